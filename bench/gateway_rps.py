@@ -1,0 +1,140 @@
+"""Peticiones por segundo del gateway frente a un nameko desnudo, memoria del sistema y escalado.
+
+    .venv/bin/python bench/gateway_rps.py [--segundos 10] [--concurrencias 10,50,100]
+
+Arranca procesos reales (RabbitMQ y PostgreSQL locales), mide y lo imprime todo; no afirma nada.
+Objetivos (issue 8): lecturas >= 80 % de la base, escrituras >= 50 %, todo el sistema < 1 GiB RSS.
+"""
+import argparse
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+RAIZ = Path(__file__).resolve().parents[1]
+
+import requests  # noqa: E402
+
+from carga import correr  # noqa: E402
+from omm_common.migraciones import migrar  # noqa: E402
+from omm_common.pruebas import (  # noqa: E402
+    ClienteHTTP, Proceso, borrar_base_pg, crear_base_pg, entorno_base, esperar, esperar_ping, preparar_gateway,
+    proceso_nameko, puerto_libre, vhost_propio,
+)
+
+
+def rss_mb(pids):
+    total = 0
+    for pid in pids:
+        for hijo in [pid] + _descendientes(pid):
+            try:
+                for linea in Path(f"/proc/{hijo}/status").read_text().splitlines():
+                    if linea.startswith("VmRSS:"):
+                        total += int(linea.split()[1])
+            except OSError:
+                pass
+    return total / 1024
+
+
+def _descendientes(pid):
+    hijos = []
+    try:
+        for h in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            hijos += [int(h)] + _descendientes(int(h))
+    except OSError:
+        pass
+    return hijos
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--segundos", type=float, default=10)
+    p.add_argument("--concurrencias", default="10,50,100")
+    a = p.parse_args()
+    concurrencias = [int(c) for c in a.concurrencias.split(",")]
+    with vhost_propio("omm_bench") as amqp:
+        medir_todo(a, concurrencias, amqp)
+
+
+def medir_todo(a, concurrencias, amqp):
+    logs = Path(tempfile.mkdtemp(prefix="omm-bench-"))
+    bases = {s: crear_base_pg(f"bench_{s}") for s in ("gateway", "ayudas")}
+    procesos = []
+    try:
+        migrar("ayudas", bases["ayudas"])
+        preparar_gateway(bases["gateway"])
+        puerto_gw, puerto_base = puerto_libre(), puerto_libre()
+        env = entorno_base(amqp, AYUDAS_DB_URL=bases["ayudas"], GATEWAY_DB_URL=bases["gateway"],
+                           GATEWAY_DIRECCION=f"127.0.0.1:{puerto_gw}", LOG_LEVEL="WARNING")
+        procesos.append(proceso_nameko("ayudas", "Ayudas", env, logs).iniciar())
+        procesos.append(proceso_nameko("gateway", "Gateway", env, logs).iniciar())
+        env_base = {**env, "WEB_SERVER_ADDRESS": f"127.0.0.1:{puerto_base}"}
+        comando_base = [sys.executable, "-m", "nameko", "run", "--broker", amqp,
+                        "base_nameko:Constante", "base_nameko:BaseHttp"]
+        env_base["PYTHONPATH"] = str(RAIZ / "bench")
+        base_http = f"http://127.0.0.1:{puerto_base}/base"
+        procesos.append(Proceso("base", comando_base + ["--config", _config_base(logs, amqp, puerto_base)],
+                                env_base, str(RAIZ / "bench"), str(logs / "base.log")).iniciar())
+        esperar_ping(amqp, "ayudas")
+        gw = f"http://127.0.0.1:{puerto_gw}"
+        esperar(lambda: requests.get(f"{gw}/health", timeout=5).json()["servicios"]["ayudas"] == "ok", 60)
+        esperar(lambda: requests.get(base_http, timeout=5).status_code == 200, 60)
+        pids = [pr.popen.pid for pr in procesos[:2]]
+        print(f"RSS en reposo (gateway + ayudas): {rss_mb(pids):.0f} MiB")
+
+        api = ClienteHTTP(gw)
+        cab = {"Authorization": f"Bearer {api.token('tecnica.0309')}", "Content-Type": "application/json"}
+        api.post("/api/v1/ayudas/tipos", "tecnica.0309", json={
+            "codigo": "bench", "nombre": "Bench", "categoria": "otro", "unidad": "u", "frecuencia_dias": 0})
+        b = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json={
+            "nombres": "Bench", "apellidos": "Carga", "dni": "0309-1970-99999", "fecha_nacimiento": "1970-01-01",
+            "comunidad": "X", "consentimiento_salud": False}).json()
+        hoy = date.today()
+
+        def entrega(i, n):
+            return {"beneficiaria_id": b["id"], "tipo_codigo": "bench", "cantidad": 1,
+                    "fecha": (hoy - timedelta(days=(i * 7 + n) % 300)).isoformat()}
+
+        print(f"{'prueba':<34}{'conc':>6}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}{'base rps':>10}{'razón':>8}{'err':>6}")
+        for c in concurrencias:
+            base_get = correr(base_http, "GET", concurrencia=c, segundos=a.segundos)
+            get = correr(f"{gw}/api/v1/ayudas/tipos", "GET", cabeceras=cab, concurrencia=c, segundos=a.segundos)
+            _fila("GET /api/v1/ayudas/tipos", c, get, base_get)
+            base_post = correr(base_http, "POST", cuerpo={"x": 1}, concurrencia=c, segundos=a.segundos)
+            post = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=c,
+                          segundos=a.segundos, fabricar=entrega)
+            _fila("POST /api/v1/ayudas/entregas", c, post, base_post)
+            print(f"  RSS bajo carga (gateway + ayudas): {rss_mb(pids):.0f} MiB")
+
+        # Escalado horizontal: una segunda instancia de ayudas compite en la misma cola.
+        una = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=50,
+                     segundos=a.segundos, fabricar=entrega)
+        procesos.append(proceso_nameko("ayudas", "Ayudas", env, logs).iniciar())
+        time.sleep(4)
+        dos = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=50,
+                     segundos=a.segundos, fabricar=entrega)
+        print(f"POST entregas con 1 instancia de ayudas: {una['rps']:.0f} rps; con 2: {dos['rps']:.0f} rps "
+              f"(x{dos['rps'] / una['rps']:.2f}; 2 núcleos compartidos con el gateway, RabbitMQ y PostgreSQL)")
+    finally:
+        for pr in reversed(procesos):
+            pr.detener()
+        for url in bases.values():
+            borrar_base_pg(url)
+
+
+def _config_base(carpeta, amqp, puerto):
+    ruta = carpeta / "base.yaml"
+    ruta.write_text(f"AMQP_URI: {amqp}\nWEB_SERVER_ADDRESS: 127.0.0.1:{puerto}\nmax_workers: 20\n")
+    return str(ruta)
+
+
+def _fila(nombre, c, r, base):
+    razon = r["rps"] / base["rps"] if base["rps"] else 0
+    print(f"{nombre:<34}{c:>6}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{base['rps']:>10.0f}"
+          f"{razon:>8.0%}{r['errores']:>6}")
+
+
+if __name__ == "__main__":
+    main()

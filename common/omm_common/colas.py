@@ -1,0 +1,54 @@
+"""Declara las colas durables de los manejadores de eventos de un servicio antes de arrancar nada.
+
+Un evento publicado cuando ninguna cola está ligada a su intercambio se pierde; por eso
+el comando de arranque y las pruebas declaran las colas primero (mismos nombres que nameko).
+"""
+import argparse
+import importlib
+import inspect
+import os
+
+from kombu import Connection, Queue
+from nameko.events import BROADCAST, SERVICE_POOL, SINGLETON, EventHandler
+from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
+from nameko.standalone.events import get_event_exchange
+
+
+def colas_de(clase_servicio):
+    colas = []
+    for nombre_metodo, metodo in inspect.getmembers(clase_servicio, callable):
+        for ext in getattr(metodo, ENTRYPOINT_EXTENSIONS_ATTR, ()):
+            if not isinstance(ext, EventHandler) or ext.handler_type is BROADCAST:
+                continue
+            origen, tipo = ext.source_service, ext.event_type
+            if ext.handler_type is SERVICE_POOL:
+                nombre = f"evt-{origen}-{tipo}--{clase_servicio.name}.{nombre_metodo}"
+            elif ext.handler_type is SINGLETON:
+                nombre = f"evt-{origen}-{tipo}"
+            colas.append(Queue(nombre, exchange=get_event_exchange(origen, {}), routing_key=tipo,
+                               durable=True, auto_delete=False))
+    return colas
+
+
+def declarar(clase_servicio, amqp_uri):
+    colas = colas_de(clase_servicio)
+    with Connection(amqp_uri) as conexion:
+        canal = conexion.channel()
+        for cola in colas:
+            cola.bind(canal).declare()
+    return [c.name for c in colas]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Declara las colas de eventos de servicios nameko")
+    p.add_argument("servicios", nargs="+", help="modulo:Clase")
+    p.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"))
+    a = p.parse_args(argv)
+    for ref in a.servicios:
+        modulo, clase = ref.split(":")
+        nombres = declarar(getattr(importlib.import_module(modulo), clase), a.amqp_uri)
+        print(f"{ref}: {len(nombres)} colas declaradas")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Motor, sesión y unidad de trabajo de SQLAlchemy 2 para nameko (nameko-sqlalchemy no soporta SA 2)."""
+import logging
+import os
+from contextlib import contextmanager
+from datetime import datetime
+
+import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import sessionmaker
+
+from .eventos import ahora_utc, crear_sobre
+from .tablas import eventos_aplicados, outbox
+
+log = logging.getLogger(__name__)
+
+
+def _eventlet_activo():
+    try:
+        from eventlet import patcher
+    except ImportError:
+        return False
+    return patcher.is_monkey_patched("socket")
+
+
+def crear_motor(url, **kwargs):
+    if url.startswith("sqlite"):
+        ruta = url.split("///", 1)[-1]
+        if ruta and ruta != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(ruta)), exist_ok=True)
+        motor = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+
+        @sa.event.listens_for(motor, "connect")
+        def _pragmas(conexion, _):
+            cursor = conexion.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @sa.event.listens_for(motor, "begin")
+        def _begin_inmediato(conexion):
+            # Escrituras serializadas: sin esto dos transacciones SQLite chocan al escribir.
+            conexion.exec_driver_sql("BEGIN IMMEDIATE")
+
+        sa.event.listen(motor, "connect", lambda c, _: setattr(c, "isolation_level", None))
+        return motor
+    if _eventlet_activo():
+        # psycopg2 bloquea el hub de eventlet si no se le enseña a ceder.
+        from psycogreen.eventlet import patch_psycopg
+        patch_psycopg()
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return sa.create_engine(url, **kwargs)
+
+
+def paginar(sesion, consulta, filtros, volcar):
+    """Página del contrato: {items, total, pagina, por_pagina} (filtros ya validados por Paginacion)."""
+    pagina, por_pagina = filtros["pagina"], filtros["por_pagina"]
+    total = sesion.scalar(sa.select(sa.func.count()).select_from(consulta.order_by(None).subquery()))
+    filas = sesion.scalars(consulta.limit(por_pagina).offset((pagina - 1) * por_pagina)).all()
+    return {"items": [volcar(x) for x in filas], "total": total, "pagina": pagina, "por_pagina": por_pagina}
+
+
+def es_postgres(motor_o_sesion):
+    bind = getattr(motor_o_sesion, "bind", motor_o_sesion)
+    return bind.dialect.name == "postgresql"
+
+
+class UnidadDeTrabajo:
+    """Una transacción: los cambios del dominio y los eventos al outbox se confirman juntos."""
+
+    def __init__(self, fabrica):
+        self._fabrica = fabrica
+        self.sesion = None
+        self.eventos = []
+
+    def __enter__(self):
+        self.sesion = self._fabrica()
+        self.eventos = []
+        return self
+
+    def emitir(self, tipo, municipio, datos, version=1):
+        sobre = crear_sobre(tipo, municipio, datos, version)
+        self.eventos.append(sobre)
+        return sobre
+
+    def ya_aplicado(self, evento_id):
+        return self.sesion.execute(
+            sa.select(eventos_aplicados.c.evento_id).where(eventos_aplicados.c.evento_id == evento_id)
+        ).first() is not None
+
+    def marcar_aplicado(self, sobre):
+        self.sesion.execute(eventos_aplicados.insert().values(
+            evento_id=sobre["id"], tipo=sobre["tipo"], aplicado_en=ahora_utc()))
+
+    def confirmar(self):
+        if self.eventos:
+            self.sesion.execute(outbox.insert(), [
+                {**{k: e[k] for k in ("id", "tipo", "municipio", "version", "datos")},
+                 "ocurrido_en": datetime.fromisoformat(e["ocurrido_en"]), "intentos": 0}
+                for e in self.eventos
+            ])
+            self.eventos = []
+        self.sesion.commit()
+
+    def __exit__(self, tipo_exc, exc, tb):
+        try:
+            if tipo_exc is None:
+                self.confirmar()
+            else:
+                self.sesion.rollback()
+        finally:
+            self.sesion.close()
+        return False
+
+
+class BaseDeDatos(DependencyProvider):
+    """Da a cada worker una fábrica de unidades de trabajo sobre la base de su servicio."""
+
+    def __init__(self, clave_config="DB_URL"):
+        self.clave_config = clave_config
+        self.motor = None
+        self.fabrica = None
+
+    def setup(self):
+        self.motor = crear_motor(self.container.config[self.clave_config])
+        self.fabrica = sessionmaker(self.motor, expire_on_commit=False)
+
+    def stop(self):
+        if self.motor is not None:
+            self.motor.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return FabricaUoW(self.fabrica)
+
+
+class FabricaUoW:
+    def __init__(self, fabrica):
+        self._fabrica = fabrica
+
+    def __call__(self):
+        return UnidadDeTrabajo(self._fabrica)
+
+    def ping(self):
+        with self() as uow:
+            uow.sesion.execute(sa.text("SELECT 1"))
+        return "ok"
+
+
+@contextmanager
+def unidad_de_trabajo(motor):
+    """Fuera de nameko (Celery, scripts de demo): la misma unidad de trabajo."""
+    with UnidadDeTrabajo(sessionmaker(motor, expire_on_commit=False)) as uow:
+        yield uow

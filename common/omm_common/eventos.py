@@ -1,0 +1,48 @@
+"""El sobre único de todo evento: id, tipo, municipio, ocurrido_en, version, datos."""
+import uuid
+from datetime import datetime, timezone
+
+CAMPOS_SOBRE = ("id", "tipo", "municipio", "ocurrido_en", "version", "datos")
+
+
+class SobreInvalido(ValueError):
+    pass
+
+
+def ahora_utc():
+    return datetime.now(timezone.utc)
+
+
+def como_utc(momento):
+    """SQLite devuelve fechas sin zona: se guardaron en UTC."""
+    return momento if momento.tzinfo else momento.replace(tzinfo=timezone.utc)
+
+
+def iso_utc(momento):
+    return como_utc(momento).isoformat()
+
+
+def crear_sobre(tipo, municipio, datos, version=1, ocurrido_en=None):
+    return {
+        "id": str(uuid.uuid4()),
+        "tipo": tipo,
+        "municipio": municipio,
+        "ocurrido_en": (ocurrido_en or ahora_utc()).isoformat(),
+        "version": version,
+        "datos": datos,
+    }
+
+
+def validar_sobre(sobre):
+    if not isinstance(sobre, dict):
+        raise SobreInvalido("el evento no es un objeto")
+    faltan = [c for c in CAMPOS_SOBRE if c not in sobre]
+    if faltan:
+        raise SobreInvalido(f"faltan campos del sobre: {', '.join(faltan)}")
+    try:
+        uuid.UUID(str(sobre["id"]))
+    except ValueError:
+        raise SobreInvalido("id no es un UUID") from None
+    if not isinstance(sobre["datos"], dict):
+        raise SobreInvalido("datos no es un objeto")
+    return sobre

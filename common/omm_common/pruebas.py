@@ -1,0 +1,354 @@
+"""Plugin de pytest con lo que todas las pruebas necesitan: bases PostgreSQL nuevas, un vhost de
+RabbitMQ propio, tokens firmados y servicios nameko reales arrancados como procesos.
+"""
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+RAIZ = Path(__file__).resolve().parents[2]
+PG_ADMIN = os.environ.get("OMM_PRUEBAS_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_BASE = os.environ.get("OMM_PRUEBAS_AMQP", "amqp://guest:guest@127.0.0.1:5672")
+
+os.environ.setdefault("OMM_JWT_SECRETO", secrets.token_hex(32))
+
+
+def _pg_base():
+    return PG_ADMIN.rsplit("/", 1)[0]
+
+
+def crear_base_pg(prefijo):
+    nombre = f"omm_t_{prefijo}_{uuid.uuid4().hex[:8]}"
+    motor = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with motor.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{nombre}"')
+    motor.dispose()
+    return f"{_pg_base()}/{nombre}"
+
+
+def borrar_base_pg(url):
+    nombre = url.rsplit("/", 1)[1]
+    motor = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with motor.connect() as c:
+        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
+    motor.dispose()
+
+
+@contextmanager
+def _fabrica_bases():
+    creadas = []
+
+    def crear(prefijo="x"):
+        url = crear_base_pg(prefijo)
+        creadas.append(url)
+        return url
+    try:
+        yield crear
+    finally:
+        for url in creadas:
+            borrar_base_pg(url)
+
+
+@pytest.fixture
+def base_pg():
+    """Fábrica de bases PostgreSQL vacías, borradas al terminar la prueba."""
+    with _fabrica_bases() as crear:
+        yield crear
+
+
+@pytest.fixture(scope="module")
+def base_pg_modulo():
+    """Igual que base_pg, compartida por todas las pruebas de un módulo."""
+    with _fabrica_bases() as crear:
+        yield crear
+
+
+def _rabbitmqctl(*args):
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
+
+
+@contextmanager
+def vhost_propio(prefijo="omm_t"):
+    """Un vhost de RabbitMQ nuevo: nada de otras corridas ni de otros procesos se cuela en las colas."""
+    vhost = f"{prefijo}_{uuid.uuid4().hex[:8]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        yield f"{AMQP_BASE}/{vhost}"
+    finally:
+        try:
+            _rabbitmqctl("delete_vhost", vhost)
+        except Exception:
+            pass
+
+
+@pytest.fixture(scope="session")
+def amqp_uri():
+    with vhost_propio() as uri:
+        yield uri
+
+
+def token(rol, municipio=None, mancomunidad=None, usuario_id=None, minutos=30):
+    from .contexto import Identidad, emitir_token
+    return emitir_token(Identidad(usuario_id=usuario_id or str(uuid.uuid4()), usuario=f"{rol}.prueba",
+                                  rol=rol, municipio=municipio, mancomunidad=mancomunidad), minutos)
+
+
+@contextmanager
+def cliente_rpc(amqp, token_=None, timeout=20):
+    """RPC standalone con el token como dato de contexto, igual que lo manda el gateway."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    datos = {"omm_token": token_} if token_ else {}
+    with ClusterRpcProxy({"AMQP_URI": amqp}, context_data=datos, timeout=timeout) as rpc:
+        yield rpc
+
+
+class Proceso:
+    def __init__(self, nombre, comando, env, cwd, log):
+        self.nombre, self.comando, self.env, self.cwd, self.log = nombre, comando, env, cwd, log
+        self.popen = None
+
+    def iniciar(self):
+        salida = open(self.log, "ab")
+        self.popen = subprocess.Popen(self.comando, env=self.env, cwd=self.cwd, stdout=salida,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def detener(self, senal=signal.SIGTERM, espera=15):
+        if self.popen and self.popen.poll() is None:
+            os.killpg(self.popen.pid, senal)
+            try:
+                self.popen.wait(espera)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(5)
+
+    def matar(self):
+        self.detener(signal.SIGKILL, 5)
+
+    def vivo(self):
+        return self.popen is not None and self.popen.poll() is None
+
+
+def entorno_base(amqp, **extra):
+    env = dict(os.environ)
+    env.update({"AMQP_URI": amqp, "PYTHONWARNINGS": "ignore", "LOG_LEVEL": "INFO"})
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def proceso_nameko(servicio, clase, env, carpeta_logs):
+    """`nameko run` real de un servicio, con la config de su carpeta."""
+    carpeta = RAIZ / "gateway" if servicio == "gateway" else RAIZ / "services" / servicio
+    comando = [sys.executable, "-m", "nameko", "run", "--config", str(carpeta / "config.yaml"),
+               f"{servicio}.service:{clase}"]
+    return Proceso(servicio, comando, env, str(carpeta), str(Path(carpeta_logs) / f"{servicio}.log"))
+
+
+def esperar(condicion, segundos=30, cada=0.2, mensaje="condición"):
+    limite = time.time() + segundos
+    ultimo = None
+    while time.time() < limite:
+        try:
+            resultado = condicion()
+            if resultado:
+                return resultado
+        except Exception as exc:  # la condición aún no se cumple
+            ultimo = exc
+        time.sleep(cada)
+    raise AssertionError(f"no se cumplió a tiempo: {mensaje} (último error: {ultimo!r})")
+
+
+def esperar_ping(amqp, servicio, segundos=60):
+    def ping():
+        with cliente_rpc(amqp, timeout=3) as rpc:
+            return getattr(rpc, servicio).ping() == "ok"
+    return esperar(ping, segundos, 0.5, f"ping de {servicio}")
+
+
+@contextmanager
+def _fabrica_servicios(amqp, carpeta_logs):
+    procesos = []
+
+    def arrancar(servicio, clase, **env):
+        p = proceso_nameko(servicio, clase, entorno_base(amqp, **env), carpeta_logs).iniciar()
+        procesos.append(p)
+        if servicio != "gateway":
+            esperar_ping(amqp, servicio)
+        return p
+    try:
+        yield arrancar
+    finally:
+        for p in reversed(procesos):
+            p.detener()
+
+
+@pytest.fixture
+def servicio_real(amqp_uri, tmp_path):
+    """Arranca servicios nameko reales: servicio_real("ayudas", "Ayudas", AYUDAS_DB_URL=url)."""
+    with _fabrica_servicios(amqp_uri, tmp_path) as arrancar:
+        yield arrancar
+
+
+@pytest.fixture(scope="module")
+def servicio_real_modulo(amqp_uri, tmp_path_factory):
+    """Igual que servicio_real, con procesos compartidos por todas las pruebas de un módulo."""
+    with _fabrica_servicios(amqp_uri, tmp_path_factory.mktemp("logs")) as arrancar:
+        yield arrancar
+
+def puerto_libre():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+CONTRASENA_PRUEBAS = "contrasena-de-pruebas-123"
+
+
+class ClienteHTTP:
+    """Cliente del gateway para pruebas: inicia sesión por usuaria y guarda los tokens."""
+
+    def __init__(self, base):
+        import requests
+        self.base = base
+        self.http = requests.Session()
+        self.tokens = {}
+
+    def token(self, usuario, contrasena=CONTRASENA_PRUEBAS):
+        if usuario not in self.tokens:
+            r = self.http.post(f"{self.base}/api/v1/auth/token", json={"usuario": usuario, "contrasena": contrasena})
+            assert r.status_code == 200, r.text
+            self.tokens[usuario] = r.json()["access_token"]
+        return self.tokens[usuario]
+
+    def pedir(self, metodo, ruta, usuario=None, cabeceras=None, **kwargs):
+        h = dict(cabeceras or {})
+        if usuario:
+            h["Authorization"] = f"Bearer {self.token(usuario)}"
+        return self.http.request(metodo, f"{self.base}{ruta}", headers=h, timeout=30, **kwargs)
+
+    def get(self, ruta, usuario=None, **kw):
+        return self.pedir("GET", ruta, usuario, **kw)
+
+    def post(self, ruta, usuario=None, **kw):
+        return self.pedir("POST", ruta, usuario, **kw)
+
+    def put(self, ruta, usuario=None, **kw):
+        return self.pedir("PUT", ruta, usuario, **kw)
+
+    def patch(self, ruta, usuario=None, **kw):
+        return self.pedir("PATCH", ruta, usuario, **kw)
+
+
+def preparar_gateway(url_db):
+    """Migra la base del gateway y crea las usuarias de la demo con la contraseña de pruebas."""
+    from gateway.demo import cargar_usuarias
+    from .db import crear_motor, unidad_de_trabajo
+    from .migraciones import migrar
+    migrar("gateway", url_db)
+    motor = crear_motor(url_db)
+    with unidad_de_trabajo(motor) as uow:
+        cargar_usuarias(uow.sesion, CONTRASENA_PRUEBAS)
+    motor.dispose()
+
+
+def _fabrica_gateway(servicio_real, base_pg):
+    def arrancar(**env):
+        url = base_pg("gateway")
+        preparar_gateway(url)
+        puerto = puerto_libre()
+        servicio_real("gateway", "Gateway", GATEWAY_DB_URL=url, GATEWAY_DIRECCION=f"127.0.0.1:{puerto}", **env)
+        base = f"http://127.0.0.1:{puerto}"
+        import requests
+        esperar(lambda: requests.get(f"{base}/health", timeout=5).status_code in (200, 503), 60,
+                mensaje="gateway HTTP")
+        cliente = ClienteHTTP(base)
+        cliente.url_db = url
+        return cliente
+    return arrancar
+
+
+@pytest.fixture
+def gateway_real(servicio_real, base_pg):
+    """Gateway real (nameko run, HTTP) con su base PostgreSQL y las usuarias de la demo."""
+    return _fabrica_gateway(servicio_real, base_pg)
+
+
+@pytest.fixture(scope="module")
+def gateway_real_modulo(servicio_real_modulo, base_pg_modulo):
+    return _fabrica_gateway(servicio_real_modulo, base_pg_modulo)
+
+
+class ProxyTCP:
+    """Reenvía un puerto local a otro; apagarlo es una caída de red real para quien lo use."""
+
+    def __init__(self, destino_puerto, destino_host="127.0.0.1"):
+        import socket
+        import threading
+        self._socket, self._threading = socket, threading
+        self.destino = (destino_host, destino_puerto)
+        self.puerto = puerto_libre()
+        self._servidor = None
+        self._conexiones = []
+
+    def encender(self):
+        s = self._socket.socket()
+        s.setsockopt(self._socket.SOL_SOCKET, self._socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", self.puerto))
+        s.listen(50)
+        self._servidor = s
+        self._threading.Thread(target=self._aceptar, args=(s,), daemon=True).start()
+        return self
+
+    def _aceptar(self, servidor):
+        while True:
+            try:
+                cliente, _ = servidor.accept()
+            except OSError:
+                return
+            try:
+                remoto = self._socket.create_connection(self.destino)
+            except OSError:
+                cliente.close()
+                continue
+            self._conexiones += [cliente, remoto]
+            for a, b in ((cliente, remoto), (remoto, cliente)):
+                self._threading.Thread(target=self._copiar, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _copiar(origen, destino):
+        try:
+            while True:
+                datos = origen.recv(65536)
+                if not datos:
+                    break
+                destino.sendall(datos)
+        except OSError:
+            pass
+        finally:
+            for s in (origen, destino):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def apagar(self):
+        if self._servidor:
+            self._servidor.close()
+            self._servidor = None
+        for c in self._conexiones:
+            try:
+                c.shutdown(self._socket.SHUT_RDWR)
+                c.close()
+            except OSError:
+                pass
+        self._conexiones = []

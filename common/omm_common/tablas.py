@@ -1,0 +1,67 @@
+"""Tablas que todo servicio tiene igual: el outbox y el registro de eventos aplicados.
+
+Viven en su propia MetaData; cada servicio las crea en su primera migración con
+`crear_tablas_comunes(op)` y las usa por medio de la unidad de trabajo.
+"""
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+metadata = sa.MetaData()
+
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("tipo", sa.String(80), nullable=False),
+    sa.Column("municipio", sa.String(4)),
+    sa.Column("ocurrido_en", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("datos", sa.JSON, nullable=False),
+    sa.Column("publicado_en", sa.DateTime(timezone=True)),
+    sa.Column("intentos", sa.Integer, nullable=False, default=0),
+    sa.Column("ultimo_error", sa.String(500)),
+    sa.Index("ix_outbox_pendientes", "publicado_en", "ocurrido_en"),
+)
+
+eventos_aplicados = sa.Table(
+    "eventos_aplicados", metadata,
+    sa.Column("evento_id", sa.String(36), primary_key=True),
+    sa.Column("tipo", sa.String(80), nullable=False),
+    sa.Column("aplicado_en", sa.DateTime(timezone=True), nullable=False),
+)
+
+consecutivos = sa.Table(
+    "consecutivos", metadata,
+    sa.Column("municipio", sa.String(4), primary_key=True),
+    sa.Column("serie", sa.String(20), primary_key=True),
+    sa.Column("anio", sa.Integer, primary_key=True),
+    sa.Column("ultimo", sa.Integer, nullable=False),
+)
+
+
+def siguiente_numero(sesion, municipio, serie, anio):
+    """Número consecutivo por municipio, serie y año, seguro con registros simultáneos.
+
+    El UPDATE bloquea la fila hasta el fin de la transacción: dos registros a la vez
+    esperan su turno en vez de recibir el mismo número.
+    """
+    clave = (consecutivos.c.municipio == municipio) & (consecutivos.c.serie == serie) & (consecutivos.c.anio == anio)
+    for _ in range(2):
+        fila = sesion.execute(
+            consecutivos.update().where(clave).values(ultimo=consecutivos.c.ultimo + 1)
+            .returning(consecutivos.c.ultimo)).first()
+        if fila:
+            return fila[0]
+        try:
+            with sesion.begin_nested():
+                sesion.execute(consecutivos.insert().values(municipio=municipio, serie=serie, anio=anio, ultimo=1))
+            return 1
+        except IntegrityError:
+            continue  # otra transacción creó la fila: ahora el UPDATE la encuentra
+    raise RuntimeError("no se pudo obtener un consecutivo")
+
+
+def crear_tablas_comunes(op):
+    """Para la primera migración Alembic de cada servicio."""
+    for tabla in (outbox, eventos_aplicados, consecutivos):
+        op.create_table(tabla.name, *[c.copy() for c in tabla.columns])
+    op.create_index("ix_outbox_pendientes", "outbox", ["publicado_en", "ocurrido_en"])

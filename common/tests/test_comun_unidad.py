@@ -1,0 +1,119 @@
+"""Piezas comunes sin infraestructura: DNI, mensajes, tokens, sobre y unidad de trabajo sobre SQLite."""
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import jwt
+import pytest
+import sqlalchemy as sa
+
+from omm_common import contexto, municipios
+from omm_common.db import crear_motor, unidad_de_trabajo
+from omm_common.errores import ErrorOMM, NoAutenticado, desde_error_remoto
+from omm_common.eventos import SobreInvalido, crear_sobre, validar_sobre
+from omm_common.tablas import metadata, outbox, siguiente_numero
+
+
+@pytest.mark.parametrize("texto", ["0309-1985-00123", "0309198500123", " 0309 1985 00123 "])
+def test_dni_valido_se_guarda_sin_guiones(texto):
+    assert municipios.normalizar_dni(texto) == "0309198500123"
+
+
+@pytest.mark.parametrize("texto, motivo", [
+    ("0309-1985-0012", "13 dígitos"),
+    ("9999-1985-00123", "no es un código de municipio"),
+    ("0309-1850-00123", "no es plausible"),
+    ("0309-2999-00123", "no es plausible"),
+    ("abcd-1985-00123", "13 dígitos"),
+])
+def test_dni_invalido_dice_por_que(texto, motivo):
+    with pytest.raises(ValueError, match=motivo):
+        municipios.normalizar_dni(texto, hoy=date(2026, 1, 1))
+
+
+def test_298_municipios_y_sigla():
+    assert len(municipios.todos()) == 298
+    assert municipios.buscar("0309").nombre == "Lejamaní"
+    assert municipios.buscar("0309").sigla == "LEJ"
+    assert municipios.normalizar_nombre("  María   LÓPEZ ") == "maria lopez"
+
+
+def _identidad(rol="tecnica"):
+    return contexto.Identidad(usuario_id="u1", usuario="ana", rol=rol, municipio="0309")
+
+
+def test_token_firmado_ida_y_vuelta():
+    yo, _ = contexto.verificar_token(contexto.emitir_token(_identidad()))
+    assert (yo.rol, yo.municipio) == ("tecnica", "0309")
+
+
+def test_token_vencido_otra_clave_o_rol_cambiado_no_pasa():
+    vencido = contexto.emitir_token(_identidad(), minutos=5, ahora=datetime.now(timezone.utc) - timedelta(hours=1))
+    with pytest.raises(NoAutenticado, match="venció"):
+        contexto.verificar_token(vencido)
+    reclamos = jwt.decode(contexto.emitir_token(_identidad()), options={"verify_signature": False})
+    otra_clave = jwt.encode(reclamos, "x" * 40, algorithm="HS256")
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(otra_clave)
+    # Cambiar el rol en la carga sin volver a firmar invalida la firma.
+    cabecera, _, firma = contexto.emitir_token(_identidad()).split(".")
+    carga = jwt.utils.base64url_encode(json.dumps({**reclamos, "rol": "coordinadora"}).encode())
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(f"{cabecera}.{carga.decode()}.{firma}")
+    sin_firma = jwt.encode(reclamos, None, algorithm="none")
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(sin_firma)
+
+
+def test_rol_no_permitido_es_prohibido():
+    with pytest.raises(ErrorOMM) as e:
+        _identidad("promotora").exigir_rol("coordinadora", "tecnica")
+    assert e.value.codigo == "PROHIBIDO" and e.value.estado_http == 403
+
+
+def test_error_cruza_rpc_como_texto_y_vuelve_igual():
+    from nameko.exceptions import RemoteError, serialize
+    original = ErrorOMM("Sin cupo.", {"cupo": 10}, codigo="CUPO_LLENO")
+    datos = serialize(original)
+    remoto = RemoteError(datos["exc_type"], datos["value"])
+    vuelto = desde_error_remoto(remoto)
+    assert vuelto.a_dict() == original.a_dict() and vuelto.estado_http == 409
+    assert desde_error_remoto(RemoteError("KeyError", "'x'")) is None
+
+
+def test_sobre_del_evento():
+    sobre = crear_sobre("AyudaEntregada", "0309", {"entrega_id": "e1"})
+    assert set(sobre) == {"id", "tipo", "municipio", "ocurrido_en", "version", "datos"}
+    assert datetime.fromisoformat(sobre["ocurrido_en"]).utcoffset() == timedelta(0)
+    validar_sobre(sobre)
+    with pytest.raises(SobreInvalido):
+        validar_sobre({**sobre, "id": "no-uuid"})
+    with pytest.raises(SobreInvalido):
+        validar_sobre({"tipo": "X"})
+
+
+@pytest.fixture
+def motor(tmp_path):
+    m = crear_motor(f"sqlite:///{tmp_path}/prueba.db")
+    metadata.create_all(m)
+    yield m
+    m.dispose()
+
+
+def test_el_evento_y_el_cambio_se_confirman_juntos_o_ninguno(motor):
+    with unidad_de_trabajo(motor) as uow:
+        uow.emitir("AyudaEntregada", "0309", {"entrega_id": "a"})
+    with pytest.raises(RuntimeError):
+        with unidad_de_trabajo(motor) as uow:
+            uow.emitir("AyudaEntregada", "0309", {"entrega_id": "b"})
+            raise RuntimeError("falla el dominio después de emitir")
+    with motor.connect() as c:
+        datos = [fila.datos for fila in c.execute(sa.select(outbox))]
+    assert datos == [{"entrega_id": "a"}]
+
+
+def test_consecutivo_por_municipio_serie_y_anio(motor):
+    with unidad_de_trabajo(motor) as uow:
+        numeros = [siguiente_numero(uow.sesion, "0309", "caso", 2026) for _ in range(3)]
+        otro = siguiente_numero(uow.sesion, "0302", "caso", 2026)
+        nuevo_anio = siguiente_numero(uow.sesion, "0309", "caso", 2027)
+    assert numeros == [1, 2, 3] and otro == 1 and nuevo_anio == 1

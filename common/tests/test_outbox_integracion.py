@@ -1,0 +1,107 @@
+"""Outbox, relay y consumidor idempotente contra PostgreSQL y RabbitMQ reales."""
+import threading
+
+import pytest
+import sqlalchemy as sa
+from kombu import Connection, Queue
+from nameko.standalone.events import get_event_exchange
+from sqlalchemy.orm import sessionmaker
+
+from omm_common.consumidor import aplicar_una_vez
+from omm_common.db import FabricaUoW, crear_motor, unidad_de_trabajo
+from omm_common.eventos import crear_sobre
+from omm_common.pruebas import ProxyTCP
+from omm_common.relay import Relay
+from omm_common.tablas import eventos_aplicados, metadata, outbox, siguiente_numero
+
+pytestmark = pytest.mark.integracion
+
+
+@pytest.fixture
+def motor(base_pg):
+    m = crear_motor(base_pg("comun"))
+    metadata.create_all(m)
+    yield m
+    m.dispose()
+
+
+def _cola(amqp_uri, nombre):
+    cola = Queue(nombre, exchange=get_event_exchange("prueba", {}), routing_key="AlgoPaso", durable=True)
+    with Connection(amqp_uri) as c:
+        cola.bind(c.channel()).declare()
+    return cola
+
+
+def _mensajes(amqp_uri, cola):
+    recibidos = []
+    with Connection(amqp_uri) as c:
+        q = cola.bind(c.channel())
+        while (m := q.get(no_ack=True)) is not None:
+            recibidos.append(m.payload)
+    return recibidos
+
+
+def test_evento_escrito_con_el_broker_caido_sale_cuando_vuelve(motor, amqp_uri):
+    cola = _cola(amqp_uri, "prueba-relay")
+    proxy = ProxyTCP(5672)
+    vhost = amqp_uri.rsplit("/", 1)[1]
+    relay = Relay("prueba", motor, f"amqp://guest:guest@127.0.0.1:{proxy.puerto}/{vhost}")
+    # RabbitMQ inalcanzable: el registro se confirma igual y el evento queda pendiente.
+    with unidad_de_trabajo(motor) as uow:
+        uow.emitir("AlgoPaso", "0309", {"referencia": "r1"})
+    with pytest.raises(Exception):
+        relay.publicar_pendientes()
+    with motor.connect() as c:
+        assert c.scalar(sa.select(sa.func.count()).where(outbox.c.publicado_en.is_(None))) == 1
+    assert _mensajes(amqp_uri, cola) == []
+    # Vuelve la red: el mismo evento sale una vez, con su sobre completo.
+    proxy.encender()
+    try:
+        assert relay.publicar_pendientes() == 1
+        assert relay.publicar_pendientes() == 0
+    finally:
+        proxy.apagar()
+    recibidos = _mensajes(amqp_uri, cola)
+    assert len(recibidos) == 1
+    assert recibidos[0]["tipo"] == "AlgoPaso" and recibidos[0]["datos"] == {"referencia": "r1"}
+    assert recibidos[0]["municipio"] == "0309" and recibidos[0]["ocurrido_en"].endswith("+00:00")
+
+
+class _Consumidor:
+    def __init__(self, motor):
+        self.uow = FabricaUoW(sessionmaker(motor, expire_on_commit=False))
+        self.aplicados = []
+
+    @aplicar_una_vez
+    def manejar(self, sobre, uow):
+        self.aplicados.append(sobre["id"])
+
+
+def test_un_evento_reentregado_no_cambia_nada(motor):
+    consumidor = _Consumidor(motor)
+    sobre = crear_sobre("AlgoPaso", "0309", {"x": 1})
+    consumidor.manejar(sobre)
+    consumidor.manejar(sobre)
+    consumidor.manejar({"roto": True})  # sobre inválido: se descarta sin excepción
+    assert consumidor.aplicados == [sobre["id"]]
+    with motor.connect() as c:
+        assert c.scalar(sa.select(sa.func.count()).select_from(eventos_aplicados)) == 1
+
+
+def test_consecutivos_simultaneos_no_se_repiten(motor):
+    numeros, errores = [], []
+
+    def tomar():
+        try:
+            for _ in range(10):
+                with unidad_de_trabajo(motor) as uow:
+                    numeros.append(siguiente_numero(uow.sesion, "0309", "recibo", 2026))
+        except Exception as exc:  # noqa: BLE001 — la prueba lo reporta abajo
+            errores.append(exc)
+    hilos = [threading.Thread(target=tomar) for _ in range(8)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join()
+    assert errores == []
+    assert sorted(numeros) == list(range(1, 81))

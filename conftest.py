@@ -1,0 +1,1 @@
+pytest_plugins = ["omm_common.pruebas"]

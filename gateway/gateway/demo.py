@@ -1,0 +1,125 @@
+"""Datos de demostración del primer arranque: una mancomunidad con tres municipios, una usuaria por rol.
+
+Las usuarias se crean en la base del gateway; todo lo demás (catálogo, contactos del CIS,
+actividades) entra por la API HTTP, con las mismas reglas que usa una persona.
+"""
+import argparse
+import logging
+import os
+import sys
+import time
+
+import requests
+import sqlalchemy as sa
+
+from omm_common.db import crear_motor, unidad_de_trabajo
+
+from . import auth
+from .models import Mancomunidad, Municipio, Usuario
+
+log = logging.getLogger("omm.demo")
+
+MANCOMUNIDADES = {
+    # codigo: (nombre, municipios)
+    "MAMCOPAZ": ("Mancomunidad de Municipios del Centro de La Paz y Comayagua", ["0309", "0302", "0306"]),
+    "MANSUCOH": ("Mancomunidad del Sur de Comayagua (segunda, para aislamiento)", ["0318"]),
+}
+ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
+
+
+def nombre_usuario(rol, municipio=None):
+    return f"{rol}.{municipio}" if municipio else rol
+
+
+def cargar_usuarias(sesion, contrasena):
+    """Idempotente: si ya hay usuarias no toca nada. Devuelve True si cargó."""
+    if sesion.scalar(sa.select(sa.func.count()).select_from(Usuario)):
+        return False
+    hash_demo = auth.hashear(contrasena)
+    for codigo, (nombre, miembros) in MANCOMUNIDADES.items():
+        sesion.add(Mancomunidad(codigo=codigo, nombre=nombre))
+        sesion.flush()
+        for m in miembros:
+            sesion.get(Municipio, m).mancomunidad = codigo
+            for rol in ROLES_MUNICIPALES:
+                sesion.add(Usuario(usuario=nombre_usuario(rol, m), nombre=f"{rol.capitalize()} {m}", rol=rol,
+                                   municipio=m, hash_contrasena=hash_demo))
+        sesion.add(Usuario(usuario=nombre_usuario("mancomunidad", codigo.lower()), nombre=f"Técnica {codigo}",
+                           rol="mancomunidad", mancomunidad=codigo, hash_contrasena=hash_demo))
+    sesion.add(Usuario(usuario="admin", nombre="Administración", rol="admin", hash_contrasena=hash_demo))
+    return True
+
+
+class ClienteDemo:
+    def __init__(self, base, contrasena):
+        self.base = base.rstrip("/")
+        self.contrasena = contrasena
+        self.tokens = {}
+
+    def como(self, usuario):
+        if usuario not in self.tokens:
+            r = requests.post(f"{self.base}/api/v1/auth/token",
+                              json={"usuario": usuario, "contrasena": self.contrasena}, timeout=30)
+            r.raise_for_status()
+            self.tokens[usuario] = r.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[usuario]}"}
+
+    def post(self, usuario, ruta, datos, esperado=(201, 409)):
+        r = requests.post(f"{self.base}{ruta}", json=datos, headers=self.como(usuario), timeout=30)
+        if r.status_code not in esperado:
+            raise RuntimeError(f"demo: {ruta} respondió {r.status_code}: {r.text[:300]}")
+        return r.json()
+
+    def put(self, usuario, ruta, datos):
+        r = requests.put(f"{self.base}{ruta}", json=datos, headers=self.como(usuario), timeout=30)
+        if r.status_code != 200:
+            raise RuntimeError(f"demo: {ruta} respondió {r.status_code}: {r.text[:300]}")
+        return r.json()
+
+
+def cargar_por_api(cliente):
+    """Cada servicio tiene su módulo demo_<servicio>; los contactos del CIS van primero."""
+    from . import demo_ayudas, demo_capacitaciones, demo_casos, demo_notificaciones
+    for _, miembros in MANCOMUNIDADES.values():
+        for m in miembros:
+            for modulo in (demo_notificaciones, demo_ayudas, demo_capacitaciones, demo_casos):
+                modulo.cargar(cliente, m)
+
+
+def esperar_gateway(base, segundos=120):
+    limite = time.time() + segundos
+    while time.time() < limite:
+        try:
+            if requests.get(f"{base}/health", timeout=5).json().get("estado") == "ok":
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(1)
+    raise RuntimeError("el gateway no quedó sano a tiempo para cargar la demo")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Carga los datos de demostración (solo la primera vez)")
+    p.add_argument("--gateway", default=os.environ.get("OMM_GATEWAY_URL", "http://127.0.0.1:8000"))
+    p.add_argument("--db-url", default=os.environ.get("GATEWAY_DB_URL", "sqlite:///var/gateway.db"))
+    p.add_argument("--solo-usuarias", action="store_true")
+    a = p.parse_args(argv)
+    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    contrasena = os.environ.get("OMM_DEMO_CONTRASENA")
+    if not contrasena:
+        sys.exit("Defina OMM_DEMO_CONTRASENA (la contraseña de las usuarias de demostración).")
+    motor = crear_motor(a.db_url)
+    with unidad_de_trabajo(motor) as uow:
+        nuevas = cargar_usuarias(uow.sesion, contrasena)
+    if not nuevas:
+        log.info("demo: ya había usuarias; no se carga nada")
+        return
+    if a.solo_usuarias:
+        return
+    esperar_gateway(a.gateway)
+    cargar_por_api(ClienteDemo(a.gateway, contrasena))
+    log.info("demo: datos cargados")
+
+
+if __name__ == "__main__":
+    main()

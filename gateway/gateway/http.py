@@ -1,0 +1,182 @@
+"""Un solo decorador para toda ruta HTTP: cuerpo JSON, autenticación, rol, idempotencia y errores del contrato.
+
+Cada ruta declara sus esquemas; el mismo registro alimenta el documento OpenAPI.
+"""
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+
+import eventlet
+from nameko.exceptions import RemoteError
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from omm_common.errores import (
+    ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido, desde_error_remoto,
+)
+from omm_common.esquemas import contiene_nulo, es_uuid
+
+log = logging.getLogger("omm.gateway")
+
+MAX_CUERPO = 1024 * 1024  # 1 MiB de JSON; las importaciones .xlsx declaran su propio límite
+MAX_PROFUNDIDAD = 32
+TIEMPO_RPC = 20
+
+RUTAS = []  # (metodo, ruta, Ruta) para el OpenAPI
+
+
+@dataclass
+class Ruta:
+    metodo: str
+    ruta: str
+    resumen: str
+    roles: tuple | None  # None: pública
+    cuerpo: object = None  # esquema marshmallow de entrada
+    consulta: object = None  # esquema de los parámetros de consulta
+    respuesta: object = None
+    estado: int = 200
+    idempotente: bool = False
+    etiqueta: str = "general"
+    max_cuerpo: int = MAX_CUERPO
+    multipart: bool = False
+    binario: str | None = None  # tipo MIME si responde un archivo
+    otros_estados: dict = field(default_factory=dict)  # {estado: descripción} documentados además
+    parametros: list = field(default_factory=list)
+
+
+@dataclass
+class Peticion:
+    yo: object
+    token: str | None
+    cuerpo: object
+    consulta: dict
+    clave_idempotencia: str | None
+    direccion: str
+    archivos: dict
+    ruta: str = ""
+
+
+def respuesta_json(datos, estado=200, cabeceras=None):
+    return Response(json.dumps(datos, ensure_ascii=False, default=str), status=estado,
+                    mimetype="application/json", headers=cabeceras)
+
+
+def respuesta_error(error):
+    return respuesta_json(error.a_dict(), error.estado_http)
+
+
+def _error_nulo(campo):
+    return ErrorValidacion("Hay datos inválidos en la solicitud.",
+                           {campo: ["Contiene el carácter nulo (\\u0000), que no está permitido."]})
+
+
+def _profundidad(valor, nivel=0):
+    if nivel > MAX_PROFUNDIDAD:
+        return nivel
+    if isinstance(valor, dict):
+        return max([_profundidad(v, nivel + 1) for v in valor.values()] or [nivel])
+    if isinstance(valor, list):
+        return max([_profundidad(v, nivel + 1) for v in valor] or [nivel])
+    return nivel
+
+
+def leer_json(request, limite):
+    if request.content_length is not None and request.content_length > limite:
+        raise ErrorOMM(f"El cuerpo supera el máximo de {limite // 1024} KiB.", codigo="DEMASIADO_GRANDE")
+    crudo = request.stream.read(limite + 1)
+    if len(crudo) > limite:
+        raise ErrorOMM(f"El cuerpo supera el máximo de {limite // 1024} KiB.", codigo="DEMASIADO_GRANDE")
+    if not crudo.strip():
+        return {}
+    try:
+        texto = crudo.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ErrorValidacion("El cuerpo no es texto UTF-8 válido.", {"_cuerpo": ["Codificación inválida."]}) from None
+    try:
+        datos = json.loads(texto)
+    except (ValueError, RecursionError):
+        raise ErrorValidacion("El cuerpo no es JSON válido.", {"_cuerpo": ["JSON mal formado."]}) from None
+    if _profundidad(datos) > MAX_PROFUNDIDAD:
+        raise ErrorValidacion("El JSON está anidado demasiado profundo.", {"_cuerpo": ["Demasiados niveles."]})
+    if contiene_nulo(datos):
+        raise _error_nulo("_cuerpo")
+    return datos
+
+
+def ruta(metodo, camino, resumen, roles=(), **opciones):
+    """Declara una ruta; `roles=None` la hace pública (sin token)."""
+    definicion = Ruta(metodo, camino, resumen, roles, **opciones)
+    if "<path:" not in camino:
+        RUTAS.append(definicion)
+
+    def decorador(funcion):
+        @functools.wraps(funcion)
+        def envoltura(self, request, **params):
+            try:
+                for nombre, valor in params.items():
+                    # Un id que no es UUID no puede existir: 404 sin molestar al servicio ni a la base.
+                    if nombre.endswith("_id") and not es_uuid(valor):
+                        raise NoEncontrado("No se encontró el recurso.", {nombre: valor[:60]})
+                peticion = self._preparar(request, definicion)
+                resultado = self._con_idempotencia(
+                    peticion, definicion, lambda: funcion(self, peticion, **params))
+            except ErrorOMM as exc:
+                return respuesta_error(exc)
+            if isinstance(resultado, Response):
+                return resultado
+            estado, datos = resultado
+            return respuesta_json(datos, estado)
+        return http(metodo, camino)(envoltura)
+    return decorador
+
+
+class PuertaHTTP:
+    """Mezcla del servicio gateway: lo que toda ruta hace antes y después del caso concreto."""
+
+    def _preparar(self, request, definicion):
+        token = None
+        yo = None
+        if definicion.roles is not None:
+            cabecera = request.headers.get("Authorization", "")
+            if not cabecera.startswith("Bearer "):
+                raise NoAutenticado("Falta el token de acceso (Authorization: Bearer ...).")
+            token = cabecera[7:].strip()
+            yo = self.autenticar(token)
+            if definicion.roles and yo.rol not in definicion.roles:
+                raise Prohibido("Su rol no tiene permiso para esta operación.", {"rol": yo.rol})
+            self.propagar_identidad(token)
+        cuerpo, archivos = {}, {}
+        if definicion.multipart:
+            if request.content_length and request.content_length > definicion.max_cuerpo:
+                raise ErrorOMM("El archivo es demasiado grande.", codigo="DEMASIADO_GRANDE")
+            archivos = {k: v.read(definicion.max_cuerpo + 1) for k, v in request.files.items()}
+        elif definicion.cuerpo is not None or request.method in ("POST", "PUT", "PATCH"):
+            cuerpo = leer_json(request, definicion.max_cuerpo)
+        consulta = {k: v for k, v in request.args.items()}
+        for nombre, valor in consulta.items():
+            if contiene_nulo(nombre) or contiene_nulo(valor):
+                raise _error_nulo(nombre.replace("\x00", ""))
+        clave = request.headers.get("Idempotency-Key")
+        if clave is not None and not (1 <= len(clave) <= 100):
+            raise ErrorValidacion("Idempotency-Key debe tener entre 1 y 100 caracteres.",
+                                  {"Idempotency-Key": ["Longitud inválida."]})
+        return Peticion(yo, token, cuerpo, consulta, clave, request.remote_addr or "", archivos,
+                        f"{request.method} {request.path}"[:200])
+
+    def llamar(self, servicio, metodo, *args, **kwargs):
+        """RPC con tiempo máximo; los errores del servicio vuelven como ErrorOMM."""
+        proxy = getattr(self, servicio)
+        try:
+            with eventlet.Timeout(TIEMPO_RPC):
+                return getattr(proxy, metodo)(*args, **kwargs)
+        except eventlet.Timeout:
+            log.error("RPC %s.%s sin respuesta en %s s", servicio, metodo, TIEMPO_RPC)
+            raise ErrorOMM("El servicio no respondió a tiempo; intente de nuevo.", codigo="NO_DISPONIBLE") from None
+        except RemoteError as exc:
+            error = desde_error_remoto(exc)
+            if error is None:
+                log.error("RPC %s.%s falló: %s", servicio, metodo, exc.exc_type)
+                raise ErrorOMM("Ocurrió un error interno; el equipo técnico fue avisado.",
+                               codigo="ERROR_INTERNO") from None
+            raise error from None

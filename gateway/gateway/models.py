@@ -1,0 +1,69 @@
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from omm_common.eventos import ahora_utc
+
+
+def nuevo_id():
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Mancomunidad(Base):
+    __tablename__ = "mancomunidades"
+
+    codigo: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    nombre: Mapped[str] = mapped_column(sa.String(120))
+
+
+class Municipio(Base):
+    __tablename__ = "municipios"
+
+    codigo: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    nombre: Mapped[str] = mapped_column(sa.String(120))
+    departamento: Mapped[str] = mapped_column(sa.String(60))
+    mancomunidad = mapped_column(sa.ForeignKey("mancomunidades.codigo"), nullable=True, index=True)
+
+
+class Usuario(Base):
+    __tablename__ = "usuarios"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    usuario: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    nombre: Mapped[str] = mapped_column(sa.String(120))
+    hash_contrasena: Mapped[str] = mapped_column(sa.String(200))
+    rol: Mapped[str] = mapped_column(sa.String(20))
+    municipio = mapped_column(sa.ForeignKey("municipios.codigo"), nullable=True)
+    mancomunidad = mapped_column(sa.ForeignKey("mancomunidades.codigo"), nullable=True)
+    activo: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+
+class IntentoFallido(Base):
+    """Fallos de acceso por usuario y por dirección, para frenar a quien adivina contraseñas."""
+    __tablename__ = "intentos_fallidos"
+
+    clave: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    fallos: Mapped[int] = mapped_column(sa.Integer, default=0)
+    bloqueado_hasta = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+
+class RespuestaIdempotente(Base):
+    """Primera respuesta a una escritura con Idempotency-Key; una repetición la recibe igual.
+
+    La clave vale por usuaria y por ruta: la misma clave en otra ruta es otra operación.
+    """
+    __tablename__ = "respuestas_idempotentes"
+
+    usuario_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    ruta: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    clave: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    estado_http = mapped_column(sa.Integer, nullable=True)  # None: en curso
+    cuerpo = mapped_column(sa.JSON, nullable=True)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)

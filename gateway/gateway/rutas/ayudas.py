@@ -1,0 +1,47 @@
+from nameko.rpc import RpcProxy
+
+from ayudas import schemas as s
+
+from ..http import TIEMPO_RPC, ruta
+
+ROLES = ("coordinadora", "tecnica", "promotora")
+
+
+class RutasAyudas:
+    ayudas = RpcProxy("ayudas", expiration=TIEMPO_RPC)
+
+    @ruta("GET", "/api/v1/ayudas/tipos", "Catálogo de tipos de ayuda del municipio", ROLES,
+          respuesta=s.TipoAyudaSalida(many=True), etiqueta="ayudas")
+    def listar_tipos_ayuda(self, p):
+        return 200, self.llamar("ayudas", "listar_tipos")
+
+    @ruta("POST", "/api/v1/ayudas/tipos", "Crea un tipo de ayuda", ("coordinadora", "tecnica"),
+          cuerpo=s.TipoAyudaEntrada, respuesta=s.TipoAyudaSalida, estado=201, idempotente=True, etiqueta="ayudas")
+    def crear_tipo_ayuda(self, p):
+        return 201, self.llamar("ayudas", "crear_tipo", p.cuerpo)
+
+    @ruta("POST", "/api/v1/ayudas/beneficiarias", "Registra una beneficiaria", ROLES,
+          cuerpo=s.BeneficiariaEntrada, respuesta=s.BeneficiariaSalida, estado=201, idempotente=True,
+          etiqueta="ayudas")
+    def crear_beneficiaria(self, p):
+        return 201, self.llamar("ayudas", "crear_beneficiaria", p.cuerpo)
+
+    @ruta("GET", "/api/v1/ayudas/beneficiarias", "Busca beneficiarias por nombre o DNI", ROLES,
+          consulta=s.FiltroBeneficiarias, etiqueta="ayudas")
+    def listar_beneficiarias(self, p):
+        return 200, self.llamar("ayudas", "listar_beneficiarias", p.consulta)
+
+    @ruta("GET", "/api/v1/ayudas/beneficiarias/<beneficiaria_id>", "Una beneficiaria con sus entregas", ROLES,
+          respuesta=s.BeneficiariaDetalle, etiqueta="ayudas")
+    def obtener_beneficiaria(self, p, beneficiaria_id):
+        return 200, self.llamar("ayudas", "obtener_beneficiaria", beneficiaria_id)
+
+    @ruta("POST", "/api/v1/ayudas/entregas", "Registra una entrega de ayuda", ROLES,
+          cuerpo=s.EntregaEntrada, respuesta=s.EntregaSalida, estado=201, idempotente=True, etiqueta="ayudas")
+    def registrar_entrega(self, p):
+        return 201, self.llamar("ayudas", "registrar_entrega", p.cuerpo, p.clave_idempotencia)
+
+    @ruta("GET", "/api/v1/ayudas/entregas", "Entregas del municipio", ROLES,
+          consulta=s.FiltroEntregas, etiqueta="ayudas")
+    def listar_entregas(self, p):
+        return 200, self.llamar("ayudas", "listar_entregas", p.consulta)

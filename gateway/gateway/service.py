@@ -1,0 +1,196 @@
+"""Gateway: la única superficie HTTP. Autentica, decide por rol y pasa la identidad firmada a cada servicio."""
+import json
+
+import eventlet
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from omm_common.contexto import PropagarIdentidad, verificar_token
+from omm_common.db import BaseDeDatos
+from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_campo
+from omm_common.esquemas import cargar
+
+from . import auth, openapi
+from .http import PuertaHTTP, ruta
+from .models import Mancomunidad, Municipio, RespuestaIdempotente, Usuario
+from .rutas.ayudas import RutasAyudas
+from .rutas.capacitaciones import RutasCapacitaciones
+from .rutas.casos import RutasCasos
+from .rutas.notificaciones import RutasNotificaciones
+from .schemas import MunicipioSalida, Salud, TokenEntrada, TokenSalida, UsuarioCambio, UsuarioEntrada, UsuarioSalida
+
+SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones")
+TIEMPO_PING = 3
+ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
+ACTIVAS = auth.ActivasRecientes()
+
+
+class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones):
+    name = "gateway"
+
+    uow = BaseDeDatos()
+    propagar_identidad = PropagarIdentidad()
+
+    # --- lo que PuertaHTTP necesita del servicio ---
+
+    def autenticar(self, token):
+        yo, _ = verificar_token(token)
+
+        def consultar():
+            with self.uow() as uow:
+                auth.exigir_activo(uow.sesion, yo.usuario_id)
+        ACTIVAS.activa(yo.usuario_id, consultar)
+        return yo
+
+    def _con_idempotencia(self, p, definicion, ejecutar):
+        if not (definicion.idempotente and p.clave_idempotencia and p.yo):
+            return ejecutar()
+        clave = (p.yo.usuario_id, p.ruta, p.clave_idempotencia)
+        with self.uow() as uow:
+            previa = uow.sesion.get(RespuestaIdempotente, clave)
+            if previa is None:
+                try:
+                    with uow.sesion.begin_nested():
+                        uow.sesion.add(RespuestaIdempotente(usuario_id=clave[0], ruta=clave[1], clave=clave[2]))
+                except IntegrityError:
+                    previa = uow.sesion.get(RespuestaIdempotente, clave)
+        if previa is not None:
+            return self._respuesta_previa(clave)
+        try:
+            estado, datos = ejecutar()
+        except ErrorOMM as exc:
+            if exc.estado_http >= 500:
+                self._olvidar(clave)
+            else:
+                self._guardar(clave, exc.estado_http, exc.a_dict())
+            raise
+        except Exception:
+            self._olvidar(clave)
+            raise
+        self._guardar(clave, estado, datos)
+        return estado, datos
+
+    def _respuesta_previa(self, clave):
+        # Un doble clic llega mientras la primera sigue en curso: se espera su resultado.
+        for _ in range(100):
+            with self.uow() as uow:
+                previa = uow.sesion.get(RespuestaIdempotente, clave)
+                if previa is None:
+                    break
+                if previa.estado_http is not None:
+                    return previa.estado_http, previa.cuerpo
+            eventlet.sleep(0.2)
+        raise ErrorOMM("Una solicitud con la misma Idempotency-Key sigue en proceso.", codigo="EN_PROCESO")
+
+    def _guardar(self, clave, estado, cuerpo):
+        with self.uow() as uow:
+            fila = uow.sesion.get(RespuestaIdempotente, clave)
+            fila.estado_http, fila.cuerpo = estado, json.loads(json.dumps(cuerpo, default=str))
+
+    def _olvidar(self, clave):
+        with self.uow() as uow:
+            uow.sesion.execute(sa.delete(RespuestaIdempotente).where(
+                RespuestaIdempotente.usuario_id == clave[0], RespuestaIdempotente.ruta == clave[1],
+                RespuestaIdempotente.clave == clave[2]))
+
+    # --- salud y documento ---
+
+    @ruta("GET", "/health", "Estado de cada servicio por ping RPC", None, respuesta=Salud,
+          otros_estados={503: "Algún servicio no responde (estado degradado)"})
+    def salud(self, p):
+        estados = {}
+        for nombre in SERVICIOS:
+            try:
+                with eventlet.Timeout(TIEMPO_PING):
+                    getattr(self, nombre).ping()
+                estados[nombre] = "ok"
+            except BaseException:  # eventlet.Timeout no hereda de Exception
+                estados[nombre] = "caido"
+        try:
+            self.uow.ping()
+            estados["gateway"] = "ok"
+        except Exception:
+            estados["gateway"] = "caido"
+        estado = "ok" if all(v == "ok" for v in estados.values()) else "degradado"
+        return (200 if estado == "ok" else 503), {"estado": estado, "servicios": estados}
+
+    @ruta("GET", "/api/v1/openapi.json", "Este documento", None)
+    def openapi(self, p):
+        return 200, openapi.documento()
+
+    # --- acceso y administración ---
+
+    @ruta("POST", "/api/v1/auth/token", "Inicia sesión y entrega un token", None,
+          cuerpo=TokenEntrada, respuesta=TokenSalida, etiqueta="acceso")
+    def token(self, p):
+        datos = cargar(TokenEntrada(), p.cuerpo)
+        with self.uow() as uow:
+            resultado = auth.iniciar_sesion(uow.sesion, datos["usuario"], datos["contrasena"], p.direccion)
+        if resultado is None:
+            raise NoAutenticado("Usuario o contraseña incorrectos.")
+        return 200, resultado
+
+    @ruta("GET", "/api/v1/yo", "La usuaria actual", (), respuesta=UsuarioSalida, etiqueta="acceso")
+    def yo(self, p):
+        with self.uow() as uow:
+            return 200, auth.usuario_publico(auth.exigir_activo(uow.sesion, p.yo.usuario_id))
+
+    @ruta("GET", "/api/v1/municipios", "Municipios de Honduras y su mancomunidad", (),
+          respuesta=MunicipioSalida(many=True), etiqueta="acceso")
+    def municipios(self, p):
+        with self.uow() as uow:
+            filas = uow.sesion.scalars(sa.select(Municipio).order_by(Municipio.codigo)).all()
+            return 200, MunicipioSalida(many=True).dump(filas)
+
+    @ruta("POST", "/api/v1/usuarios", "Crea una usuaria (admin)", ("admin",), cuerpo=UsuarioEntrada,
+          respuesta=UsuarioSalida, estado=201, idempotente=True, etiqueta="administracion")
+    def crear_usuario(self, p):
+        datos = cargar(UsuarioEntrada(), p.cuerpo)
+        with self.uow() as uow:
+            s = uow.sesion
+            rol = datos["rol"]
+            municipio, mancomunidad = datos.get("municipio"), datos.get("mancomunidad")
+            if rol in ROLES_MUNICIPALES:
+                if not municipio or s.get(Municipio, municipio) is None:
+                    raise error_de_campo("municipio", "Este rol requiere un municipio existente.")
+                mancomunidad = None
+            elif rol == "mancomunidad":
+                if not mancomunidad or s.get(Mancomunidad, mancomunidad) is None:
+                    raise error_de_campo("mancomunidad", "Este rol requiere una mancomunidad existente.")
+                municipio = None
+            else:
+                municipio = mancomunidad = None
+            if s.scalar(sa.select(Usuario.id).where(Usuario.usuario == datos["usuario"])):
+                raise ErrorOMM("Ya existe una usuaria con ese nombre de usuario.", {"usuario": datos["usuario"]},
+                               codigo="DUPLICADO")
+            u = Usuario(usuario=datos["usuario"], nombre=datos["nombre"], rol=rol, municipio=municipio,
+                        mancomunidad=mancomunidad, hash_contrasena=auth.hashear(datos["contrasena"]))
+            s.add(u)
+            s.flush()
+            return 201, auth.usuario_publico(u)
+
+    @ruta("PATCH", "/api/v1/usuarios/<usuario_id>", "Cambia o desactiva una usuaria (admin)", ("admin",),
+          cuerpo=UsuarioCambio, respuesta=UsuarioSalida, etiqueta="administracion")
+    def cambiar_usuario(self, p, usuario_id):
+        datos = cargar(UsuarioCambio(), p.cuerpo)
+        with self.uow() as uow:
+            u = uow.sesion.get(Usuario, usuario_id)
+            if u is None:
+                raise NoEncontrado("No se encontró la usuaria.")
+            if "contrasena" in datos:
+                u.hash_contrasena = auth.hashear(datos.pop("contrasena"))
+            for campo, valor in datos.items():
+                setattr(u, campo, valor)
+            publico = auth.usuario_publico(u)
+        ACTIVAS.olvidar(usuario_id)  # después del commit: nadie vuelve a verla activa
+        return 200, publico
+
+    # Toda ruta desconocida responde en el formato del contrato, no con la página de werkzeug.
+    @ruta("GET", "/<path:resto>", "Ruta inexistente", None)
+    def no_existe_get(self, p, resto):
+        raise NoEncontrado("No existe esa ruta.")
+
+    @ruta("POST", "/<path:resto>", "Ruta inexistente", None)
+    def no_existe_post(self, p, resto):
+        raise NoEncontrado("No existe esa ruta.")
+

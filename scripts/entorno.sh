@@ -1,0 +1,20 @@
+# Crea .venv e instala todos los paquetes del proyecto con las versiones fijadas (idempotente).
+# Uso: . scripts/entorno.sh
+RAIZ="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$RAIZ/.venv"
+PY="${PYTHON:-python3.11}"
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+huella="$(cat "$RAIZ/constraints.txt" "$RAIZ"/common/pyproject.toml "$RAIZ"/services/*/pyproject.toml "$RAIZ"/gateway/pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -f "$VENV/.instalado-$huella" ]; then
+  echo "==> instalando dependencias en $VENV"
+  [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+  paquetes=(-e "$RAIZ/common")
+  for s in "$RAIZ"/services/*/; do paquetes+=(-e "$s"); done
+  paquetes+=(-e "$RAIZ/gateway")
+  "$VENV/bin/python" -m pip install -q --config-settings editable_mode=compat -c "$RAIZ/constraints.txt" "${paquetes[@]}" -r "$RAIZ/requirements-dev.txt"
+  rm -f "$VENV"/.instalado-*
+  touch "$VENV/.instalado-$huella"
+fi
+export PATH="$VENV/bin:$PATH"
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"

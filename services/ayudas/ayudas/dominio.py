@@ -1,0 +1,49 @@
+"""Reglas de las ayudas, sin infraestructura: las pruebas las llaman directamente."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from omm_common.errores import Conflicto, ErrorValidacion
+
+CATEGORIAS = ("alimentos", "panales", "economica_medicamentos", "otro")
+CATEGORIAS_EN_ESPECIE = ("alimentos", "panales")
+CONDICIONES = ("tercera_edad", "enfermedad_base", "discapacidad", "bajos_recursos", "jefa_hogar", "embarazada")
+EDAD_TERCERA_EDAD = 60
+
+
+def edad(fecha_nacimiento, hoy=None):
+    hoy = hoy or date.today()
+    return hoy.year - fecha_nacimiento.year - ((hoy.month, hoy.day) < (fecha_nacimiento.month, fecha_nacimiento.day))
+
+
+def condiciones_con_edad(condiciones, fecha_nacimiento, hoy=None):
+    """`tercera_edad` se deriva de la fecha de nacimiento; lo que escriba el cliente no cuenta."""
+    resto = [c for c in dict.fromkeys(condiciones) if c != "tercera_edad"]
+    if fecha_nacimiento and edad(fecha_nacimiento, hoy) >= EDAD_TERCERA_EDAD:
+        resto.insert(0, "tercera_edad")
+    return resto
+
+
+def verificar_frecuencia(ultima_fecha, fecha, frecuencia_dias, justificacion=None, rol=None):
+    """Una misma ayuda no se repite dentro de su ventana, salvo excepción justificada por la coordinadora."""
+    if ultima_fecha is None or frecuencia_dias <= 0:
+        return
+    proxima = ultima_fecha + timedelta(days=frecuencia_dias)
+    if fecha >= proxima:
+        return
+    if justificacion and rol == "coordinadora":
+        return
+    detalles = {"ultima_entrega": ultima_fecha.isoformat(), "proxima_fecha_permitida": proxima.isoformat()}
+    if justificacion:
+        detalles["justificacion_excepcion"] = ["Solo una coordinadora puede autorizar una excepción."]
+    raise Conflicto(
+        f"Esta ayuda ya se entregó el {ultima_fecha.isoformat()}; la próxima entrega se permite desde el "
+        f"{proxima.isoformat()}.", detalles, codigo="FRECUENCIA_EXCEDIDA")
+
+
+def verificar_monto(categoria, monto, monto_maximo):
+    if categoria == "economica_medicamentos" and monto is None:
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.",
+                              {"monto": ["Una ayuda económica requiere el monto entregado."]})
+    if monto is not None and monto_maximo is not None and Decimal(monto) > Decimal(monto_maximo):
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.",
+                              {"monto": [f"El monto supera el máximo de este tipo de ayuda ({monto_maximo})."]})

@@ -1,0 +1,81 @@
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from omm_common.eventos import ahora_utc
+
+
+def nuevo_id():
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TipoAyuda(Base):
+    __tablename__ = "tipos_ayuda"
+    __table_args__ = (sa.UniqueConstraint("municipio", "codigo"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    codigo: Mapped[str] = mapped_column(sa.String(40))
+    nombre: Mapped[str] = mapped_column(sa.String(120))
+    categoria: Mapped[str] = mapped_column(sa.String(40))
+    unidad: Mapped[str] = mapped_column(sa.String(40))
+    frecuencia_dias: Mapped[int] = mapped_column(sa.Integer)
+    monto_maximo = mapped_column(sa.Numeric(12, 2), nullable=True)
+    existencia_minima: Mapped[int] = mapped_column(sa.Integer, default=0)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+
+class Beneficiaria(Base):
+    __tablename__ = "beneficiarias"
+    __table_args__ = (sa.UniqueConstraint("municipio", "dni"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    nombres: Mapped[str] = mapped_column(sa.String(120))
+    apellidos: Mapped[str] = mapped_column(sa.String(120))
+    nombre_normalizado: Mapped[str] = mapped_column(sa.String(250), index=True)
+    dni: Mapped[str] = mapped_column(sa.String(13))
+    fecha_nacimiento = mapped_column(sa.Date)
+    telefono = mapped_column(sa.String(30), nullable=True)
+    comunidad: Mapped[str] = mapped_column(sa.String(120))
+    condiciones = mapped_column(sa.JSON, default=list)
+    consentimiento_salud: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+    entregas = relationship("Entrega", back_populates="beneficiaria", order_by="Entrega.fecha.desc()")
+
+
+class Entrega(Base):
+    __tablename__ = "entregas"
+    __table_args__ = (
+        sa.UniqueConstraint("municipio", "anio", "numero"),
+        sa.UniqueConstraint("registrada_por", "clave_idempotencia"),
+        sa.Index("ix_entregas_beneficiaria_tipo", "beneficiaria_id", "tipo_codigo", "fecha"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    beneficiaria_id: Mapped[str] = mapped_column(sa.ForeignKey("beneficiarias.id"))
+    tipo_codigo: Mapped[str] = mapped_column(sa.String(40))
+    categoria: Mapped[str] = mapped_column(sa.String(40))
+    cantidad: Mapped[int] = mapped_column(sa.Integer)
+    monto = mapped_column(sa.Numeric(12, 2), nullable=True)
+    fecha = mapped_column(sa.Date, index=True)
+    observaciones = mapped_column(sa.String(1000), nullable=True)
+    justificacion_excepcion = mapped_column(sa.String(1000), nullable=True)
+    anio: Mapped[int] = mapped_column(sa.Integer)
+    numero: Mapped[int] = mapped_column(sa.Integer)
+    registrada_por: Mapped[str] = mapped_column(sa.String(60))
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+    beneficiaria = relationship("Beneficiaria", back_populates="entregas")
+
+    @property
+    def numero_recibo(self):
+        return f"{self.municipio}-{self.anio}-{self.numero:05d}"

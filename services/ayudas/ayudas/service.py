@@ -1,0 +1,67 @@
+"""Entradas nameko del servicio de ayudas: quién llama, unidad de trabajo, caso de uso."""
+from nameko.rpc import rpc
+
+from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
+from omm_common.db import BaseDeDatos
+
+from . import operaciones as op
+from .operaciones import ROLES
+
+
+class Ayudas:
+    name = "ayudas"
+
+    uow = BaseDeDatos()
+    llamante = IdentidadLlamante()
+
+    @rpc
+    def ping(self):
+        return self.uow.ping()
+
+    @rpc
+    def crear_tipo(self, cuerpo):
+        yo = self.llamante.exigir("coordinadora", "tecnica")
+        with self.uow() as uow:
+            return op.crear_tipo(uow, yo, cuerpo)
+
+    @rpc
+    def listar_tipos(self):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.listar_tipos(uow, yo)
+
+    @rpc
+    def crear_beneficiaria(self, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.crear_beneficiaria(uow, yo, cuerpo)
+
+    @rpc
+    def listar_beneficiarias(self, filtros):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.listar_beneficiarias(uow, yo, filtros)
+
+    @rpc
+    def obtener_beneficiaria(self, beneficiaria_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.obtener_beneficiaria(uow, yo, beneficiaria_id)
+
+    @rpc
+    def registrar_entrega(self, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.registrar_entrega(uow, yo, cuerpo, clave_idempotencia)
+
+    @rpc
+    def listar_entregas(self, filtros):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.listar_entregas(uow, yo, filtros)
+
+    @rpc
+    def contacto_para_salud(self, beneficiaria_id):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.contacto_para_salud(uow, beneficiaria_id)

@@ -1,0 +1,190 @@
+"""El gateway real por HTTP, con el servicio de ayudas real detrás (RabbitMQ y PostgreSQL reales)."""
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from omm_common.migraciones import migrar
+
+pytestmark = pytest.mark.integracion
+
+
+@pytest.fixture(scope="module")
+def api(base_pg_modulo, servicio_real_modulo, gateway_real_modulo):
+    url = base_pg_modulo("ayudas")
+    migrar("ayudas", url)
+    servicio_real_modulo("ayudas", "Ayudas", AYUDAS_DB_URL=url)
+    cliente = gateway_real_modulo()
+    cliente.url_ayudas = url
+    return cliente
+
+
+def _es_error_del_contrato(r, estado, codigo=None):
+    assert r.status_code == estado, r.text
+    cuerpo = r.json()
+    assert set(cuerpo) == {"error", "mensaje", "detalles"}, cuerpo
+    if codigo:
+        assert cuerpo["error"] == codigo, cuerpo
+    return cuerpo
+
+
+def _filas(url, tabla):
+    motor = sa.create_engine(url)
+    with motor.connect() as c:
+        n = c.scalar(sa.text(f"SELECT count(*) FROM {tabla}"))
+    motor.dispose()
+    return n
+
+
+_dni = iter(range(100, 999))
+
+
+def _beneficiaria(**cambios):
+    """Una beneficiaria válida con un DNI nuevo en cada llamada (las pruebas comparten la base)."""
+    return {**BENEFICIARIA, "dni": f"0309-1955-00{next(_dni)}", **cambios}
+
+
+def test_token_yo_y_municipios(api):
+    r = api.post("/api/v1/auth/token", json={"usuario": "tecnica.0309", "contrasena": "contrasena-de-pruebas-123"})
+    assert r.status_code == 200
+    cuerpo = r.json()
+    assert cuerpo["token_type"] == "bearer" and cuerpo["expira_en"] > 0
+    assert cuerpo["usuario"]["rol"] == "tecnica" and cuerpo["usuario"]["municipio"] == "0309"
+    assert "contrasena" not in json.dumps(cuerpo) and "hash" not in json.dumps(cuerpo)
+    yo = api.get("/api/v1/yo", "tecnica.0309").json()
+    assert yo["usuario"] == "tecnica.0309"
+    municipios = api.get("/api/v1/municipios", "tecnica.0309").json()
+    assert len(municipios) == 298
+    lejamani = next(m for m in municipios if m["codigo"] == "0309")
+    assert lejamani["nombre"] == "Lejamaní" and lejamani["mancomunidad"] == "MAMCOPAZ"
+
+
+def test_credenciales_incorrectas_401_y_bloqueo_por_usuaria(api):
+    for _ in range(5):
+        r = api.post("/api/v1/auth/token", json={"usuario": "promotora.0302", "contrasena": "mala-contrasena"})
+        _es_error_del_contrato(r, 401, "NO_AUTENTICADO")
+    # Bloqueada: ni la contraseña correcta entra mientras dura la espera.
+    r = api.post("/api/v1/auth/token", json={"usuario": "promotora.0302", "contrasena": "contrasena-de-pruebas-123"})
+    cuerpo = _es_error_del_contrato(r, 429, "DEMASIADOS_INTENTOS")
+    assert cuerpo["detalles"]["reintentar_en_segundos"] > 0
+
+
+def test_sin_token_o_token_falso_es_401(api):
+    _es_error_del_contrato(api.get("/api/v1/yo"), 401, "NO_AUTENTICADO")
+    r = api.get("/api/v1/yo", cabeceras={"Authorization": "Bearer eyJhbGciOiJub25lIn0.eyJyb2wiOiJhZG1pbiJ9."})
+    _es_error_del_contrato(r, 401, "NO_AUTENTICADO")
+
+
+def test_admin_crea_usuaria_duplicado_409_y_desactivar_corta_su_token(api):
+    nueva = {"usuario": "tecnica2.0309", "nombre": "Técnica Dos", "contrasena": "una-contrasena-larga",
+             "rol": "tecnica", "municipio": "0309"}
+    _es_error_del_contrato(api.post("/api/v1/usuarios", "coordinadora.0309", json=nueva), 403, "PROHIBIDO")
+    r = api.post("/api/v1/usuarios", "admin", json=nueva)
+    assert r.status_code == 201, r.text
+    creada = r.json()
+    assert "contrasena" not in creada and creada["rol"] == "tecnica"
+    _es_error_del_contrato(api.post("/api/v1/usuarios", "admin", json=nueva), 409, "DUPLICADO")
+    token = api.token("tecnica2.0309", "una-contrasena-larga")
+    assert api.get("/api/v1/yo", cabeceras={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert api.patch(f"/api/v1/usuarios/{creada['id']}", "admin", json={"activo": False}).status_code == 200
+    r = api.get("/api/v1/yo", cabeceras={"Authorization": f"Bearer {token}"})
+    _es_error_del_contrato(r, 401, "NO_AUTENTICADO")
+
+
+@pytest.mark.parametrize("cuerpo, campo", [
+    ({"nombre": "X", "rol": "tecnica", "municipio": "0309", "contrasena": "una-contrasena-larga"}, "usuario"),
+    ({"usuario": "abc", "nombre": "X", "rol": "jefa", "contrasena": "una-contrasena-larga"}, "rol"),
+    ({"usuario": "abc", "nombre": "X", "rol": "tecnica", "municipio": "9999", "contrasena": "una-contrasena-larga"},
+     "municipio"),
+    ({"usuario": "abc", "nombre": "X", "rol": "tecnica", "municipio": "0309", "contrasena": "corta"}, "contrasena"),
+])
+def test_usuaria_invalida_nombra_el_campo(api, cuerpo, campo):
+    cuerpo_error = _es_error_del_contrato(api.post("/api/v1/usuarios", "admin", json=cuerpo), 400, "VALIDACION")
+    assert campo in cuerpo_error["detalles"]
+
+
+BENEFICIARIA = {"nombres": "Juana", "apellidos": "Pérez", "dni": "0309-1955-00042", "fecha_nacimiento": "1955-04-01",
+                "comunidad": "El Centro", "condiciones": ["enfermedad_base"], "consentimiento_salud": True}
+
+
+@pytest.mark.parametrize("cambio, campo", [
+    ({"nombres": None}, "nombres"),
+    ({"dni": "0309-1955"}, "dni"),
+    ({"dni": "9909-1955-00042"}, "dni"),
+    ({"fecha_nacimiento": "1955-02-30"}, "fecha_nacimiento"),
+    ({"consentimiento_salud": "quizas"}, "consentimiento_salud"),
+    ({"condiciones": ["rica"]}, "condiciones"),
+    ({"municipio": "0302"}, "municipio"),
+])
+def test_beneficiaria_invalida_400_nombra_el_campo_y_no_guarda_nada(api, cambio, campo):
+    antes = _filas(api.url_ayudas, "beneficiarias")
+    cuerpo = {k: v for k, v in _beneficiaria(**cambio).items() if v is not None}
+    error = _es_error_del_contrato(api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=cuerpo),
+                                   400, "VALIDACION")
+    assert campo in error["detalles"]
+    assert _filas(api.url_ayudas, "beneficiarias") == antes
+
+
+def test_entrega_con_tipo_desconocido_o_beneficiaria_ajena(api):
+    antes = _filas(api.url_ayudas, "entregas")
+    b = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=_beneficiaria()).json()
+    entrega = {"beneficiaria_id": b["id"], "tipo_codigo": "no_existe", "cantidad": 1, "fecha": "2026-05-01"}
+    error = _es_error_del_contrato(api.post("/api/v1/ayudas/entregas", "tecnica.0309", json=entrega), 400)
+    assert "tipo_codigo" in error["detalles"]
+    # La beneficiaria de Lejamaní no existe para Ajuterique: ni su detalle ni entregarle.
+    _es_error_del_contrato(api.get(f"/api/v1/ayudas/beneficiarias/{b['id']}", "tecnica.0302"), 404, "NO_ENCONTRADO")
+    api.post("/api/v1/ayudas/tipos", "tecnica.0302", json={
+        "codigo": "bolsa", "nombre": "Bolsa", "categoria": "otro", "unidad": "bolsa", "frecuencia_dias": 30})
+    error = _es_error_del_contrato(api.post("/api/v1/ayudas/entregas", "tecnica.0302", json={
+        **entrega, "tipo_codigo": "bolsa"}), 400)
+    assert "beneficiaria_id" in error["detalles"]
+    assert _filas(api.url_ayudas, "entregas") == antes
+
+
+def test_json_roto_cuerpo_enorme_y_utf8_invalido(api):
+    h = {"Content-Type": "application/json"}
+    _es_error_del_contrato(api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", data="{", cabeceras=h), 400)
+    _es_error_del_contrato(api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", data=b"\xff\xfe{}",
+                                    cabeceras=h), 400)
+    grande = json.dumps({"nombres": "a" * (2 * 1024 * 1024)})
+    _es_error_del_contrato(api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", data=grande, cabeceras=h),
+                           413, "DEMASIADO_GRANDE")
+    profundo = "[" * 5000 + "]" * 5000
+    _es_error_del_contrato(api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", data=profundo, cabeceras=h),
+                           400, "VALIDACION")
+    _es_error_del_contrato(api.get("/api/v1/no-existe", "tecnica.0309"), 404, "NO_ENCONTRADO")
+
+
+def test_rol_sin_permiso_403(api):
+    _es_error_del_contrato(api.get("/api/v1/ayudas/tipos", "cis.0309"), 403, "PROHIBIDO")
+    _es_error_del_contrato(api.get("/api/v1/ayudas/tipos", "mancomunidad.mamcopaz"), 403, "PROHIBIDO")
+
+
+def test_idempotency_key_devuelve_la_primera_respuesta(api):
+    antes = _filas(api.url_ayudas, "beneficiarias")
+    h = {"Idempotency-Key": "clave-unica-1"}
+    cuerpo = _beneficiaria()
+    r1 = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=cuerpo, cabeceras=h)
+    r2 = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=cuerpo, cabeceras=h)
+    assert r1.status_code == r2.status_code == 201
+    assert r1.json() == r2.json()
+    assert _filas(api.url_ayudas, "beneficiarias") == antes + 1
+
+
+def test_openapi_generado_de_los_esquemas(api):
+    doc = api.get("/api/v1/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    post = doc["paths"]["/api/v1/ayudas/entregas"]["post"]
+    esquema = post["requestBody"]["content"]["application/json"]["schema"]
+    nombre = esquema["$ref"].rsplit("/", 1)[-1]
+    propiedades = doc["components"]["schemas"][nombre]["properties"]
+    assert {"beneficiaria_id", "tipo_codigo", "cantidad", "monto", "fecha"} <= set(propiedades)
+    assert "/api/v1/auth/token" in doc["paths"] and "/health" in doc["paths"]
+
+
+def test_salud_hace_ping_real(api):
+    r = api.get("/health")
+    cuerpo = r.json()
+    assert cuerpo["servicios"]["ayudas"] == "ok"
+    assert cuerpo["servicios"]["casos"] == "caido"  # no arrancado en esta prueba
+    assert cuerpo["estado"] == "degradado" and r.status_code == 503

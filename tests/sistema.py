@@ -1,0 +1,77 @@
+"""El sistema completo como procesos reales, igual que en deploy/Procfile, para las pruebas entre servicios."""
+import sys
+from pathlib import Path
+
+import requests
+
+from omm_common import colas
+from omm_common.migraciones import migrar
+from omm_common.pruebas import (
+    ClienteHTTP, Proceso, entorno_base, esperar, esperar_ping, preparar_gateway, proceso_nameko, puerto_libre,
+)
+
+RAIZ = Path(__file__).resolve().parents[1]
+SERVICIOS = {"casos": "Casos", "ayudas": "Ayudas", "capacitaciones": "Capacitaciones",
+             "notificaciones": "Notificaciones"}
+BIN = Path(sys.executable).parent
+
+
+class Sistema:
+    def __init__(self, amqp, base_pg, carpeta, **env_extra):
+        self.amqp, self.base_pg, self.carpeta = amqp, base_pg, Path(carpeta)
+        self.env_extra = env_extra
+        self.procesos = {}
+        self.urls = {}
+        self.api = None
+
+    def preparar(self):
+        for s in list(SERVICIOS) + ["gateway"]:
+            self.urls[s] = self.base_pg(s)
+            if s == "gateway":
+                preparar_gateway(self.urls[s])
+            else:
+                migrar(s, self.urls[s])
+        from notificaciones.service import Notificaciones
+        colas.declarar(Notificaciones, self.amqp)
+        self.puerto = puerto_libre()
+        self.env = entorno_base(self.amqp, GATEWAY_DIRECCION=f"127.0.0.1:{self.puerto}", OMM_VAR=self.carpeta,
+                                **{f"{s.upper()}_DB_URL": u for s, u in self.urls.items()}, **self.env_extra)
+        return self
+
+    def _comandos(self):
+        comandos = {s: ("nameko", s, c) for s, c in SERVICIOS.items()}
+        comandos["gateway"] = ("nameko", "gateway", "Gateway")
+        for s in ("casos", "ayudas", "capacitaciones", "notificaciones"):
+            comandos[f"relay_{s}"] = [str(BIN / "omm-relay"), s]
+        comandos["celery_worker"] = [str(BIN / "celery"), "-A", "notificaciones.tareas", "worker",
+                                     "--loglevel", "INFO", "--concurrency", "2", "--without-gossip",
+                                     "--without-mingle", "--hostname", f"worker-{self.puerto}@localhost"]
+        return comandos
+
+    def iniciar(self, nombre):
+        comando = self._comandos()[nombre]
+        if isinstance(comando, tuple):
+            _, servicio, clase = comando
+            p = proceso_nameko(servicio, clase, self.env, self.carpeta)
+        else:
+            p = Proceso(nombre, comando, self.env, str(RAIZ), str(self.carpeta / f"{nombre}.log"))
+        self.procesos[nombre] = p.iniciar()
+        return p
+
+    def arrancar(self):
+        for nombre in self._comandos():
+            self.iniciar(nombre)
+        for s in SERVICIOS:
+            esperar_ping(self.amqp, s, 90)
+        base = f"http://127.0.0.1:{self.puerto}"
+        esperar(lambda: requests.get(f"{base}/health", timeout=5).json()["estado"] == "ok", 60,
+                mensaje="gateway sano")
+        self.api = ClienteHTTP(base)
+        return self
+
+    def detener(self):
+        for p in reversed(list(self.procesos.values())):
+            p.detener()
+
+    def log(self, nombre):
+        return (self.carpeta / f"{nombre}.log").read_text(errors="replace")
