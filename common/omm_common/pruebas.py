@@ -352,3 +352,83 @@ class ProxyTCP:
             except OSError:
                 pass
         self._conexiones = []
+
+
+class ServidorHTTP:
+    """Servidor HTTP local real que hace de proveedor de SMS o de sistema del CIS.
+
+    Responde con los estados de `guion` en orden (luego 200) y guarda cada solicitud recibida.
+    """
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        servidor = self
+
+        class Manejador(BaseHTTPRequestHandler):
+            def do_POST(self):
+                cuerpo = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with servidor._candado:
+                    estado = servidor.guion.pop(0) if servidor.guion else 200
+                    servidor.recibidas.append({"ruta": self.path, "cabeceras": dict(self.headers),
+                                               "cuerpo": cuerpo, "estado": estado})
+                self.send_response(estado)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}' if estado < 400 else b'{"error": "prueba"}')
+
+            def log_message(self, *args):
+                pass
+
+        self._candado = threading.Lock()
+        self.guion = []
+        self.recibidas = []
+        self.http = ThreadingHTTPServer(("127.0.0.1", puerto_libre()), Manejador)
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+
+    def exitosas(self, ruta=None):
+        return [r for r in self.recibidas if r["estado"] < 400 and (ruta is None or r["ruta"] == ruta)]
+
+    def cerrar(self):
+        self.http.shutdown()
+        self.http.server_close()
+
+
+@pytest.fixture(scope="session")
+def servidor_http():
+    s = ServidorHTTP()
+    yield s
+    s.cerrar()
+
+
+class Buzon:
+    """Servidor SMTP real (aiosmtpd) que guarda lo que recibe."""
+
+    def __init__(self):
+        self.mensajes = []
+        self.rechazar = set()  # direcciones que el servidor rechaza con 550
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.rechazar:
+            return "550 buzón inexistente"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.mensajes.append(envelope)
+        return "250 OK"
+
+    def para(self, direccion):
+        return [m for m in self.mensajes if direccion in m.rcpt_tos]
+
+
+@pytest.fixture(scope="session")
+def smtp():
+    from aiosmtpd.controller import Controller
+    buzon = Buzon()
+    controlador = Controller(buzon, hostname="127.0.0.1", port=puerto_libre())
+    controlador.start()
+    buzon.puerto = controlador.port
+    yield buzon
+    controlador.stop()

@@ -1,0 +1,138 @@
+"""Canales de entrega, todos con la misma interfaz: `enviar(destino, asunto, cuerpo, ref)`.
+
+Cada uno distingue el error transitorio (se reintenta: conexión rechazada, 5xx, tiempo agotado)
+del permanente (no se reintenta: 4xx, dirección inválida).
+"""
+import hashlib
+import hmac
+import json
+import os
+import smtplib
+import socket
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import requests
+
+TIEMPO = float(os.environ.get("NOTIFICACIONES_TIEMPO_CANAL", "10"))
+
+
+class ErrorTransitorio(Exception):
+    pass
+
+
+class ErrorPermanente(Exception):
+    pass
+
+
+def _exigir(valor, que):
+    if not valor:
+        raise ErrorPermanente(f"La destinataria no tiene {que} registrado.")
+    return valor
+
+
+class Correo:
+    """SMTP real si hay SMTP_HOST; si no, un archivo .eml por mensaje bajo var/correo."""
+
+    def __init__(self, entorno=os.environ):
+        self.host = entorno.get("SMTP_HOST")
+        self.puerto = int(entorno.get("SMTP_PORT") or 25)
+        self.usuario = entorno.get("SMTP_USUARIO")
+        self.contrasena = entorno.get("SMTP_CONTRASENA")
+        self.tls = entorno.get("SMTP_TLS", "").lower() in ("1", "true", "si", "sí")
+        self.remitente = entorno.get("SMTP_REMITENTE") or "omm@localhost"
+        self.carpeta = Path(entorno.get("OMM_VAR") or "var") / "correo"
+
+    def enviar(self, destino, asunto, cuerpo, ref):
+        mensaje = EmailMessage()
+        mensaje["From"] = self.remitente
+        mensaje["To"] = _exigir(destino.email, "correo electrónico")
+        mensaje["Subject"] = asunto
+        mensaje["Date"] = formatdate(localtime=False)
+        # El id de la notificación en el Message-ID: un servidor puede descartar un duplicado.
+        mensaje["Message-ID"] = make_msgid(idstring=ref, domain="omm")
+        mensaje["X-OMM-Notificacion"] = ref
+        mensaje.set_content(cuerpo)
+        if not self.host:
+            self.carpeta.mkdir(parents=True, exist_ok=True)
+            (self.carpeta / f"{ref}.eml").write_bytes(bytes(mensaje))
+            return
+        try:
+            with smtplib.SMTP(self.host, self.puerto, timeout=TIEMPO) as smtp:
+                if self.tls:
+                    smtp.starttls()
+                if self.usuario:
+                    smtp.login(self.usuario, self.contrasena or "")
+                smtp.send_message(mensaje)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codigo = next(iter(exc.recipients.values()))[0]
+            raise (ErrorTransitorio if 400 <= codigo < 500 else ErrorPermanente)(
+                f"El servidor de correo rechazó la dirección (código {codigo}).") from None
+        except smtplib.SMTPResponseException as exc:
+            raise (ErrorTransitorio if 400 <= exc.smtp_code < 500 else ErrorPermanente)(
+                f"El servidor de correo respondió {exc.smtp_code}.") from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ErrorTransitorio(f"No se pudo conectar al servidor de correo ({type(exc).__name__}).") from None
+
+
+def _post(url, cuerpo_bytes, cabeceras, que):
+    try:
+        r = requests.post(url, data=cuerpo_bytes, headers=cabeceras, timeout=TIEMPO)
+    except (requests.ConnectionError, requests.Timeout, socket.timeout) as exc:
+        raise ErrorTransitorio(f"{que}: sin conexión ({type(exc).__name__}).") from None
+    except requests.RequestException as exc:
+        raise ErrorPermanente(f"{que}: solicitud inválida ({type(exc).__name__}).") from None
+    if r.status_code >= 500 or r.status_code == 429:
+        raise ErrorTransitorio(f"{que} respondió {r.status_code}.")
+    if r.status_code >= 400:
+        raise ErrorPermanente(f"{que} rechazó el mensaje ({r.status_code}).")
+    return r
+
+
+class Sms:
+    """Proveedor HTTP de SMS: POST JSON {para, mensaje, referencia} con la clave en Authorization."""
+
+    def __init__(self, entorno=os.environ):
+        self.url = entorno.get("SMS_URL")
+        self.clave = entorno.get("SMS_CLAVE", "")
+
+    def enviar(self, destino, asunto, cuerpo, ref):
+        if not self.url:
+            raise ErrorPermanente("No hay proveedor de SMS configurado (SMS_URL).")
+        telefonos = destino.telefonos if hasattr(destino, "telefonos") else [_exigir(destino.telefono, "teléfono")]
+        for i, telefono in enumerate(telefonos):
+            cuerpo_json = json.dumps({"para": telefono, "mensaje": cuerpo, "referencia": f"{ref}:{i}"}).encode()
+            _post(self.url, cuerpo_json, {"Content-Type": "application/json",
+                                          "Authorization": f"Bearer {self.clave}"}, "El proveedor de SMS")
+
+
+def firmar(secreto, cuerpo_bytes):
+    return "sha256=" + hmac.new(secreto.encode(), cuerpo_bytes, hashlib.sha256).hexdigest()
+
+
+class Webhook:
+    """POST JSON firmado con HMAC-SHA256 en X-OMM-Firma: el sistema del CIS verifica con el secreto compartido."""
+
+    def __init__(self, entorno=os.environ):
+        self.secreto = entorno.get("NOTIFICACIONES_WEBHOOK_SECRETO", "")
+
+    def enviar(self, destino, asunto, cuerpo, ref):
+        url = _exigir(destino.webhook_url, "webhook")
+        if not self.secreto:
+            raise ErrorPermanente("Falta NOTIFICACIONES_WEBHOOK_SECRETO para firmar el webhook.")
+        datos = json.dumps({"notificacion_id": ref, "asunto": asunto, "mensaje": cuerpo},
+                           ensure_ascii=False).encode()
+        _post(url, datos, {"Content-Type": "application/json", "X-OMM-Firma": firmar(self.secreto, datos),
+                           "X-OMM-Notificacion": ref}, "El webhook")
+
+
+class Bandeja:
+    """La bandeja de la aplicación: el mensaje queda en la fila y se lee por la API."""
+
+    def enviar(self, destino, asunto, cuerpo, ref):
+        return None
+
+
+def canales(entorno=os.environ):
+    return {"email": Correo(entorno), "sms": Sms(entorno), "webhook": Webhook(entorno), "bandeja": Bandeja()}

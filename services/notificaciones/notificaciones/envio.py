@@ -1,0 +1,229 @@
+"""Entrega de notificaciones, fuera de nameko: lo corre el worker de Celery.
+
+Cada intento toma la fila con bloqueo, verifica que siga pendiente y, si ya se envió, no hace
+nada: una tarea repetida o duplicada nunca envía dos veces. Los datos de la persona se piden al
+servicio dueño en el momento de enviar, y este responde solo si hay consentimiento.
+"""
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from omm_common.contexto import token_de_servicio
+from omm_common.db import es_postgres, unidad_de_trabajo
+from omm_common.eventos import ahora_utc, como_utc
+from omm_common.municipios import buscar as buscar_municipio
+
+from . import dominio, plantillas
+from .canales import ErrorPermanente, ErrorTransitorio, canales
+from .models import Destinatario, Notificacion
+
+log = logging.getLogger("omm.notificaciones.envio")
+
+
+def config():
+    return {
+        "max_intentos": int(os.environ.get("NOTIFICACIONES_MAX_INTENTOS", "5")),
+        "espera_base": float(os.environ.get("NOTIFICACIONES_ESPERA_BASE", "30")),
+    }
+
+
+@dataclass
+class Resultado:
+    estado: str
+    reintentar_en: float | None = None
+
+
+class Consultas:
+    """RPC a los servicios dueños de los datos, con la identidad firmada de este servicio."""
+
+    def __init__(self, amqp_uri=None, timeout=15):
+        self.amqp_uri = amqp_uri or os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
+        self.timeout = timeout
+
+    def _llamar(self, servicio, metodo, *args):
+        from nameko.exceptions import RemoteError
+        from nameko.standalone.rpc import ClusterRpcProxy
+        try:
+            with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=self.timeout,
+                                 context_data={"omm_token": token_de_servicio("notificaciones")}) as rpc:
+                return getattr(getattr(rpc, servicio), metodo)(*args)
+        except RemoteError as exc:
+            raise ErrorTransitorio(f"{servicio}.{metodo} falló ({exc.exc_type}).") from None
+        except Exception as exc:
+            raise ErrorTransitorio(f"{servicio}.{metodo} no respondió ({type(exc).__name__}).") from None
+
+    def persona(self, n):
+        """Nombre y teléfono de la persona, solo para el CIS y solo si el servicio dueño lo permite."""
+        ref = n.referencia or {}
+        if n.destinatario != "cis":
+            return None
+        if n.evento_tipo == "CasoDerivado" and ref.get("derivacion_id"):
+            return self._llamar("casos", "datos_derivacion", ref["derivacion_id"])
+        if n.evento_tipo == "AyudaEntregada" and ref.get("beneficiaria_id"):
+            return self._llamar("ayudas", "contacto_para_salud", ref["beneficiaria_id"])
+        if n.evento_tipo == "ParticipanteInscrita" and ref.get("inscripcion_id"):
+            return self._llamar("capacitaciones", "contacto_participante", ref["inscripcion_id"])
+        return None
+
+    def telefonos_sesion(self, sesion_id):
+        return self._llamar("capacitaciones", "telefonos_sesion", sesion_id) or []
+
+    def sesiones_de_manana(self, fecha):
+        return self._llamar("capacitaciones", "sesiones_de_manana", fecha.isoformat()) or []
+
+    def revisar_seguimientos(self):
+        return self._llamar("casos", "emitir_seguimientos_vencidos")
+
+
+@dataclass
+class _Participantes:
+    telefonos: list
+
+
+def _tomar(sesion, notificacion_id):
+    consulta = sa.select(Notificacion).where(Notificacion.id == notificacion_id)
+    if es_postgres(sesion):
+        consulta = consulta.with_for_update()
+    return sesion.scalar(consulta)
+
+
+def _contexto(sesion, n, consultas):
+    oficina = sesion.scalar(sa.select(Destinatario).where(
+        Destinatario.municipio == n.municipio, Destinatario.clave == "coordinadora"))
+    municipio = buscar_municipio(n.municipio)
+    ref = n.referencia or {}
+    return {
+        "datos": ref, "urgente": n.urgente, "municipio": municipio.nombre if municipio else n.municipio,
+        "oficina": {"telefono": oficina.telefono if oficina else None},
+        "persona": consultas.persona(n), "minutos": ref.get("minutos", dominio.MINUTOS_ESCALAMIENTO),
+    }
+
+
+def enviar_notificacion(motor, notificacion_id, consultas=None, adaptadores=None, ahora=None, cfg=None):
+    consultas = consultas or Consultas()
+    adaptadores = adaptadores or canales()
+    cfg = cfg or config()
+    ahora = ahora or ahora_utc()
+    with unidad_de_trabajo(motor) as uow:
+        s = uow.sesion
+        n = _tomar(s, notificacion_id)
+        if n is None or n.estado != "pendiente":
+            return Resultado(n.estado if n else "inexistente")
+        if n.proximo_intento_en and como_utc(n.proximo_intento_en) > ahora + timedelta(seconds=1):
+            return Resultado("pendiente", (como_utc(n.proximo_intento_en) - ahora).total_seconds())
+        n.intentos += 1
+        try:
+            if n.canal == "bandeja" or n.destinatario != "participantes":
+                destino = s.scalar(sa.select(Destinatario).where(
+                    Destinatario.municipio == n.municipio, Destinatario.clave == n.destinatario))
+                if destino is None and n.canal != "bandeja":
+                    raise ErrorPermanente(f"El municipio no tiene registrado el contacto «{n.destinatario}».")
+            else:
+                destino = _Participantes(consultas.telefonos_sesion(n.referencia["sesion_id"]))
+            regla = n.referencia.get("_plantilla") if n.referencia else None
+            asunto, cuerpo = plantillas.componer(n.regla if n.regla in plantillas.PLANTILLAS else n.evento_tipo,
+                                                 _contexto(s, n, consultas), regla)
+            if n.canal == "sms":
+                cuerpo = plantillas.texto_sms(cuerpo)
+            adaptadores[n.canal].enviar(destino, asunto, cuerpo, n.id)
+        except ErrorTransitorio as exc:
+            n.ultimo_error = str(exc)[:500]
+            if n.intentos >= cfg["max_intentos"]:
+                return _fallar(uow, n, ahora)
+            espera = dominio.espera_reintento(n.intentos, cfg["espera_base"])
+            n.proximo_intento_en = ahora + timedelta(seconds=espera)
+            log.warning("notificación %s (%s): intento %s falló, reintento en %.1f s: %s",
+                        n.id, n.canal, n.intentos, espera, exc)
+            return Resultado("pendiente", espera)
+        except ErrorPermanente as exc:
+            n.ultimo_error = str(exc)[:500]
+            return _fallar(uow, n, ahora)
+        n.estado, n.enviada_en, n.ultimo_error = "enviada", ahora, None
+        n.asunto = asunto[:200]
+        if n.canal == "bandeja":
+            n.mensaje = cuerpo  # lo que la bandeja muestra; ya filtrado por consentimiento
+        uow.emitir("NotificacionEnviada", n.municipio, {"notificacion_id": n.id, "evento_id": n.evento_id,
+                                                        "canal": n.canal})
+        log.info("notificación %s enviada por %s (intento %s)", n.id, n.canal, n.intentos)
+        return Resultado("enviada")
+
+
+def _fallar(uow, n, ahora):
+    n.estado, n.proximo_intento_en = "fallida", None
+    uow.emitir("NotificacionFallida", n.municipio, {"notificacion_id": n.id, "evento_id": n.evento_id,
+                                                    "canal": n.canal})
+    log.error("notificación %s (%s) fallida tras %s intentos: %s", n.id, n.canal, n.intentos, n.ultimo_error)
+    return Resultado("fallida")
+
+
+def _insertar_una_vez(sesion, **valores):
+    """Inserta la notificación salvo que ya exista la misma (evento, regla, destinataria, canal)."""
+    existe = sesion.scalar(sa.select(Notificacion.id).where(
+        Notificacion.evento_id == valores["evento_id"], Notificacion.regla == valores["regla"],
+        Notificacion.destinatario == valores["destinatario"], Notificacion.canal == valores["canal"]))
+    if existe:
+        return None
+    n = Notificacion(**valores)
+    sesion.add(n)
+    sesion.flush()
+    return n.id
+
+
+def escalar_urgentes(motor, ahora=None):
+    """Una vez por derivación urgente sin acuse: la restricción única impide el segundo escalamiento."""
+    ahora = ahora or ahora_utc()
+    creadas = []
+    with unidad_de_trabajo(motor) as uow:
+        s = uow.sesion
+        vencidas = s.scalars(sa.select(Notificacion).where(
+            Notificacion.urgente.is_(True), Notificacion.destinatario == "cis",
+            Notificacion.escalar_en.is_not(None), Notificacion.escalar_en <= ahora)).all()
+        por_evento = {}
+        for n in vencidas:
+            por_evento.setdefault(n.evento_id, n)
+        for evento_id, n in por_evento.items():
+            confirmadas = s.scalar(sa.select(sa.func.count()).where(
+                Notificacion.evento_id == evento_id, Notificacion.destinatario == "cis",
+                Notificacion.estado == "confirmada"))
+            if not dominio.debe_escalar(n, confirmadas, ahora):
+                continue
+            minutos = int((como_utc(n.escalar_en) - como_utc(n.creado_en)).total_seconds() // 60)
+            for canal in dominio.REGLA_ESCALAMIENTO.canales:
+                nuevo = _insertar_una_vez(
+                    s, municipio=n.municipio, evento_id=evento_id, evento_tipo=n.evento_tipo,
+                    regla="escalamiento", destinatario="coordinadora", canal=canal, urgente=True,
+                    referencia={"codigo": (n.referencia or {}).get("codigo"), "minutos": minutos,
+                                "caso_id": (n.referencia or {}).get("caso_id")})
+                if nuevo:
+                    creadas.append(nuevo)
+    return creadas
+
+
+def crear_recordatorios(motor, sesiones):
+    """Recordatorio por SMS a las inscritas, una vez por sesión (el id del evento se deriva de la sesión)."""
+    creadas = []
+    with unidad_de_trabajo(motor) as uow:
+        for x in sesiones:
+            nuevo = _insertar_una_vez(
+                uow.sesion, municipio=x["municipio"], evento_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                                                              f"recordatorio:{x['sesion_id']}")),
+                evento_tipo="SesionProgramada", regla="recordatorio_club", destinatario="participantes",
+                canal="sms", referencia={k: x.get(k) for k in ("sesion_id", "capacitacion_id", "fecha", "lugar")})
+            if nuevo:
+                creadas.append(nuevo)
+    return creadas
+
+
+def atascadas(motor, ahora=None, margen=60):
+    """Pendientes cuyo envío debió ocurrir hace rato (p. ej. el proceso cayó antes de encolar)."""
+    ahora = ahora or ahora_utc()
+    limite = ahora - timedelta(seconds=margen)
+    with unidad_de_trabajo(motor) as uow:
+        return list(uow.sesion.scalars(sa.select(Notificacion.id).where(
+            Notificacion.estado == "pendiente",
+            sa.or_(sa.and_(Notificacion.proximo_intento_en.is_(None), Notificacion.creado_en <= limite),
+                   Notificacion.proximo_intento_en <= limite)).limit(500)).all())

@@ -1,0 +1,80 @@
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from omm_common.eventos import ahora_utc
+
+
+def nuevo_id():
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Destinatario(Base):
+    """Contacto de un municipio: el CIS, la coordinadora u otra institución."""
+    __tablename__ = "destinatarios"
+    __table_args__ = (sa.UniqueConstraint("municipio", "clave"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    clave: Mapped[str] = mapped_column(sa.String(40))
+    nombre: Mapped[str] = mapped_column(sa.String(160))
+    email = mapped_column(sa.String(200), nullable=True)
+    telefono = mapped_column(sa.String(30), nullable=True)
+    webhook_url = mapped_column(sa.String(500), nullable=True)
+    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc, onupdate=ahora_utc)
+
+
+class Regla(Base):
+    """Regla evento -> destinataria y canales, editable por municipio."""
+    __tablename__ = "reglas"
+    __table_args__ = (sa.UniqueConstraint("municipio", "codigo"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    codigo: Mapped[str] = mapped_column(sa.String(60))
+    evento: Mapped[str] = mapped_column(sa.String(80))
+    condicion = mapped_column(sa.JSON, default=dict)  # igualdades sobre los datos del evento
+    destinatario: Mapped[str] = mapped_column(sa.String(40))
+    canales = mapped_column(sa.JSON, default=list)
+    urgente: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    minutos_escalamiento = mapped_column(sa.Integer, nullable=True)
+    plantilla = mapped_column(sa.Text, nullable=True)  # None: la plantilla por defecto del evento
+    activa: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+
+class Notificacion(Base):
+    """Una por (evento, regla, destinataria, canal): un evento repetido no crea otra ni envía dos veces."""
+    __tablename__ = "notificaciones"
+    __table_args__ = (
+        sa.UniqueConstraint("evento_id", "regla", "destinatario", "canal"),
+        sa.Index("ix_notificaciones_municipio_estado", "municipio", "estado"),
+        sa.Index("ix_notificaciones_pendientes", "estado", "proximo_intento_en"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4))
+    evento_id: Mapped[str] = mapped_column(sa.String(36))
+    evento_tipo: Mapped[str] = mapped_column(sa.String(80))
+    regla: Mapped[str] = mapped_column(sa.String(60))
+    destinatario: Mapped[str] = mapped_column(sa.String(40))
+    canal: Mapped[str] = mapped_column(sa.String(20))
+    urgente: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # Solo referencias y categorías del evento, nunca datos personales.
+    referencia = mapped_column(sa.JSON, default=dict)
+    estado: Mapped[str] = mapped_column(sa.String(20), default="pendiente")
+    asunto = mapped_column(sa.String(200), nullable=True)
+    # Texto de la bandeja, compuesto al enviar (con nombre solo si hubo consentimiento).
+    mensaje = mapped_column(sa.Text, nullable=True)
+    intentos: Mapped[int] = mapped_column(sa.Integer, default=0)
+    ultimo_error = mapped_column(sa.String(500), nullable=True)
+    proximo_intento_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    escalar_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    enviada_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    confirmada_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    confirmada_por = mapped_column(sa.String(60), nullable=True)

@@ -1,0 +1,173 @@
+"""Casos de uso del servicio de notificaciones (lado nameko): aplicar eventos, bandeja, acuses, contactos, reglas."""
+import sqlalchemy as sa
+
+from omm_common.db import paginar
+from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
+from omm_common.esquemas import cargar
+from omm_common.eventos import ahora_utc
+
+from . import dominio, plantillas, schemas
+from .models import Destinatario, Notificacion, Regla
+
+
+def municipio_de(yo, pedido=None):
+    """La coordinadora opera sobre su municipio; la administración indica cuál."""
+    if yo.rol == "admin":
+        if not pedido:
+            raise error_de_campo("municipio", "Indique el municipio (código de 4 dígitos).")
+        from omm_common.municipios import buscar
+        if buscar(pedido) is None:
+            raise error_de_campo("municipio", "No existe ese municipio.")
+        return pedido
+    return yo.exigir_municipio()
+
+
+def asegurar_reglas(sesion, municipio):
+    """Cada municipio recibe su copia de las reglas por defecto la primera vez que se necesitan."""
+    existentes = set(sesion.scalars(sa.select(Regla.codigo).where(Regla.municipio == municipio)).all())
+    for r in dominio.REGLAS_POR_DEFECTO:
+        if r.codigo not in existentes:
+            sesion.add(Regla(municipio=municipio, codigo=r.codigo, evento=r.evento, condicion=dict(r.condicion),
+                             destinatario=r.destinatario, canales=list(r.canales), urgente=r.urgente,
+                             minutos_escalamiento=r.minutos_escalamiento, activa=True))
+    sesion.flush()
+
+
+def aplicar_evento(uow, sobre):
+    """Crea las notificaciones que las reglas del municipio piden para el evento; devuelve sus ids."""
+    s = uow.sesion
+    municipio = sobre.get("municipio")
+    if not municipio:
+        return []
+    asegurar_reglas(s, municipio)
+    reglas = s.scalars(sa.select(Regla).where(Regla.municipio == municipio, Regla.evento == sobre["tipo"])).all()
+    ahora = ahora_utc()
+    ids = []
+    for regla in dominio.reglas_que_aplican(reglas, sobre["tipo"], sobre["datos"]):
+        referencia = dict(sobre["datos"])
+        if regla.plantilla:
+            referencia["_plantilla"] = regla.plantilla
+        for canal in regla.canales:
+            n = Notificacion(
+                municipio=municipio, evento_id=sobre["id"], evento_tipo=sobre["tipo"], regla=regla.codigo,
+                destinatario=regla.destinatario, canal=canal, urgente=regla.urgente, referencia=referencia,
+                creado_en=ahora, escalar_en=dominio.escalar_en(ahora, regla.minutos_escalamiento))
+            s.add(n)
+            s.flush()
+            ids.append(n.id)
+    return ids
+
+
+def _salida(n):
+    return schemas.NotificacionSalida().dump(n)
+
+
+def listar(uow, yo, filtros):
+    f = cargar(schemas.FiltroNotificaciones(), filtros)
+    consulta = sa.select(Notificacion).where(Notificacion.municipio == yo.exigir_municipio())
+    if yo.rol == "cis":
+        consulta = consulta.where(Notificacion.destinatario == "cis")
+    if f.get("estado"):
+        consulta = consulta.where(Notificacion.estado == f["estado"])
+    if f.get("canal"):
+        consulta = consulta.where(Notificacion.canal == f["canal"])
+    return paginar(uow.sesion, consulta.order_by(Notificacion.creado_en.desc(), Notificacion.id), f, _salida)
+
+
+def _propia(sesion, yo, notificacion_id):
+    n = sesion.get(Notificacion, str(notificacion_id))
+    if n is None or n.municipio != yo.municipio or (yo.rol == "cis" and n.destinatario != "cis"):
+        raise NoEncontrado("No se encontró la notificación.")
+    return n
+
+
+def acusar(uow, yo, notificacion_id):
+    """El CIS confirma que recibió: la notificación y sus hermanas del mismo evento quedan confirmadas."""
+    n = _propia(uow.sesion, yo, notificacion_id)
+    if n.estado == "confirmada":
+        return _salida(n)  # repetir el acuse no cambia nada
+    if n.estado != "enviada":
+        raise Conflicto("Solo se puede confirmar una notificación enviada.", {"estado": n.estado},
+                        codigo="ESTADO_INVALIDO")
+    ahora = ahora_utc()
+    hermanas = uow.sesion.scalars(sa.select(Notificacion).where(
+        Notificacion.evento_id == n.evento_id, Notificacion.destinatario == "cis",
+        Notificacion.estado == "enviada")).all()
+    for h in hermanas:
+        h.estado, h.confirmada_en, h.confirmada_por = "confirmada", ahora, yo.usuario_id
+        uow.emitir("NotificacionConfirmada", h.municipio,
+                   {"notificacion_id": h.id, "evento_id": h.evento_id, "canal": h.canal})
+    return _salida(n)
+
+
+def listar_destinatarios(uow, yo, filtros):
+    municipio = municipio_de(yo, (filtros or {}).get("municipio"))
+    filas = uow.sesion.scalars(sa.select(Destinatario).where(Destinatario.municipio == municipio)
+                               .order_by(Destinatario.clave)).all()
+    return schemas.DestinatarioSalida(many=True).dump(filas)
+
+
+def guardar_destinatario(uow, yo, cuerpo):
+    """PUT: crea o reemplaza el contacto con esa clave (repetirlo deja lo mismo)."""
+    datos = cargar(schemas.DestinatarioEntrada(), cuerpo)
+    municipio = municipio_de(yo, datos.pop("municipio", None))
+    s = uow.sesion
+    d = s.scalar(sa.select(Destinatario).where(Destinatario.municipio == municipio,
+                                               Destinatario.clave == datos["clave"]))
+    if d is None:
+        d = Destinatario(municipio=municipio, clave=datos["clave"])
+        s.add(d)
+    for campo in ("nombre", "email", "telefono", "webhook_url"):
+        setattr(d, campo, datos.get(campo))
+    s.flush()
+    return schemas.DestinatarioSalida().dump(d)
+
+
+def listar_reglas(uow, yo):
+    municipio = yo.exigir_municipio()
+    asegurar_reglas(uow.sesion, municipio)
+    filas = uow.sesion.scalars(sa.select(Regla).where(Regla.municipio == municipio).order_by(Regla.codigo)).all()
+    return schemas.ReglaSalida(many=True).dump(filas)
+
+
+def cambiar_regla(uow, yo, codigo, cuerpo):
+    datos = cargar(schemas.ReglaCambio(), cuerpo)
+    municipio = yo.exigir_municipio()
+    asegurar_reglas(uow.sesion, municipio)
+    r = uow.sesion.scalar(sa.select(Regla).where(Regla.municipio == municipio, Regla.codigo == codigo))
+    if r is None:
+        raise NoEncontrado("No existe esa regla.")
+    if datos.get("plantilla"):
+        try:
+            plantillas.validar_plantilla(datos["plantilla"])
+        except Exception:
+            raise error_de_campo("plantilla", "La plantilla tiene un error de sintaxis.") from None
+    for campo, valor in datos.items():
+        setattr(r, campo, valor)
+    uow.sesion.flush()
+    return schemas.ReglaSalida().dump(r)
+
+
+def resumen(uow, yo):
+    """Vista de estado para la coordinadora: conteos por estado y canal y las fallidas con su error."""
+    municipio = yo.exigir_municipio()
+    s = uow.sesion
+    conteos = s.execute(sa.select(Notificacion.estado, Notificacion.canal, sa.func.count())
+                        .where(Notificacion.municipio == municipio)
+                        .group_by(Notificacion.estado, Notificacion.canal)).all()
+    fallidas = s.scalars(sa.select(Notificacion).where(Notificacion.municipio == municipio,
+                                                       Notificacion.estado == "fallida")
+                         .order_by(Notificacion.creado_en.desc()).limit(100)).all()
+    por_estado = {}
+    for estado, canal, n in conteos:
+        por_estado.setdefault(estado, {})[canal] = n
+    return {"por_estado": por_estado, "fallidas": [_salida(n) for n in fallidas]}
+
+
+def reintentar(uow, yo, notificacion_id):
+    n = _propia(uow.sesion, yo, notificacion_id)
+    if n.estado != "fallida":
+        raise Conflicto("Solo se reintenta una notificación fallida.", {"estado": n.estado},
+                        codigo="ESTADO_INVALIDO")
+    n.estado, n.intentos, n.proximo_intento_en = "pendiente", 0, None
+    return _salida(n)

@@ -1,0 +1,92 @@
+"""Entradas nameko de notificaciones: eventos -> filas de notificación -> Celery; bandeja, acuses y contactos."""
+from nameko.events import event_handler
+from nameko.rpc import rpc
+
+from omm_common.consumidor import aplicar_una_vez
+from omm_common.contexto import IdentidadLlamante
+from omm_common.db import BaseDeDatos
+
+from . import operaciones as op
+from .dependencies import Despacho
+
+
+def _manejador(origen, tipo):
+    @event_handler(origen, tipo, requeue_on_error=True)
+    def manejar(self, sobre):
+        self.despachar(self._aplicar(sobre))
+    manejar.__name__ = f"al_{tipo}"
+    return manejar
+
+
+class Notificaciones:
+    name = "notificaciones"
+
+    uow = BaseDeDatos()
+    llamante = IdentidadLlamante()
+    despachar = Despacho()
+
+    @aplicar_una_vez
+    def _aplicar(self, sobre, uow):
+        return op.aplicar_evento(uow, sobre) or []
+
+    # Un manejador (y una cola durable) por evento del catálogo que tiene reglas.
+    al_caso_derivado = _manejador("casos", "CasoDerivado")
+    al_seguimiento_vencido = _manejador("casos", "SeguimientoVencido")
+    al_entregar_ayuda = _manejador("ayudas", "AyudaEntregada")
+    al_bajar_existencias = _manejador("ayudas", "ExistenciasBajas")
+    al_inscribir_participante = _manejador("capacitaciones", "ParticipanteInscrita")
+    al_programar_sesion = _manejador("capacitaciones", "SesionProgramada")
+
+    @rpc
+    def ping(self):
+        return self.uow.ping()
+
+    @rpc
+    def listar(self, filtros):
+        yo = self.llamante.exigir("coordinadora", "cis")
+        with self.uow() as uow:
+            return op.listar(uow, yo, filtros)
+
+    @rpc
+    def acusar(self, notificacion_id):
+        yo = self.llamante.exigir("cis")
+        with self.uow() as uow:
+            return op.acusar(uow, yo, notificacion_id)
+
+    @rpc
+    def listar_destinatarios(self, filtros=None):
+        yo = self.llamante.exigir("coordinadora", "admin")
+        with self.uow() as uow:
+            return op.listar_destinatarios(uow, yo, filtros or {})
+
+    @rpc
+    def guardar_destinatario(self, cuerpo):
+        yo = self.llamante.exigir("coordinadora", "admin")
+        with self.uow() as uow:
+            return op.guardar_destinatario(uow, yo, cuerpo)
+
+    @rpc
+    def listar_reglas(self):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.listar_reglas(uow, yo)
+
+    @rpc
+    def cambiar_regla(self, codigo, cuerpo):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.cambiar_regla(uow, yo, codigo, cuerpo)
+
+    @rpc
+    def resumen(self):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.resumen(uow, yo)
+
+    @rpc
+    def reintentar(self, notificacion_id):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            salida = op.reintentar(uow, yo, notificacion_id)
+        self.despachar([salida["id"]])
+        return salida

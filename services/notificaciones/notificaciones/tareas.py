@@ -1,0 +1,91 @@
+"""Worker y beat de Celery: la entrega sale del proceso nameko (parcheado por eventlet) y corre aquí.
+
+Las tareas reciben solo el id de la notificación, nunca datos personales. `acks_late` con
+`reject_on_worker_lost`: si el worker muere a mitad de una tarea, otra la retoma, y el bloqueo
+de la fila más su estado evitan el doble envío.
+"""
+import logging
+import os
+from datetime import date, timedelta
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from omm_common.db import crear_motor
+
+from . import envio
+
+log = logging.getLogger("omm.notificaciones.tareas")
+
+app = Celery("notificaciones", broker=os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"))
+app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    task_default_queue="notificaciones.envios",
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
+    beat_schedule={
+        "despachar-atascadas": {"task": "notificaciones.tareas.despachar_atascadas", "schedule": 30.0},
+        "escalar-urgentes": {"task": "notificaciones.tareas.escalar_urgentes", "schedule": 60.0},
+        "recordar-sesiones": {"task": "notificaciones.tareas.recordar_sesiones", "schedule": 3600.0},
+        "revisar-seguimientos": {"task": "notificaciones.tareas.revisar_seguimientos", "schedule": 3600.0},
+    },
+)
+
+_motor = {}
+
+
+def motor():
+    """Un motor por proceso: el pool de conexiones no debe cruzar un fork del worker."""
+    pid = os.getpid()
+    if pid not in _motor:
+        _motor.clear()
+        _motor[pid] = crear_motor(os.environ.get("NOTIFICACIONES_DB_URL", "sqlite:///var/notificaciones.db"))
+    return _motor[pid]
+
+
+@worker_process_init.connect
+def _nuevo_proceso(**_):
+    _motor.clear()
+
+
+def despachar(ids, **opciones):
+    for i in ids:
+        enviar.apply_async(args=[i], **opciones)
+
+
+@app.task(name="notificaciones.tareas.enviar")
+def enviar(notificacion_id):
+    resultado = envio.enviar_notificacion(motor(), notificacion_id)
+    if resultado.estado == "pendiente" and resultado.reintentar_en is not None:
+        enviar.apply_async(args=[notificacion_id], countdown=resultado.reintentar_en)
+    return resultado.estado
+
+
+@app.task(name="notificaciones.tareas.despachar_atascadas")
+def despachar_atascadas():
+    ids = envio.atascadas(motor())
+    despachar(ids)
+    return len(ids)
+
+
+@app.task(name="notificaciones.tareas.escalar_urgentes")
+def escalar_urgentes():
+    ids = envio.escalar_urgentes(motor())
+    despachar(ids)
+    return len(ids)
+
+
+@app.task(name="notificaciones.tareas.recordar_sesiones")
+def recordar_sesiones():
+    manana = date.today() + timedelta(days=1)
+    ids = envio.crear_recordatorios(motor(), envio.Consultas().sesiones_de_manana(manana))
+    despachar(ids)
+    return len(ids)
+
+
+@app.task(name="notificaciones.tareas.revisar_seguimientos")
+def revisar_seguimientos():
+    return envio.Consultas().revisar_seguimientos()

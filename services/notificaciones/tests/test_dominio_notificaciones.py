@@ -1,0 +1,76 @@
+"""Reglas y textos sin infraestructura."""
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+
+from notificaciones import dominio, plantillas
+
+AHORA = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def _reglas():
+    return [SimpleNamespace(**r.__dict__, activa=True) for r in dominio.REGLAS_POR_DEFECTO]
+
+
+@pytest.mark.parametrize("tipo, datos, esperadas", [
+    ("CasoDerivado", {"destino": "cis", "urgente": False}, ["derivacion_cis"]),
+    ("CasoDerivado", {"destino": "cis", "urgente": True}, ["derivacion_cis_urgente"]),
+    ("CasoDerivado", {"destino": "policia", "urgente": True}, []),
+    ("AyudaEntregada", {"categoria": "economica_medicamentos", "consentimiento_salud": True}, ["medicamentos_cis"]),
+    ("AyudaEntregada", {"categoria": "economica_medicamentos", "consentimiento_salud": False}, []),
+    ("AyudaEntregada", {"categoria": "alimentos", "consentimiento_salud": True}, []),
+    ("ParticipanteInscrita", {"tipo": "club_embarazadas", "consentimiento_salud": True}, ["embarazada_cis"]),
+    ("ParticipanteInscrita", {"tipo": "taller", "consentimiento_salud": True}, []),
+    ("SesionProgramada", {"tipo": "club_embarazadas"}, ["sesion_club_cis"]),
+    ("SesionProgramada", {"tipo": "taller"}, []),
+    ("ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 3}, ["existencias_bajas"]),
+    ("SeguimientoVencido", {"codigo": "LEJ-2026-0001"}, ["seguimiento_vencido"]),
+    ("BeneficiariaRegistrada", {"condiciones": []}, []),
+])
+def test_cada_regla_por_defecto_dispara_y_ninguna_otra(tipo, datos, esperadas):
+    assert [r.codigo for r in dominio.reglas_que_aplican(_reglas(), tipo, datos)] == esperadas
+
+
+def test_una_regla_desactivada_no_dispara():
+    reglas = _reglas()
+    for r in reglas:
+        r.activa = False
+    assert dominio.reglas_que_aplican(reglas, "ExistenciasBajas", {}) == []
+
+
+def test_espera_exponencial_con_variacion_y_tope():
+    assert dominio.espera_reintento(1, 2, azar=lambda: 0) == 2
+    assert dominio.espera_reintento(3, 2, azar=lambda: 0) == 8
+    assert dominio.espera_reintento(3, 2, azar=lambda: 1) == 12
+    assert dominio.espera_reintento(40, 2, tope=100, azar=lambda: 0) == 100
+
+
+def test_escala_solo_vencida_y_sin_acuse():
+    n = SimpleNamespace(escalar_en=AHORA + timedelta(minutes=60))
+    assert not dominio.debe_escalar(n, 0, AHORA + timedelta(minutes=59))
+    assert dominio.debe_escalar(n, 0, AHORA + timedelta(minutes=61))
+    assert not dominio.debe_escalar(n, 1, AHORA + timedelta(minutes=61))
+
+
+def test_sin_consentimiento_el_mensaje_no_nombra_a_nadie_y_dice_a_quien_llamar():
+    contexto = {"datos": {"codigo": "LEJ-2026-0003"}, "municipio": "Lejamaní", "urgente": True,
+                "oficina": {"telefono": "2780-0309"}, "persona": None}
+    asunto, cuerpo = plantillas.componer("CasoDerivado", contexto)
+    assert "URGENTE" in asunto and "LEJ-2026-0003" in cuerpo
+    assert "derivación pendiente" in cuerpo and "2780-0309" in cuerpo
+    con = plantillas.componer("CasoDerivado", {**contexto, "persona": {"nombre": "Ana Díaz", "telefono": "9999-0000"}})
+    assert "Ana Díaz" in con[1]
+
+
+def test_sms_cabe_en_un_mensaje():
+    _, cuerpo = plantillas.componer("AyudaEntregada", {
+        "datos": {"fecha": "2026-03-01", "monto": 1200.0}, "municipio": "Lejamaní", "oficina": {},
+        "persona": {"nombre": "María " * 30, "telefono": "9999-0000", "comunidad": "Centro"}})
+    assert len(plantillas.texto_sms(cuerpo)) <= 160
+
+
+def test_una_plantilla_editada_no_ejecuta_codigo():
+    with pytest.raises(Exception):
+        plantillas.componer("ExistenciasBajas", {"datos": {}, "municipio": "x"},
+                            "{{ ''.__class__.__mro__[1].__subclasses__() }}")

@@ -1,0 +1,203 @@
+"""Entrega contra PostgreSQL, un servidor SMTP real (aiosmtpd) y un servidor HTTP real (SMS y webhook)."""
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from omm_common.db import crear_motor, unidad_de_trabajo
+from omm_common.eventos import ahora_utc, crear_sobre
+from omm_common.migraciones import migrar
+
+from notificaciones import canales, envio
+from notificaciones import operaciones as op
+from notificaciones.models import Destinatario, Notificacion
+
+pytestmark = pytest.mark.integracion
+
+SECRETO = "secreto-webhook-de-pruebas-0123456789"
+
+
+class SinServicios:
+    """Ningún servicio dueño responde con datos personales: el mensaje no debe nombrar a nadie."""
+
+    def persona(self, n):
+        return None
+
+    def telefonos_sesion(self, sesion_id):
+        return ["+504 9999-0001", "+504 9999-0002"]
+
+
+class ConPersona(SinServicios):
+    def persona(self, n):
+        return {"nombre": "Marta Lagos", "telefono": "+504 9876-5432"}
+
+
+@pytest.fixture
+def motor(base_pg, smtp, servidor_http):
+    url = base_pg("notificaciones")
+    migrar("notificaciones", url)
+    m = crear_motor(url)
+    with unidad_de_trabajo(m) as uow:
+        uow.sesion.add(Destinatario(municipio="0309", clave="cis", nombre="CIS Lejamaní", email="cis@salud.hn",
+                                    telefono="+504 2700-0309", webhook_url=f"{servidor_http.url}/cis"))
+        uow.sesion.add(Destinatario(municipio="0309", clave="coordinadora", nombre="OMM", email="omm@lej.hn",
+                                    telefono="+504 2780-0309"))
+    servidor_http.guion.clear()
+    yield m
+    m.dispose()
+
+
+@pytest.fixture
+def adaptadores(smtp, servidor_http, tmp_path):
+    return canales.canales({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.puerto), "SMTP_REMITENTE": "omm@prueba.hn",
+                            "SMS_URL": f"{servidor_http.url}/sms", "SMS_CLAVE": "k",
+                            "NOTIFICACIONES_WEBHOOK_SECRETO": SECRETO, "OMM_VAR": str(tmp_path)})
+
+
+CFG = {"max_intentos": 4, "espera_base": 0.01}
+
+
+def _aplicar(motor, tipo, datos, municipio="0309", sobre=None):
+    sobre = sobre or crear_sobre(tipo, municipio, datos)
+    with unidad_de_trabajo(motor) as uow:
+        return op.aplicar_evento(uow, sobre)
+
+
+def _hasta_terminar(motor, nid, consultas, adaptadores, cfg=CFG):
+    for _ in range(20):
+        r = envio.enviar_notificacion(motor, nid, consultas, adaptadores, cfg=cfg,
+                                      ahora=ahora_utc() + timedelta(hours=1))
+        if r.estado != "pendiente":
+            return r
+    raise AssertionError("no terminó")
+
+
+def _fila(motor, nid):
+    with unidad_de_trabajo(motor) as uow:
+        return uow.sesion.get(Notificacion, nid)
+
+
+def _derivacion_urgente(motor):
+    return _aplicar(motor, "CasoDerivado", {"caso_id": str(uuid.uuid4()), "codigo": "LEJ-2026-0001",
+                                            "derivacion_id": str(uuid.uuid4()), "destino": "cis", "urgente": True,
+                                            "tipos_violencia": ["sexual"], "horas_desde_incidente": 5})
+
+
+def _de_canal(motor, ids, canal):
+    return next(i for i in ids if _fila(motor, i).canal == canal)
+
+
+def test_sms_con_503_dos_veces_y_luego_200_envia_uno_en_tres_intentos(motor, adaptadores, servidor_http):
+    ids = _derivacion_urgente(motor)
+    nid = _de_canal(motor, ids, "sms")
+    servidor_http.guion[:] = [503, 503, 200]
+    assert _hasta_terminar(motor, nid, SinServicios(), adaptadores).estado == "enviada"
+    n = _fila(motor, nid)
+    assert (n.estado, n.intentos) == ("enviada", 3)
+    sms = servidor_http.exitosas("/sms")
+    assert len(sms) == 1
+    texto = json.loads(sms[0]["cuerpo"])
+    assert texto["para"] == "+504 2700-0309" and len(texto["mensaje"]) <= 160
+    # Otra tarea con el mismo id (redelivery) no envía de nuevo.
+    assert envio.enviar_notificacion(motor, nid, SinServicios(), adaptadores, cfg=CFG).estado == "enviada"
+    assert len(servidor_http.exitosas("/sms")) == 1
+
+
+def test_sms_con_400_falla_de_una_vez_con_su_error(motor, adaptadores, servidor_http):
+    nid = _de_canal(motor, _derivacion_urgente(motor), "sms")
+    servidor_http.guion[:] = [400]
+    assert envio.enviar_notificacion(motor, nid, SinServicios(), adaptadores, cfg=CFG).estado == "fallida"
+    n = _fila(motor, nid)
+    assert (n.estado, n.intentos) == ("fallida", 1) and "400" in n.ultimo_error
+    with unidad_de_trabajo(motor) as uow:
+        tipos = [t for (t,) in uow.sesion.execute(sa.text("SELECT tipo FROM outbox"))]
+    assert "NotificacionFallida" in tipos
+
+
+def test_errores_transitorios_agotan_los_intentos_y_queda_fallida(motor, adaptadores, servidor_http):
+    nid = _de_canal(motor, _derivacion_urgente(motor), "sms")
+    servidor_http.guion[:] = [503] * 10
+    assert _hasta_terminar(motor, nid, SinServicios(), adaptadores).estado == "fallida"
+    assert _fila(motor, nid).intentos == CFG["max_intentos"]
+
+
+def test_correo_real_sin_consentimiento_no_nombra_y_con_consentimiento_si(motor, adaptadores, smtp):
+    antes = len(smtp.para("cis@salud.hn"))
+    ids = _derivacion_urgente(motor)
+    envio.enviar_notificacion(motor, _de_canal(motor, ids, "email"), SinServicios(), adaptadores, cfg=CFG)
+    recibido = smtp.para("cis@salud.hn")[antes:]
+    assert len(recibido) == 1
+    texto = recibido[0].content.decode()
+    assert "LEJ-2026-0001" in texto and "derivaci" in texto and "Marta" not in texto
+    ids = _derivacion_urgente(motor)
+    envio.enviar_notificacion(motor, _de_canal(motor, ids, "email"), ConPersona(), adaptadores, cfg=CFG)
+    assert "Marta Lagos" in smtp.para("cis@salud.hn")[-1].content.decode()
+
+
+def test_correo_rechazado_por_el_servidor_es_permanente(motor, adaptadores, smtp):
+    with unidad_de_trabajo(motor) as uow:
+        uow.sesion.scalar(sa.select(Destinatario).where(Destinatario.clave == "coordinadora")).email = "nadie@lej.hn"
+    smtp.rechazar.add("nadie@lej.hn")
+    ids = _aplicar(motor, "ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 2})
+    r = envio.enviar_notificacion(motor, _de_canal(motor, ids, "email"), SinServicios(), adaptadores, cfg=CFG)
+    assert r.estado == "fallida"
+
+
+def test_webhook_firmado_verifica_con_el_secreto(motor, adaptadores, servidor_http):
+    ids = _aplicar(motor, "SesionProgramada", {"capacitacion_id": str(uuid.uuid4()), "sesion_id": str(uuid.uuid4()),
+                                               "tipo": "club_embarazadas", "fecha": "2026-03-10", "lugar": "CIS"})
+    with unidad_de_trabajo(motor) as uow:
+        n = uow.sesion.get(Notificacion, ids[0])
+        n.canal = "webhook"
+    assert envio.enviar_notificacion(motor, ids[0], SinServicios(), adaptadores, cfg=CFG).estado == "enviada"
+    recibido = servidor_http.exitosas("/cis")[-1]
+    firma = recibido["cabeceras"]["X-OMM-Firma"]
+    assert firma == canales.firmar(SECRETO, recibido["cuerpo"])
+    assert firma != canales.firmar("otro-secreto", recibido["cuerpo"])
+    assert json.loads(recibido["cuerpo"])["notificacion_id"] == ids[0]
+
+
+def test_urgente_sin_acuse_escala_una_sola_vez(motor):
+    ids = _derivacion_urgente(motor)
+    creado = _fila(motor, ids[0]).creado_en
+    assert envio.escalar_urgentes(motor, creado + timedelta(minutes=59)) == []
+    primera = envio.escalar_urgentes(motor, creado + timedelta(minutes=61))
+    assert len(primera) == 3
+    assert {_fila(motor, i).destinatario for i in primera} == {"coordinadora"}
+    assert envio.escalar_urgentes(motor, creado + timedelta(minutes=120)) == []
+
+
+def test_urgente_con_acuse_a_tiempo_no_escala(motor):
+    ids = _derivacion_urgente(motor)
+    with unidad_de_trabajo(motor) as uow:
+        n = uow.sesion.get(Notificacion, _de_canal(motor, ids, "bandeja"))
+        n.estado = "confirmada"
+        creado = n.creado_en
+    assert envio.escalar_urgentes(motor, creado + timedelta(minutes=90)) == []
+
+
+def test_recordatorio_sms_a_las_inscritas_una_vez_por_sesion(motor, adaptadores, servidor_http):
+    sesion = {"sesion_id": str(uuid.uuid4()), "capacitacion_id": str(uuid.uuid4()), "municipio": "0309",
+              "fecha": "2026-03-11", "lugar": "CIS Lejamaní"}
+    ids = envio.crear_recordatorios(motor, [sesion])
+    assert envio.crear_recordatorios(motor, [sesion]) == []
+    antes = len(servidor_http.exitosas("/sms"))
+    assert envio.enviar_notificacion(motor, ids[0], SinServicios(), adaptadores, cfg=CFG).estado == "enviada"
+    nuevos = servidor_http.exitosas("/sms")[antes:]
+    assert sorted(json.loads(r["cuerpo"])["para"] for r in nuevos) == ["+504 9999-0001", "+504 9999-0002"]
+
+
+def test_archivo_eml_sin_smtp(motor, tmp_path):
+    adaptadores = canales.canales({"OMM_VAR": str(tmp_path)})
+    ids = _aplicar(motor, "ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 2})
+    nid = _de_canal(motor, ids, "email")
+    assert envio.enviar_notificacion(motor, nid, SinServicios(), adaptadores, cfg=CFG).estado == "enviada"
+    assert "panales" in (tmp_path / "correo" / f"{nid}.eml").read_text()
+
+
+def test_atascadas_son_las_pendientes_viejas(motor):
+    ids = _aplicar(motor, "ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 2})
+    assert envio.atascadas(motor) == []
+    assert sorted(envio.atascadas(motor, ahora_utc() + timedelta(minutes=5))) == sorted(ids)
