@@ -25,6 +25,7 @@ PERMISOS = [
     ("POST", r"^/api/v1/ayudas/tipos$", ("coordinadora", "tecnica")),
     ("PUT", r"^/api/v1/ayudas/presupuesto", ("coordinadora",)),
     ("GET", r"^/api/v1/ayudas/presupuesto", ("coordinadora", "tecnica")),
+    ("POST", r"^/api/v1/ayudas/inventario/movimientos$", ("coordinadora", "tecnica")),
     ("ANY", r"^/api/v1/ayudas/", OFICINA),
     ("GET", r"^/api/v1/casos/<caso_id>/auditoria$", ("coordinadora",)),
     ("ANY", r"^/api/v1/casos", CASOS),

@@ -14,3 +14,10 @@ def cargar(cliente, municipio):
     coordinadora = f"coordinadora.{municipio}"
     for tipo in TIPOS_AYUDA:
         cliente.post(coordinadora, "/api/v1/ayudas/tipos", tipo)
+    # Existencias iniciales (donación de la alcaldía) y el presupuesto del año para medicamentos.
+    for codigo, cantidad in (("bolsa_alimentos", 60), ("panales", 40)):
+        cliente.post(coordinadora, "/api/v1/ayudas/inventario/movimientos",
+                     {"tipo_codigo": codigo, "cantidad": cantidad, "motivo": "donacion",
+                      "origen": "Alcaldía municipal"})
+    from datetime import date
+    cliente.put(coordinadora, "/api/v1/ayudas/presupuesto", {"anio": date.today().year, "monto": 60000})

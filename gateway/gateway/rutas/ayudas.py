@@ -45,3 +45,24 @@ class RutasAyudas:
           consulta=s.FiltroEntregas, etiqueta="ayudas")
     def listar_entregas(self, p):
         return 200, self.llamar("ayudas", "listar_entregas", p.consulta)
+
+    @ruta("GET", "/api/v1/ayudas/inventario", "Existencias actuales por tipo de ayuda en especie", ROLES,
+          respuesta=s.ExistenciaSalida(many=True), etiqueta="ayudas")
+    def inventario(self, p):
+        return 200, self.llamar("ayudas", "inventario")
+
+    @ruta("POST", "/api/v1/ayudas/inventario/movimientos", "Registra una donación, compra o ajuste de existencias",
+          ("coordinadora", "tecnica"), cuerpo=s.MovimientoEntrada, respuesta=s.MovimientoSalida, estado=201,
+          idempotente=True, etiqueta="ayudas")
+    def registrar_movimiento(self, p):
+        return 201, self.llamar("ayudas", "registrar_movimiento", p.cuerpo)
+
+    @ruta("GET", "/api/v1/ayudas/presupuesto", "Presupuesto anual de ayudas económicas y lo ejecutado",
+          ("coordinadora", "tecnica"), consulta=s.FiltroPresupuesto, respuesta=s.PresupuestoSalida, etiqueta="ayudas")
+    def obtener_presupuesto(self, p):
+        return 200, self.llamar("ayudas", "obtener_presupuesto", p.consulta)
+
+    @ruta("PUT", "/api/v1/ayudas/presupuesto", "Fija el presupuesto anual de ayudas económicas", ("coordinadora",),
+          cuerpo=s.PresupuestoEntrada, respuesta=s.PresupuestoSalida, etiqueta="ayudas")
+    def fijar_presupuesto(self, p):
+        return 200, self.llamar("ayudas", "fijar_presupuesto", p.cuerpo)

@@ -47,3 +47,44 @@ def verificar_monto(categoria, monto, monto_maximo):
     if monto is not None and monto_maximo is not None and Decimal(monto) > Decimal(monto_maximo):
         raise ErrorValidacion("Hay datos inválidos en la solicitud.",
                               {"monto": [f"El monto supera el máximo de este tipo de ayuda ({monto_maximo})."]})
+
+
+MOTIVOS_MOVIMIENTO = ("donacion", "compra", "ajuste")
+
+
+def es_en_especie(categoria):
+    return categoria in CATEGORIAS_EN_ESPECIE
+
+
+def sin_existencias(tipo_codigo, disponible, pedida):
+    return Conflicto(f"No hay existencias suficientes de {tipo_codigo}: quedan {disponible}, se pidieron {pedida}.",
+                     {"tipo_codigo": tipo_codigo, "disponible": disponible, "solicitada": pedida},
+                     codigo="SIN_EXISTENCIAS")
+
+
+def cruza_minimo(antes, despues, minimo):
+    """ExistenciasBajas se avisa al cruzar el mínimo, no en cada entrega por debajo de él."""
+    return minimo > 0 and antes >= minimo > despues
+
+
+def verificar_movimiento(motivo, cantidad, origen, existencia):
+    if motivo != "ajuste" and cantidad <= 0:
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.",
+                              {"cantidad": ["Una donación o compra suma unidades: use una cantidad positiva."]})
+    if motivo == "ajuste" and not origen:
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.",
+                              {"origen": ["Un ajuste requiere el motivo (p. ej. «bolsas vencidas»)."]})
+    if existencia + cantidad < 0:
+        raise Conflicto(f"El ajuste dejaría existencias negativas (hay {existencia}).",
+                        {"disponible": existencia}, codigo="SIN_EXISTENCIAS")
+
+
+def verificar_presupuesto(presupuesto, gastado, monto):
+    """Sin presupuesto registrado no hay tope; con él, una entrega no puede excederlo."""
+    if presupuesto is None or monto is None:
+        return
+    restante = Decimal(presupuesto) - Decimal(gastado or 0)
+    if Decimal(monto) > restante:
+        raise Conflicto(f"La entrega excede el presupuesto anual de ayudas económicas: quedan L {restante:.2f}.",
+                        {"presupuesto": float(presupuesto), "restante": float(restante), "monto": float(monto)},
+                        codigo="PRESUPUESTO_EXCEDIDO")

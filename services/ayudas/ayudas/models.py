@@ -27,6 +27,8 @@ class TipoAyuda(Base):
     frecuencia_dias: Mapped[int] = mapped_column(sa.Integer)
     monto_maximo = mapped_column(sa.Numeric(12, 2), nullable=True)
     existencia_minima: Mapped[int] = mapped_column(sa.Integer, default=0)
+    # Existencia actual (solo en especie); se descuenta con un UPDATE condicionado, nunca bajo cero.
+    existencia: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
 
 
@@ -79,3 +81,31 @@ class Entrega(Base):
     @property
     def numero_recibo(self):
         return f"{self.municipio}-{self.anio}-{self.numero:05d}"
+
+
+class MovimientoInventario(Base):
+    """Entrada o salida de existencias: donación, compra, ajuste (con motivo) o entrega."""
+    __tablename__ = "movimientos_inventario"
+    __table_args__ = (sa.Index("ix_movimientos_municipio_tipo", "municipio", "tipo_codigo", "creado_en"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4))
+    tipo_codigo: Mapped[str] = mapped_column(sa.String(40))
+    cantidad: Mapped[int] = mapped_column(sa.Integer)  # positiva entra, negativa sale
+    motivo: Mapped[str] = mapped_column(sa.String(20))
+    origen = mapped_column(sa.String(200), nullable=True)
+    entrega_id = mapped_column(sa.String(36), nullable=True)
+    existencia_resultante: Mapped[int] = mapped_column(sa.Integer)
+    registrada_por: Mapped[str] = mapped_column(sa.String(60))
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+
+class Presupuesto(Base):
+    """Presupuesto anual del municipio para ayudas económicas."""
+    __tablename__ = "presupuestos"
+
+    municipio: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    anio: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    monto = mapped_column(sa.Numeric(14, 2))
+    actualizado_por: Mapped[str] = mapped_column(sa.String(60))
+    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc, onupdate=ahora_utc)

@@ -5,14 +5,14 @@ pruebas llaman a estas funciones con una base SQLite, sin RabbitMQ.
 """
 import sqlalchemy as sa
 
-from omm_common.db import paginar
+from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 from omm_common.tablas import siguiente_numero
 
 from . import dominio, schemas
-from .models import Beneficiaria, Entrega, TipoAyuda
+from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, TipoAyuda, nuevo_id
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
@@ -90,7 +90,8 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
             Entrega.registrada_por == yo.usuario_id, Entrega.clave_idempotencia == clave_idempotencia))
         if previa:
             return schemas.EntregaSalida().dump(previa)
-    b = _beneficiaria(s, yo, datos["beneficiaria_id"], campo="beneficiaria_id")
+    # La fila de la beneficiaria se bloquea: dos entregas simultáneas no burlan la frecuencia.
+    b = _beneficiaria(s, yo, datos["beneficiaria_id"], campo="beneficiaria_id", bloquear=True)
     tipo = s.scalar(sa.select(TipoAyuda).where(
         TipoAyuda.municipio == yo.municipio, TipoAyuda.codigo == datos["tipo_codigo"]))
     if tipo is None:
@@ -101,13 +102,19 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
     dominio.verificar_frecuencia(ultima, datos["fecha"], tipo.frecuencia_dias,
                                  datos.get("justificacion_excepcion"), yo.rol)
     anio = datos["fecha"].year
+    if datos.get("monto") is not None:
+        presupuesto = _bloquear_presupuesto(s, yo.municipio, anio)
+        dominio.verificar_presupuesto(presupuesto.monto if presupuesto else None,
+                                      _ejecutado(s, yo.municipio, anio), datos["monto"])
     entrega = Entrega(
-        municipio=yo.municipio, beneficiaria_id=b.id, tipo_codigo=tipo.codigo, categoria=tipo.categoria,
+        id=nuevo_id(), municipio=yo.municipio, beneficiaria_id=b.id, tipo_codigo=tipo.codigo, categoria=tipo.categoria,
         cantidad=datos["cantidad"], monto=datos.get("monto"), fecha=datos["fecha"],
         observaciones=datos.get("observaciones"), justificacion_excepcion=datos.get("justificacion_excepcion"),
         anio=anio, numero=siguiente_numero(s, yo.municipio, "recibo", anio),
         registrada_por=yo.usuario_id, clave_idempotencia=clave_idempotencia,
     )
+    if dominio.es_en_especie(tipo.categoria):
+        _descontar(uow, yo, tipo, entrega)
     s.add(entrega)
     s.flush()
     uow.emitir("AyudaEntregada", yo.municipio, {
@@ -144,11 +151,107 @@ def contacto_para_salud(uow, beneficiaria_id):
     return {"nombre": f"{b.nombres} {b.apellidos}", "telefono": b.telefono, "comunidad": b.comunidad}
 
 
-def _beneficiaria(sesion, yo, beneficiaria_id, campo=None):
-    b = sesion.get(Beneficiaria, str(beneficiaria_id))
+def _beneficiaria(sesion, yo, beneficiaria_id, campo=None, bloquear=False):
+    b = sesion.get(Beneficiaria, str(beneficiaria_id),
+                   with_for_update=bloquear and es_postgres(sesion))
     # Otro municipio: igual que inexistente, para no revelar que existe.
     if b is None or b.municipio != yo.municipio:
         if campo:
             raise error_de_campo(campo, "No existe esa beneficiaria en el municipio.")
         raise NoEncontrado("No se encontró la beneficiaria.")
     return b
+
+
+def _descontar(uow, yo, tipo, entrega):
+    """UPDATE condicionado: con entregas simultáneas de las últimas unidades, solo pasan las que alcanzan."""
+    s = uow.sesion
+    fila = s.execute(
+        sa.update(TipoAyuda).where(TipoAyuda.id == tipo.id, TipoAyuda.existencia >= entrega.cantidad)
+        .values(existencia=TipoAyuda.existencia - entrega.cantidad)
+        .returning(TipoAyuda.existencia), execution_options={"synchronize_session": False}).first()
+    if fila is None:
+        s.refresh(tipo)
+        raise dominio.sin_existencias(tipo.codigo, tipo.existencia, entrega.cantidad)
+    despues = fila[0]
+    s.flush()
+    s.add(MovimientoInventario(municipio=yo.municipio, tipo_codigo=tipo.codigo, cantidad=-entrega.cantidad,
+                               motivo="entrega", entrega_id=entrega.id, existencia_resultante=despues,
+                               registrada_por=yo.usuario_id))
+    if dominio.cruza_minimo(despues + entrega.cantidad, despues, tipo.existencia_minima):
+        uow.emitir("ExistenciasBajas", yo.municipio, {"tipo_codigo": tipo.codigo, "cantidad": despues})
+
+
+def _bloquear_presupuesto(sesion, municipio, anio):
+    consulta = sa.select(Presupuesto).where(Presupuesto.municipio == municipio, Presupuesto.anio == anio)
+    if es_postgres(sesion):
+        consulta = consulta.with_for_update()
+    return sesion.scalar(consulta)
+
+
+def _ejecutado(sesion, municipio, anio):
+    return sesion.scalar(sa.select(sa.func.coalesce(sa.func.sum(Entrega.monto), 0)).where(
+        Entrega.municipio == municipio, Entrega.anio == anio, Entrega.monto.is_not(None)))
+
+
+def _tipo(sesion, yo, codigo, bloquear=False):
+    consulta = sa.select(TipoAyuda).where(TipoAyuda.municipio == yo.municipio, TipoAyuda.codigo == codigo)
+    if bloquear and es_postgres(sesion):
+        consulta = consulta.with_for_update()
+    tipo = sesion.scalar(consulta)
+    if tipo is None:
+        raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+    return tipo
+
+
+def inventario(uow, yo):
+    tipos = uow.sesion.scalars(sa.select(TipoAyuda).where(TipoAyuda.municipio == yo.municipio)
+                               .order_by(TipoAyuda.codigo)).all()
+    return schemas.ExistenciaSalida(many=True).dump([
+        {"tipo_codigo": t.codigo, "nombre": t.nombre, "categoria": t.categoria, "unidad": t.unidad,
+         "existencia": t.existencia, "existencia_minima": t.existencia_minima,
+         "bajo_minimo": dominio.es_en_especie(t.categoria) and t.existencia < t.existencia_minima}
+        for t in tipos if dominio.es_en_especie(t.categoria)])
+
+
+def registrar_movimiento(uow, yo, cuerpo):
+    datos = cargar(schemas.MovimientoEntrada(), cuerpo)
+    s = uow.sesion
+    tipo = _tipo(s, yo, datos["tipo_codigo"], bloquear=True)
+    if not dominio.es_en_especie(tipo.categoria):
+        raise error_de_campo("tipo_codigo", "Solo las ayudas en especie (alimentos, pañales) llevan existencias.")
+    dominio.verificar_movimiento(datos["motivo"], datos["cantidad"], datos.get("origen"), tipo.existencia)
+    antes = tipo.existencia
+    tipo.existencia = antes + datos["cantidad"]
+    m = MovimientoInventario(municipio=yo.municipio, tipo_codigo=tipo.codigo, cantidad=datos["cantidad"],
+                             motivo=datos["motivo"], origen=datos.get("origen"),
+                             existencia_resultante=tipo.existencia, registrada_por=yo.usuario_id)
+    s.add(m)
+    s.flush()
+    if dominio.cruza_minimo(antes, tipo.existencia, tipo.existencia_minima):
+        uow.emitir("ExistenciasBajas", yo.municipio, {"tipo_codigo": tipo.codigo, "cantidad": tipo.existencia})
+    return schemas.MovimientoSalida().dump(m)
+
+
+def _presupuesto_salida(sesion, municipio, anio):
+    p = sesion.get(Presupuesto, (municipio, anio))
+    ejecutado = _ejecutado(sesion, municipio, anio)
+    return schemas.PresupuestoSalida().dump({
+        "anio": anio, "monto": p.monto if p else None, "ejecutado": ejecutado,
+        "restante": (p.monto - ejecutado) if p else None})
+
+
+def obtener_presupuesto(uow, yo, filtros):
+    f = cargar(schemas.FiltroPresupuesto(), filtros)
+    return _presupuesto_salida(uow.sesion, yo.municipio, f["anio"])
+
+
+def fijar_presupuesto(uow, yo, cuerpo):
+    datos = cargar(schemas.PresupuestoEntrada(), cuerpo)
+    s = uow.sesion
+    p = s.get(Presupuesto, (yo.municipio, datos["anio"]))
+    if p is None:
+        p = Presupuesto(municipio=yo.municipio, anio=datos["anio"])
+        s.add(p)
+    p.monto, p.actualizado_por = datos["monto"], yo.usuario_id
+    s.flush()
+    return _presupuesto_salida(s, yo.municipio, datos["anio"])

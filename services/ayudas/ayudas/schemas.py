@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
 
-from .dominio import CATEGORIAS, CONDICIONES
+from .dominio import CATEGORIAS, CONDICIONES, MOTIVOS_MOVIMIENTO
 
 
 class TipoAyudaEntrada(Esquema):
@@ -26,6 +26,7 @@ class TipoAyudaSalida(Esquema):
     frecuencia_dias = fields.Integer()
     monto_maximo = fields.Float(allow_none=True)
     existencia_minima = fields.Integer()
+    existencia = fields.Integer()
 
 
 class BeneficiariaEntrada(Esquema):
@@ -93,3 +94,46 @@ class BeneficiariaSalida(Esquema):
 
 class BeneficiariaDetalle(BeneficiariaSalida):
     entregas = fields.List(fields.Nested(EntregaSalida))
+
+
+class MovimientoEntrada(Esquema):
+    tipo_codigo = Texto(required=True, maximo=40)
+    cantidad = fields.Integer(required=True, validate=validate.Range(min=-1000000, max=1000000))
+    motivo = Opcion(MOTIVOS_MOVIMIENTO, required=True)
+    origen = Texto(allow_none=True, maximo=200)
+
+
+class MovimientoSalida(Esquema):
+    id = fields.String()
+    tipo_codigo = fields.String()
+    cantidad = fields.Integer()
+    motivo = fields.String()
+    origen = fields.String(allow_none=True)
+    existencia_resultante = fields.Integer()
+    creado_en = fields.DateTime()
+
+
+class ExistenciaSalida(Esquema):
+    tipo_codigo = fields.String()
+    nombre = fields.String()
+    categoria = fields.String()
+    unidad = fields.String()
+    existencia = fields.Integer()
+    existencia_minima = fields.Integer()
+    bajo_minimo = fields.Boolean()
+
+
+class FiltroPresupuesto(Esquema):
+    anio = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class PresupuestoEntrada(Esquema):
+    anio = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    monto = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, max=10**11))
+
+
+class PresupuestoSalida(Esquema):
+    anio = fields.Integer()
+    monto = fields.Float(allow_none=True)
+    ejecutado = fields.Float()
+    restante = fields.Float(allow_none=True)

@@ -1,5 +1,6 @@
 """Entradas nameko del servicio de ayudas: quién llama, unidad de trabajo, caso de uso."""
 from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
@@ -51,8 +52,15 @@ class Ayudas:
     @rpc
     def registrar_entrega(self, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        with self.uow() as uow:
-            return op.registrar_entrega(uow, yo, cuerpo, clave_idempotencia)
+        try:
+            with self.uow() as uow:
+                return op.registrar_entrega(uow, yo, cuerpo, clave_idempotencia)
+        except IntegrityError:
+            if not clave_idempotencia:
+                raise
+            # Otra solicitud con la misma clave ganó la carrera: se responde lo que ella registró.
+            with self.uow() as uow:
+                return op.registrar_entrega(uow, yo, cuerpo, clave_idempotencia)
 
     @rpc
     def listar_entregas(self, filtros):
@@ -65,3 +73,27 @@ class Ayudas:
         self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
             return op.contacto_para_salud(uow, beneficiaria_id)
+
+    @rpc
+    def inventario(self):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.inventario(uow, yo)
+
+    @rpc
+    def registrar_movimiento(self, cuerpo):
+        yo = self.llamante.exigir("coordinadora", "tecnica")
+        with self.uow() as uow:
+            return op.registrar_movimiento(uow, yo, cuerpo)
+
+    @rpc
+    def obtener_presupuesto(self, filtros):
+        yo = self.llamante.exigir("coordinadora", "tecnica")
+        with self.uow() as uow:
+            return op.obtener_presupuesto(uow, yo, filtros)
+
+    @rpc
+    def fijar_presupuesto(self, cuerpo):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.fijar_presupuesto(uow, yo, cuerpo)

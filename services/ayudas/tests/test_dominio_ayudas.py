@@ -39,3 +39,18 @@ def test_monto_sobre_el_maximo_es_error_de_validacion():
     with pytest.raises(ErrorValidacion):
         dominio.verificar_monto("economica_medicamentos", None, 1500)
     dominio.verificar_monto("economica_medicamentos", 1500, 1500)
+
+
+def test_existencias_bajas_se_avisa_al_cruzar_el_minimo_una_vez():
+    assert dominio.cruza_minimo(5, 4, 5)
+    assert not dominio.cruza_minimo(4, 3, 5)
+    assert not dominio.cruza_minimo(9, 6, 5)
+    assert not dominio.cruza_minimo(1, 0, 0)
+
+
+def test_presupuesto_dice_cuanto_queda():
+    dominio.verificar_presupuesto(None, 10**6, 500)  # sin presupuesto, sin tope
+    dominio.verificar_presupuesto(2000, 1500, 500)
+    with pytest.raises(Conflicto) as e:
+        dominio.verificar_presupuesto(2000, 1500, 501)
+    assert e.value.codigo == "PRESUPUESTO_EXCEDIDO" and e.value.detalles["restante"] == 500.0
