@@ -26,6 +26,7 @@ PERMISOS = [
     ("PUT", r"^/api/v1/ayudas/presupuesto", ("coordinadora",)),
     ("GET", r"^/api/v1/ayudas/presupuesto", ("coordinadora", "tecnica")),
     ("POST", r"^/api/v1/ayudas/inventario/movimientos$", ("coordinadora", "tecnica")),
+    ("GET", r"^/api/v1/ayudas/exportacion$", ("coordinadora", "tecnica")),
     ("ANY", r"^/api/v1/ayudas/", OFICINA),
     ("GET", r"^/api/v1/casos/<caso_id>/auditoria$", ("coordinadora",)),
     ("ANY", r"^/api/v1/casos", CASOS),

@@ -1,10 +1,17 @@
+import base64
+
 from nameko.rpc import RpcProxy
+from werkzeug.wrappers import Response
+
+from omm_common.errores import error_de_campo
 
 from ayudas import schemas as s
 
 from ..http import TIEMPO_RPC, ruta
 
 ROLES = ("coordinadora", "tecnica", "promotora")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_XLSX = 30 * 1024 * 1024
 
 
 class RutasAyudas:
@@ -66,3 +73,18 @@ class RutasAyudas:
           cuerpo=s.PresupuestoEntrada, respuesta=s.PresupuestoSalida, etiqueta="ayudas")
     def fijar_presupuesto(self, p):
         return 200, self.llamar("ayudas", "fijar_presupuesto", p.cuerpo)
+
+    @ruta("POST", "/api/v1/ayudas/importaciones", "Importa beneficiarias desde un .xlsx (campo «archivo»)", ROLES,
+          multipart=True, max_cuerpo=MAX_XLSX, respuesta=s.ImportacionSalida, etiqueta="ayudas")
+    def importar_beneficiarias(self, p):
+        contenido = p.archivos.get("archivo")
+        if not contenido:
+            raise error_de_campo("archivo", "Adjunte el archivo .xlsx en el campo «archivo» (multipart/form-data).")
+        return 200, self.llamar("ayudas", "importar_beneficiarias", base64.b64encode(contenido).decode())
+
+    @ruta("GET", "/api/v1/ayudas/exportacion", "Beneficiarias y entregas del período en .xlsx",
+          ("coordinadora", "tecnica"), consulta=s.FiltroExportacion, binario=XLSX, etiqueta="ayudas")
+    def exportar(self, p):
+        contenido = base64.b64decode(self.llamar("ayudas", "exportar", p.consulta))
+        return Response(contenido, mimetype=XLSX,
+                        headers={"Content-Disposition": 'attachment; filename="ayudas.xlsx"'})

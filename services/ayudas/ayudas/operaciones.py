@@ -3,6 +3,9 @@
 Las entradas de nameko (service.py) solo resuelven quién llama y delegan aquí; las
 pruebas llaman a estas funciones con una base SQLite, sin RabbitMQ.
 """
+import base64
+import binascii
+
 import sqlalchemy as sa
 
 from omm_common.db import es_postgres, paginar
@@ -11,7 +14,7 @@ from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 from omm_common.tablas import siguiente_numero
 
-from . import dominio, schemas
+from . import dominio, hojas, schemas
 from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, TipoAyuda, nuevo_id
 
 ROLES = ("coordinadora", "tecnica", "promotora")
@@ -255,3 +258,61 @@ def fijar_presupuesto(uow, yo, cuerpo):
     p.monto, p.actualizado_por = datos["monto"], yo.usuario_id
     s.flush()
     return _presupuesto_salida(s, yo.municipio, datos["anio"])
+
+
+def importar_beneficiarias(uow, yo, contenido_b64):
+    """Las filas malas no detienen a las buenas; un DNI ya registrado (o repetido en el archivo) es duplicado."""
+    from omm_common.errores import ErrorValidacion
+    from omm_common.eventos import ahora_utc
+    try:
+        contenido = base64.b64decode(contenido_b64 or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise error_de_campo("archivo", "El archivo no llegó completo.") from None
+    if not contenido:
+        raise error_de_campo("archivo", "Adjunte el archivo .xlsx en el campo «archivo».")
+    filas = hojas.leer_beneficiarias(contenido)
+    s = uow.sesion
+    existentes = set(s.scalars(sa.select(Beneficiaria.dni).where(Beneficiaria.municipio == yo.municipio)).all())
+    esquema = schemas.BeneficiariaEntrada()
+    ahora = ahora_utc()
+    nuevas, errores, duplicadas = [], [], 0
+    for fila, datos in filas:
+        try:
+            d = cargar(esquema, datos)
+        except ErrorValidacion as exc:
+            errores.append({"fila": fila, "mensaje": "; ".join(
+                f"{campo}: {' '.join(map(str, m)) if isinstance(m, list) else m}" for campo, m in exc.detalles.items())})
+            continue
+        if d["dni"] in existentes:
+            duplicadas += 1
+            continue
+        existentes.add(d["dni"])
+        d["condiciones"] = dominio.condiciones_con_edad(d["condiciones"], d["fecha_nacimiento"])
+        nuevas.append({**d, "id": nuevo_id(), "municipio": yo.municipio, "creado_en": ahora,
+                       "nombre_normalizado": normalizar_nombre(f"{d['nombres']} {d['apellidos']}")})
+    for i in range(0, len(nuevas), 2000):
+        s.execute(sa.insert(Beneficiaria), nuevas[i:i + 2000])
+    for b in nuevas:
+        uow.emitir("BeneficiariaRegistrada", yo.municipio, {"beneficiaria_id": b["id"], "condiciones": b["condiciones"]})
+    return {"creadas": len(nuevas), "duplicadas": duplicadas, "errores": errores}
+
+
+def exportar(uow, yo, filtros):
+    f = cargar(schemas.FiltroExportacion(), filtros)
+    s = uow.sesion
+    beneficiarias = s.scalars(sa.select(Beneficiaria).where(Beneficiaria.municipio == yo.municipio)
+                              .order_by(Beneficiaria.apellidos, Beneficiaria.nombres)).all()
+    consulta = (sa.select(Entrega, Beneficiaria).join(Beneficiaria, Entrega.beneficiaria_id == Beneficiaria.id)
+                .where(Entrega.municipio == yo.municipio).order_by(Entrega.fecha, Entrega.numero))
+    if f.get("desde"):
+        consulta = consulta.where(Entrega.fecha >= f["desde"])
+    if f.get("hasta"):
+        consulta = consulta.where(Entrega.fecha <= f["hasta"])
+    entregas = [(e.numero_recibo, e.fecha, b.dni, f"{b.nombres} {b.apellidos}", e.tipo_codigo, e.categoria,
+                 e.cantidad, float(e.monto) if e.monto is not None else None, e.justificacion_excepcion or "")
+                for e, b in s.execute(consulta).all()]
+    datos = [{"nombres": b.nombres, "apellidos": b.apellidos, "dni": b.dni, "fecha_nacimiento": b.fecha_nacimiento,
+              "edad": dominio.edad(b.fecha_nacimiento), "telefono": b.telefono, "comunidad": b.comunidad,
+              "condiciones": dominio.condiciones_con_edad(b.condiciones or [], b.fecha_nacimiento),
+              "consentimiento_salud": b.consentimiento_salud} for b in beneficiarias]
+    return base64.b64encode(hojas.libro_exportacion(datos, entregas)).decode()

@@ -137,3 +137,14 @@ class PresupuestoSalida(Esquema):
     monto = fields.Float(allow_none=True)
     ejecutado = fields.Float()
     restante = fields.Float(allow_none=True)
+
+
+class FiltroExportacion(Esquema):
+    desde = fields.Date()
+    hasta = fields.Date()
+
+
+class ImportacionSalida(Esquema):
+    creadas = fields.Integer()
+    duplicadas = fields.Integer()
+    errores = fields.List(fields.Dict())

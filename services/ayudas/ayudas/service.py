@@ -97,3 +97,20 @@ class Ayudas:
         yo = self.llamante.exigir("coordinadora")
         with self.uow() as uow:
             return op.fijar_presupuesto(uow, yo, cuerpo)
+
+    @rpc
+    def importar_beneficiarias(self, contenido_b64):
+        yo = self.llamante.exigir(*ROLES)
+        try:
+            with self.uow() as uow:
+                return op.importar_beneficiarias(uow, yo, contenido_b64)
+        except IntegrityError:
+            # Dos importaciones del mismo archivo a la vez: la segunda, repetida, solo encuentra duplicadas.
+            with self.uow() as uow:
+                return op.importar_beneficiarias(uow, yo, contenido_b64)
+
+    @rpc
+    def exportar(self, filtros):
+        yo = self.llamante.exigir("coordinadora", "tecnica")
+        with self.uow() as uow:
+            return op.exportar(uow, yo, filtros)
