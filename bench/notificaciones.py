@@ -1,0 +1,87 @@
+"""Notificaciones de punta a punta: N entregas de medicamentos -> N correos al CIS por SMTP real.
+
+    .venv/bin/python bench/notificaciones.py [--n 200] [--concurrencia 8]
+
+Arranca el sistema completo (tests/sistema.py) contra RabbitMQ y PostgreSQL locales y un servidor
+SMTP real (aiosmtpd). Imprime eventos por segundo y p50/p99 del tiempo entre la respuesta 201 de
+la entrega (el commit) y la llegada del correo al servidor SMTP. No afirma nada.
+"""
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(RAIZ))
+
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from omm_common.pruebas import _fabrica_bases, esperar, puerto_libre, vhost_propio  # noqa: E402
+from tests.sistema import Sistema  # noqa: E402
+
+
+class Buzon:
+    def __init__(self):
+        self.llegadas = {}
+
+    async def handle_DATA(self, server, session, envelope):
+        texto = envelope.content.decode(errors="replace")
+        for palabra in texto.split():
+            if palabra.startswith("Bench"):
+                self.llegadas.setdefault(palabra.strip(".,"), time.perf_counter())
+        return "250 OK"
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--n", type=int, default=200)
+    p.add_argument("--concurrencia", type=int, default=8)
+    a = p.parse_args()
+    buzon = Buzon()
+    smtp = Controller(buzon, hostname="127.0.0.1", port=puerto_libre())
+    smtp.start()
+    with vhost_propio("omm_bench") as amqp, _fabrica_bases() as base_pg, tempfile.TemporaryDirectory() as carpeta:
+        s = Sistema(amqp, base_pg, carpeta, SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port,
+                    NOTIFICACIONES_ESPERA_BASE="1").preparar().arrancar()
+        try:
+            api = s.api
+            api.put("/api/v1/notificaciones/destinatarios", "coordinadora.0309",
+                    json={"clave": "cis", "nombre": "CIS", "email": "cis@bench.hn"})
+            api.post("/api/v1/ayudas/tipos", "tecnica.0309", json={
+                "codigo": "med", "nombre": "Medicamentos", "categoria": "economica_medicamentos", "unidad": "L",
+                "frecuencia_dias": 0, "monto_maximo": 1500})
+            ids = []
+            for i in range(a.n):
+                r = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json={
+                    "nombres": f"Bench{i:05d}", "apellidos": "Prueba", "dni": f"0309-1960-{i:05d}",
+                    "fecha_nacimiento": "1960-01-01", "comunidad": "Centro", "consentimiento_salud": True})
+                ids.append(r.json()["id"])
+            commits = {}
+
+            def entregar(i):
+                r = api.post("/api/v1/ayudas/entregas", "tecnica.0309", json={
+                    "beneficiaria_id": ids[i], "tipo_codigo": "med", "cantidad": 1, "monto": 10,
+                    "fecha": "2026-11-20"})
+                commits[f"Bench{i:05d}"] = time.perf_counter()
+                return r.status_code
+
+            inicio = time.perf_counter()
+            with ThreadPoolExecutor(a.concurrencia) as pool:
+                estados = list(pool.map(entregar, range(a.n)))
+            esperar(lambda: len(buzon.llegadas) >= a.n, 600, cada=0.5, mensaje="todos los correos")
+            fin = max(buzon.llegadas.values())
+            lat = sorted((buzon.llegadas[k] - commits[k]) * 1000 for k in commits)
+            print(f"entregas: {a.n} (201: {estados.count(201)}), concurrencia {a.concurrencia}")
+            print(f"eventos/s de punta a punta: {a.n / (fin - inicio):.1f}")
+            print(f"commit -> correo recibido: p50 {statistics.median(lat):.0f} ms, "
+                  f"p99 {lat[int(len(lat) * 0.99) - 1]:.0f} ms, máx {lat[-1]:.0f} ms")
+        finally:
+            s.detener()
+            smtp.stop()
+
+
+if __name__ == "__main__":
+    main()
