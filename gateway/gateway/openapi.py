@@ -52,8 +52,10 @@ def documento():
                                             "content": {"application/json": {"schema": "Error"}}}
         for codigo, descripcion in r.otros_estados.items():
             op["responses"][str(codigo)] = {"description": descripcion}
-            if r.respuesta is not None:
-                op["responses"][str(codigo)]["content"] = {"application/json": {"schema": r.respuesta}}
+            # Un error del contrato lleva el esquema Error; otro estado (p. ej. el 503 de /health), el de la ruta.
+            esquema = "Error" if 400 <= codigo < 500 else r.respuesta
+            if esquema is not None:
+                op["responses"][str(codigo)]["content"] = {"application/json": {"schema": esquema}}
         if r.roles is not None:
             op["security"] = [{"bearer": []}]
         caminos.setdefault(camino, {})[r.metodo.lower()] = op

@@ -1,0 +1,102 @@
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from omm_common.eventos import ahora_utc
+
+
+def nuevo_id():
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Capacitacion(Base):
+    __tablename__ = "capacitaciones"
+    __table_args__ = (sa.UniqueConstraint("creada_por", "clave_idempotencia"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    titulo: Mapped[str] = mapped_column(sa.String(200))
+    tipo: Mapped[str] = mapped_column(sa.String(40), index=True)
+    institucion = mapped_column(sa.String(200), nullable=True)
+    facilitador = mapped_column(sa.String(200), nullable=True)
+    lugar: Mapped[str] = mapped_column(sa.String(200))
+    cupo = mapped_column(sa.Integer, nullable=True)
+    creada_por: Mapped[str] = mapped_column(sa.String(60))
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+    sesiones = relationship("Sesion", back_populates="capacitacion", order_by="(Sesion.fecha, Sesion.hora)")
+    inscripciones = relationship("Inscripcion", back_populates="capacitacion",
+                                 order_by="(Inscripcion.apellidos, Inscripcion.nombres)")
+
+
+class Sesion(Base):
+    __tablename__ = "sesiones"
+    __table_args__ = (
+        sa.UniqueConstraint("creada_por", "clave_idempotencia"),
+        sa.Index("ix_sesiones_capacitacion_fecha", "capacitacion_id", "fecha"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    capacitacion_id: Mapped[str] = mapped_column(sa.ForeignKey("capacitaciones.id"))
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    fecha = mapped_column(sa.Date, index=True, nullable=False)
+    hora = mapped_column(sa.String(5), nullable=True)  # "HH:MM", hora local de la actividad
+    tema = mapped_column(sa.String(300), nullable=True)
+    duracion_horas = mapped_column(sa.Numeric(4, 1), default=2)
+    creada_por: Mapped[str] = mapped_column(sa.String(60))
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+    capacitacion = relationship("Capacitacion", back_populates="sesiones")
+    asistencias = relationship("Asistencia", back_populates="sesion", cascade="all, delete-orphan")
+
+
+class Inscripcion(Base):
+    __tablename__ = "inscripciones"
+    __table_args__ = (
+        # Respaldan en la base la regla de duplicados del dominio (DNI, o nombre y nacimiento).
+        sa.UniqueConstraint("capacitacion_id", "clave_persona"),
+        sa.UniqueConstraint("capacitacion_id", "dni"),
+        sa.UniqueConstraint("registrada_por", "clave_idempotencia"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    capacitacion_id: Mapped[str] = mapped_column(sa.ForeignKey("capacitaciones.id"), index=True)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    nombres: Mapped[str] = mapped_column(sa.String(120))
+    apellidos: Mapped[str] = mapped_column(sa.String(120))
+    nombre_normalizado: Mapped[str] = mapped_column(sa.String(250), index=True)
+    clave_persona: Mapped[str] = mapped_column(sa.String(300))
+    dni = mapped_column(sa.String(13), nullable=True)
+    fecha_nacimiento = mapped_column(sa.Date, nullable=True)
+    telefono = mapped_column(sa.String(30), nullable=True)
+    comunidad: Mapped[str] = mapped_column(sa.String(120))
+    embarazada: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    semanas_gestacion = mapped_column(sa.Integer, nullable=True)
+    fecha_registro = mapped_column(sa.Date, nullable=False)
+    consentimiento_salud: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    registrada_por: Mapped[str] = mapped_column(sa.String(60))
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+    capacitacion = relationship("Capacitacion", back_populates="inscripciones")
+
+
+class Asistencia(Base):
+    __tablename__ = "asistencias"
+    __table_args__ = (sa.UniqueConstraint("sesion_id", "inscripcion_id"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    capacitacion_id: Mapped[str] = mapped_column(sa.ForeignKey("capacitaciones.id"), index=True)
+    sesion_id: Mapped[str] = mapped_column(sa.ForeignKey("sesiones.id"))
+    inscripcion_id: Mapped[str] = mapped_column(sa.ForeignKey("inscripciones.id"), index=True)
+    registrada_por: Mapped[str] = mapped_column(sa.String(60))
+    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+    sesion = relationship("Sesion", back_populates="asistencias")

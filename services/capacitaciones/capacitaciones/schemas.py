@@ -1,0 +1,146 @@
+"""Esquemas de entrada (los mismos que usa el gateway para el OpenAPI) y de salida."""
+from datetime import date
+
+from marshmallow import ValidationError, fields, validate
+
+from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
+
+from .dominio import MAX_MESES_RECURRENCIA, SEMANAS_EMBARAZO_MAX, TIPOS
+
+_HORA = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Debe ser una hora HH:MM (24 horas).")
+# Fechas acotadas: la recurrencia suma meses y una fecha del año 9999 no debe volverse un error 500.
+_FECHA_ACTIVIDAD = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
+                                  error="Debe ser una fecha entre 2000-01-01 y 2100-12-31.")
+
+
+def _no_futura(valor):
+    if valor < date(1900, 1, 1) or valor > date.today():
+        raise ValidationError("Debe ser una fecha entre 1900-01-01 y hoy.")
+
+
+_TELEFONO = validate.Regexp(r"^[0-9 +()-]{7,30}$", error="Teléfono inválido: use solo dígitos, espacios, + y guiones.")
+
+
+class SesionEntrada(Esquema):
+    fecha = fields.Date(required=True, validate=_FECHA_ACTIVIDAD)
+    hora = fields.String(allow_none=True, validate=_HORA)
+    tema = Texto(allow_none=True, maximo=300)
+    duracion_horas = fields.Decimal(places=1, load_default=None, allow_none=True,
+                                    validate=validate.Range(min=0.5, max=12))
+
+
+class Recurrencia(Esquema):
+    meses = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_MESES_RECURRENCIA))
+
+
+class CapacitacionEntrada(Esquema):
+    titulo = Texto(required=True, maximo=200)
+    tipo = Opcion(TIPOS, required=True)
+    institucion = Texto(allow_none=True, maximo=200)
+    facilitador = Texto(allow_none=True, maximo=200)
+    lugar = Texto(required=True, maximo=200)
+    cupo = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=10000))
+    sesiones = fields.List(fields.Nested(SesionEntrada), required=True, validate=validate.Length(min=1, max=100))
+    recurrencia = fields.Nested(Recurrencia, allow_none=True)
+
+
+class FiltroCapacitaciones(Paginacion):
+    tipo = Opcion(TIPOS)
+    desde = fields.Date()
+    hasta = fields.Date()
+
+
+class ParticipanteEntrada(Esquema):
+    nombres = Texto(required=True, maximo=120)
+    apellidos = Texto(required=True, maximo=120)
+    dni = Dni(allow_none=True)
+    fecha_nacimiento = fields.Date(allow_none=True, validate=_no_futura)
+    telefono = Texto(allow_none=True, maximo=30, validate=[_TELEFONO])
+    comunidad = Texto(required=True, maximo=120)
+    embarazada = fields.Boolean(allow_none=True)
+    semanas_gestacion = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=SEMANAS_EMBARAZO_MAX))
+
+
+class InscripcionEntrada(Esquema):
+    participante = fields.Nested(ParticipanteEntrada, required=True)
+    consentimiento_salud = fields.Boolean(required=True)
+
+
+class AsistenciaEntrada(Esquema):
+    presentes = fields.List(fields.UUID(), required=True, validate=validate.Length(max=10000))
+
+
+class FiltroAgregados(Esquema):
+    desde = fields.Date(allow_none=True)
+    hasta = fields.Date(allow_none=True)
+    municipios = fields.List(fields.String(validate=validate.Length(equal=4)), allow_none=True)
+
+
+class SesionSalida(Esquema):
+    id = fields.String()
+    fecha = fields.Date()
+    hora = fields.String(allow_none=True)
+    tema = fields.String(allow_none=True)
+    duracion_horas = fields.Float()
+    realizada = fields.Boolean()
+    presentes = fields.List(fields.String())
+
+
+class InscripcionSalida(Esquema):
+    id = fields.String()
+    capacitacion_id = fields.String()
+    nombres = fields.String()
+    apellidos = fields.String()
+    dni = fields.String(allow_none=True)
+    fecha_nacimiento = fields.Date(allow_none=True, validate=_no_futura)
+    telefono = fields.String(allow_none=True)
+    comunidad = fields.String()
+    embarazada = fields.Boolean()
+    semanas_gestacion = fields.Integer(allow_none=True)
+    fecha_registro = fields.Date()
+    consentimiento_salud = fields.Boolean()
+    creado_en = fields.DateTime()
+
+
+class InscripcionDetalle(InscripcionSalida):
+    sesiones_asistidas = fields.Integer()
+    porcentaje_asistencia = fields.Float()
+    puede_recibir_constancia = fields.Boolean()
+    semanas_gestacion_actual = fields.Integer(allow_none=True)
+    fecha_probable_parto = fields.Date(allow_none=True)
+
+
+class CapacitacionSalida(Esquema):
+    id = fields.String()
+    municipio = fields.String()
+    titulo = fields.String()
+    tipo = fields.String()
+    institucion = fields.String(allow_none=True)
+    facilitador = fields.String(allow_none=True)
+    lugar = fields.String()
+    cupo = fields.Integer(allow_none=True)
+    inscritas = fields.Integer()
+    primera_fecha = fields.Date(allow_none=True)
+    ultima_fecha = fields.Date(allow_none=True)
+    total_sesiones = fields.Integer()
+    sesiones_realizadas = fields.Integer()
+    creado_en = fields.DateTime()
+
+
+class CapacitacionDetalle(CapacitacionSalida):
+    sesiones = fields.List(fields.Nested(SesionSalida))
+    inscripciones = fields.List(fields.Nested(InscripcionDetalle))
+
+
+class PaginaCapacitaciones(Esquema):
+    items = fields.List(fields.Nested(CapacitacionSalida))
+    total = fields.Integer()
+    pagina = fields.Integer()
+    por_pagina = fields.Integer()
+
+
+class AsistenciaSalida(Esquema):
+    capacitacion_id = fields.String()
+    sesion_id = fields.String()
+    presentes = fields.List(fields.String())
+    total_presentes = fields.Integer()

@@ -1,0 +1,93 @@
+"""Entradas nameko del servicio de capacitaciones: quién llama, unidad de trabajo, caso de uso."""
+from nameko.rpc import rpc
+
+from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
+from omm_common.db import BaseDeDatos
+
+from . import operaciones as op
+from .operaciones import ROLES
+
+
+class Capacitaciones:
+    name = "capacitaciones"
+
+    uow = BaseDeDatos()
+    llamante = IdentidadLlamante()
+
+    @rpc
+    def ping(self):
+        return self.uow.ping()
+
+    @rpc
+    def crear_capacitacion(self, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.crear_capacitacion(uow, yo, cuerpo, clave_idempotencia)
+
+    @rpc
+    def listar_capacitaciones(self, filtros):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.listar_capacitaciones(uow, yo, filtros)
+
+    @rpc
+    def obtener_capacitacion(self, capacitacion_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.obtener_capacitacion(uow, yo, capacitacion_id)
+
+    @rpc
+    def agregar_sesion(self, capacitacion_id, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.agregar_sesion(uow, yo, capacitacion_id, cuerpo, clave_idempotencia)
+
+    @rpc
+    def inscribir(self, capacitacion_id, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia)
+
+    @rpc
+    def registrar_asistencia(self, capacitacion_id, sesion_id, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.registrar_asistencia(uow, yo, capacitacion_id, sesion_id, cuerpo)
+
+    @rpc
+    def constancia(self, capacitacion_id, inscripcion_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.constancia(uow, yo, capacitacion_id, inscripcion_id)
+
+    @rpc
+    def hoja_asistencia(self, capacitacion_id, sesion_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.hoja_asistencia(uow, yo, capacitacion_id, sesion_id)
+
+    # --- para notificaciones y la región: sin datos personales salvo consentimiento ---
+
+    @rpc
+    def contacto_participante(self, inscripcion_id):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.contacto_participante(uow, inscripcion_id)
+
+    @rpc
+    def telefonos_sesion(self, sesion_id):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.telefonos_sesion(uow, sesion_id)
+
+    @rpc
+    def sesiones_de_manana(self, fecha):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.sesiones_de_manana(uow, fecha)
+
+    @rpc
+    def agregados(self, desde=None, hasta=None, municipios=None):
+        yo = self.llamante.exigir(ROL_SERVICIO, "mancomunidad")
+        with self.uow() as uow:
+            return op.agregados(uow, yo, {"desde": desde, "hasta": hasta, "municipios": municipios})
