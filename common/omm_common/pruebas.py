@@ -19,6 +19,7 @@ PG_ADMIN = os.environ.get("OMM_PRUEBAS_PG", "postgresql://postgres@127.0.0.1:543
 AMQP_BASE = os.environ.get("OMM_PRUEBAS_AMQP", "amqp://guest:guest@127.0.0.1:5672")
 
 os.environ.setdefault("OMM_JWT_SECRETO", secrets.token_hex(32))
+os.environ.setdefault("CASOS_CLAVE_MAESTRA", secrets.token_hex(32))
 
 
 def _pg_base():
@@ -100,6 +101,11 @@ def token(rol, municipio=None, mancomunidad=None, usuario_id=None, minutos=30):
     from .contexto import Identidad, emitir_token
     return emitir_token(Identidad(usuario_id=usuario_id or str(uuid.uuid4()), usuario=f"{rol}.prueba",
                                   rol=rol, municipio=municipio, mancomunidad=mancomunidad), minutos)
+
+
+def token_de_servicio_prueba(nombre="notificaciones"):
+    from .contexto import token_de_servicio
+    return token_de_servicio(nombre)
 
 
 @contextmanager

@@ -98,14 +98,18 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
     @ruta("GET", "/health", "Estado de cada servicio por ping RPC", None, respuesta=Salud,
           otros_estados={503: "Algún servicio no responde (estado degradado)"})
     def salud(self, p):
-        estados = {}
-        for nombre in SERVICIOS:
+        def ping(nombre):
             try:
                 with eventlet.Timeout(TIEMPO_PING):
                     getattr(self, nombre).ping()
-                estados[nombre] = "ok"
+                return "ok"
             except BaseException:  # eventlet.Timeout no hereda de Exception
-                estados[nombre] = "caido"
+                return "caido"
+        # En paralelo: un servicio caído no suma su espera a la de los demás.
+        pila = eventlet.GreenPile()
+        for nombre in SERVICIOS:
+            pila.spawn(ping, nombre)
+        estados = dict(zip(SERVICIOS, pila))
         try:
             self.uow.ping()
             estados["gateway"] = "ok"

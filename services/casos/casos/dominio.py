@@ -1,0 +1,77 @@
+"""Reglas de los casos, sin infraestructura: ciclo de vida, consentimiento y la regla de las 72 horas."""
+from datetime import date, datetime, time, timedelta, timezone
+
+from omm_common.errores import Conflicto
+
+TIPOS_VIOLENCIA = ("fisica", "psicologica", "sexual", "patrimonial", "economica")
+# Tipos de la ley hondureña -> tipo central del GBVIMS, para estadísticas comparables.
+GBVIMS = {
+    "fisica": "agresion_fisica",
+    "psicologica": "abuso_psicologico_emocional",
+    "sexual": "agresion_sexual",
+    "patrimonial": "negacion_de_recursos",
+    "economica": "negacion_de_recursos",
+}
+CONTEXTOS = ("pareja", "expareja", "familiar", "comunitaria", "laboral", "institucional", "otro")
+NIVELES_RIESGO = ("bajo", "medio", "alto", "extremo")
+ESTADOS = ("abierto", "en_seguimiento", "derivado", "cerrado")
+TIPOS_SEGUIMIENTO = ("llamada", "visita", "acompanamiento", "atencion", "otro")
+DESTINOS = ("cis", "policia", "fiscalia", "juzgado", "ciudad_mujer", "dinaf", "otro")
+HORAS_URGENCIA_SEXUAL = 72
+# Honduras no tiene horario de verano.
+HONDURAS = timezone(timedelta(hours=-6))
+
+
+def tipos_gbvims(tipos):
+    return sorted({GBVIMS[t] for t in tipos})
+
+
+def exigir_no_cerrado(estado, accion):
+    if estado == "cerrado":
+        raise Conflicto(f"El caso está cerrado: no admite {accion}.", {"estado": estado}, codigo="ESTADO_INVALIDO")
+
+
+def estado_tras_seguimiento(estado):
+    exigir_no_cerrado(estado, "seguimientos")
+    return "en_seguimiento" if estado == "abierto" else estado
+
+
+def estado_tras_derivacion(estado, consentimiento_derivacion):
+    exigir_no_cerrado(estado, "derivaciones")
+    if not consentimiento_derivacion:
+        raise Conflicto("La sobreviviente no dio su consentimiento para derivar el caso.",
+                        {"consentimiento": {"derivacion": False}}, codigo="SIN_CONSENTIMIENTO")
+    return "derivado"
+
+
+def estado_tras_cierre(estado):
+    if estado == "cerrado":
+        raise Conflicto("El caso ya está cerrado.", {"estado": estado}, codigo="ESTADO_INVALIDO")
+    return "cerrado"
+
+
+def horas_desde_incidente(fecha_incidente, ahora, hora_incidente=None):
+    """Sin hora se cuenta desde el inicio del día del incidente."""
+    if fecha_incidente is None:
+        return None
+    momento = datetime.combine(fecha_incidente, hora_incidente or time(0, 0), HONDURAS)
+    return max(0, int((ahora - momento).total_seconds() // 3600))
+
+
+def es_urgente(destino, tipos_violencia, horas, solicitado=False):
+    """Derivación al CIS por violencia sexual dentro de 72 h: urgente por regla, diga lo que diga el cliente."""
+    if destino == "cis" and "sexual" in tipos_violencia and horas is not None and horas <= HORAS_URGENCIA_SEXUAL:
+        return True
+    return bool(solicitado)
+
+
+def seguimiento_vencido(proxima_fecha, hoy, estado):
+    return estado != "cerrado" and proxima_fecha is not None and proxima_fecha < hoy
+
+
+def hoy_honduras(ahora=None):
+    return (ahora or datetime.now(timezone.utc)).astimezone(HONDURAS).date()
+
+
+def mes(fecha: date):
+    return fecha.strftime("%Y-%m")

@@ -1,0 +1,95 @@
+"""Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
+from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
+
+from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
+from omm_common.db import BaseDeDatos
+from omm_common.errores import Prohibido
+from omm_common.esquemas import cargar
+
+from . import operaciones as op
+from .operaciones import ROLES
+
+
+class Casos:
+    name = "casos"
+
+    uow = BaseDeDatos()
+    llamante = IdentidadLlamante()
+
+    @rpc
+    def ping(self):
+        return self.uow.ping()
+
+    def _repetible(self, funcion, *args, clave=None):
+        """Dos envíos simultáneos con la misma clave: el perdedor responde lo que registró el ganador."""
+        try:
+            with self.uow() as uow:
+                return funcion(uow, *args, clave)
+        except IntegrityError:
+            if not clave:
+                raise
+            with self.uow() as uow:
+                return funcion(uow, *args, clave)
+
+    @rpc
+    def crear_caso(self, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        return self._repetible(op.crear_caso, yo, cuerpo, clave=clave_idempotencia)
+
+    @rpc
+    def listar_casos(self, filtros):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.listar_casos(uow, yo, filtros)
+
+    @rpc
+    def obtener_caso(self, caso_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.obtener_caso(uow, yo, caso_id)
+
+    @rpc
+    def registrar_seguimiento(self, caso_id, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        return self._repetible(op.registrar_seguimiento, yo, caso_id, cuerpo, clave=clave_idempotencia)
+
+    @rpc
+    def registrar_derivacion(self, caso_id, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        return self._repetible(op.registrar_derivacion, yo, caso_id, cuerpo, clave=clave_idempotencia)
+
+    @rpc
+    def cerrar_caso(self, caso_id, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.cerrar_caso(uow, yo, caso_id, cuerpo)
+
+    @rpc
+    def auditoria(self, caso_id):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.auditoria(uow, yo, caso_id)
+
+    @rpc
+    def datos_derivacion(self, derivacion_id):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.datos_derivacion(uow, derivacion_id)
+
+    @rpc
+    def emitir_seguimientos_vencidos(self):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.emitir_seguimientos_vencidos(uow)
+
+    @rpc
+    def agregados(self, desde=None, hasta=None, municipios=None):
+        # Solo por servicio: quien llama (el gateway) ya decidió qué municipios puede ver la mancomunidad.
+        self.llamante.exigir(ROL_SERVICIO)
+        if not municipios:
+            raise Prohibido("Indique los municipios de la consulta.")
+        from .schemas import FiltroAgregados
+        f = cargar(FiltroAgregados(), {"desde": desde, "hasta": hasta})
+        with self.uow() as uow:
+            return op.agregados(uow, f.get("desde"), f.get("hasta"), municipios)

@@ -1,0 +1,72 @@
+"""Ciclo de vida, consentimiento, regla de 72 horas y cifrado, sin infraestructura."""
+from datetime import date, datetime, time, timezone
+
+import pytest
+
+from casos import cifrado, dominio
+from omm_common.errores import Conflicto
+
+
+def test_ciclo_de_vida():
+    assert dominio.estado_tras_seguimiento("abierto") == "en_seguimiento"
+    assert dominio.estado_tras_seguimiento("derivado") == "derivado"
+    assert dominio.estado_tras_derivacion("en_seguimiento", True) == "derivado"
+    assert dominio.estado_tras_cierre("derivado") == "cerrado"
+    for accion in (lambda: dominio.estado_tras_seguimiento("cerrado"),
+                   lambda: dominio.estado_tras_derivacion("cerrado", True),
+                   lambda: dominio.estado_tras_cierre("cerrado")):
+        with pytest.raises(Conflicto) as e:
+            accion()
+        assert e.value.codigo == "ESTADO_INVALIDO"
+
+
+def test_derivar_sin_consentimiento():
+    with pytest.raises(Conflicto) as e:
+        dominio.estado_tras_derivacion("abierto", False)
+    assert e.value.codigo == "SIN_CONSENTIMIENTO"
+
+
+@pytest.mark.parametrize("destino, tipos, horas, pedido, urgente", [
+    ("cis", ["sexual"], 71, False, True),
+    ("cis", ["sexual", "fisica"], 72, False, True),
+    ("cis", ["sexual"], 73, False, False),
+    ("cis", ["fisica"], 2, False, False),
+    ("policia", ["sexual"], 2, False, False),
+    ("cis", ["sexual"], None, False, False),
+    ("cis", ["fisica"], 100, True, True),
+])
+def test_regla_de_las_72_horas(destino, tipos, horas, pedido, urgente):
+    assert dominio.es_urgente(destino, tipos, horas, pedido) is urgente
+
+
+def test_horas_desde_el_incidente_en_hora_de_honduras():
+    ahora = datetime(2026, 3, 4, 6, 0, tzinfo=timezone.utc)  # 00:00 del 4 en Honduras
+    assert dominio.horas_desde_incidente(date(2026, 3, 1), ahora) == 72
+    assert dominio.horas_desde_incidente(date(2026, 3, 1), ahora, time(12, 0)) == 60
+    assert dominio.horas_desde_incidente(None, ahora) is None
+
+
+def test_cada_tipo_tiene_su_tipo_gbvims():
+    assert set(dominio.GBVIMS) == set(dominio.TIPOS_VIOLENCIA)
+    assert dominio.tipos_gbvims(["patrimonial", "economica"]) == ["negacion_de_recursos"]
+
+
+def test_cifrado_por_municipio(monkeypatch):
+    monkeypatch.setenv("CASOS_CLAVE_MAESTRA", "x" * 40)
+    texto = cifrado.cifrar("0309", {"relato": "Me golpeó en el río"})
+    assert "golpe" not in texto and texto.startswith("v1:")
+    assert cifrado.descifrar("0309", texto) == {"relato": "Me golpeó en el río"}
+    with pytest.raises(Exception):
+        cifrado.descifrar("0302", texto)  # otro municipio, otra clave
+    assert cifrado.indice("0309", "maria") != cifrado.indice("0302", "maria")
+    assert cifrado.terminos_busqueda("0309", "María") == [cifrado.indice("0309", "maria")]
+
+
+def test_rotacion_lee_lo_viejo_y_escribe_con_la_nueva(monkeypatch):
+    monkeypatch.setenv("CASOS_CLAVE_MAESTRA", "a" * 40)
+    viejo = cifrado.cifrar("0309", "secreto")
+    monkeypatch.setenv("CASOS_CLAVE_MAESTRA", "b" * 40)
+    monkeypatch.setenv("CASOS_CLAVE_VERSION", "2")
+    monkeypatch.setenv("CASOS_CLAVES_ANTERIORES", '{"1": "' + "a" * 40 + '"}')
+    assert cifrado.descifrar("0309", viejo) == "secreto"
+    assert cifrado.cifrar("0309", "secreto").startswith("v2:")
