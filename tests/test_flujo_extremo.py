@@ -46,8 +46,7 @@ def test_entrega_de_medicamentos_llega_al_cis_por_correo_y_bandeja_y_se_confirma
 
     # El correo llega al servidor SMTP real, enviado por el worker de Celery.
     esperar(lambda: len(smtp.para(CIS_0309)) > antes, 60, mensaje="correo al CIS")
-    correo = smtp.para(CIS_0309)[-1]
-    texto = correo.content.decode()
+    texto = smtp.textos(CIS_0309)[-1]
     assert "medicamentos" in texto and "Lucía Hernández Flores" in texto  # consintió compartir con salud
     assert len(smtp.para(CIS_0309)) == antes + 1
 
@@ -103,5 +102,5 @@ def test_entrega_sin_consentimiento_no_avisa_al_cis(sistema, smtp):
     api.post("/api/v1/ayudas/entregas", t, json={"beneficiaria_id": b2["id"], "tipo_codigo": "med",
                                                  "cantidad": 1, "monto": 500, "fecha": "2026-11-20"})
     esperar(lambda: len(smtp.para("cis.0306@salud.prueba.hn")) >= 1, 60, mensaje="correo al CIS 0306")
-    textos = [m.content.decode() for m in smtp.para("cis.0306@salud.prueba.hn")]
+    textos = smtp.textos("cis.0306@salud.prueba.hn")
     assert len(textos) == 1 and "Carmen" in textos[0] and "Rosa" not in " ".join(textos)

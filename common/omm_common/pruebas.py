@@ -428,6 +428,16 @@ class Buzon:
     def para(self, direccion):
         return [m for m in self.mensajes if direccion in m.rcpt_tos]
 
+    def textos(self, direccion):
+        """Asunto y cuerpo ya decodificados (quoted-printable, UTF-8) de lo recibido por esa dirección."""
+        import email
+        from email import policy
+        salida = []
+        for m in self.para(direccion):
+            msg = email.message_from_bytes(m.content, policy=policy.default)
+            salida.append(f"{msg['Subject']}\n{msg.get_body().get_content()}")
+        return salida
+
 
 @pytest.fixture(scope="session")
 def smtp():

@@ -127,13 +127,13 @@ def test_correo_real_sin_consentimiento_no_nombra_y_con_consentimiento_si(motor,
     antes = len(smtp.para("cis@salud.hn"))
     ids = _derivacion_urgente(motor)
     envio.enviar_notificacion(motor, _de_canal(motor, ids, "email"), SinServicios(), adaptadores, cfg=CFG)
-    recibido = smtp.para("cis@salud.hn")[antes:]
+    recibido = smtp.textos("cis@salud.hn")[antes:]
     assert len(recibido) == 1
-    texto = recibido[0].content.decode()
+    texto = recibido[0]
     assert "LEJ-2026-0001" in texto and "derivaci" in texto and "Marta" not in texto
     ids = _derivacion_urgente(motor)
     envio.enviar_notificacion(motor, _de_canal(motor, ids, "email"), ConPersona(), adaptadores, cfg=CFG)
-    assert "Marta Lagos" in smtp.para("cis@salud.hn")[-1].content.decode()
+    assert "Marta Lagos" in smtp.textos("cis@salud.hn")[-1]
 
 
 def test_correo_rechazado_por_el_servidor_es_permanente(motor, adaptadores, smtp):
