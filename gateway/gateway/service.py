@@ -17,6 +17,7 @@ from .rutas.ayudas import RutasAyudas
 from .rutas.capacitaciones import RutasCapacitaciones
 from .rutas.casos import RutasCasos
 from .rutas.notificaciones import RutasNotificaciones
+from .rutas.region import RutasRegion
 from .schemas import MunicipioSalida, Salud, TokenEntrada, TokenSalida, UsuarioCambio, UsuarioEntrada, UsuarioSalida
 
 SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones")
@@ -25,7 +26,7 @@ ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 ACTIVAS = auth.ActivasRecientes()
 
 
-class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones):
+class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones, RutasRegion):
     name = "gateway"
 
     uow = BaseDeDatos()

@@ -316,3 +316,29 @@ def exportar(uow, yo, filtros):
               "condiciones": dominio.condiciones_con_edad(b.condiciones or [], b.fecha_nacimiento),
               "consentimiento_salud": b.consentimiento_salud} for b in beneficiarias]
     return base64.b64encode(hojas.libro_exportacion(datos, entregas)).decode()
+
+
+def agregados(uow, desde, hasta, municipios):
+    """Por municipio, mes y categoría: entregas, personas alcanzadas (distintas) y montos. Sin ids."""
+    from datetime import date as _date
+    consulta = sa.select(Entrega.municipio, Entrega.fecha, Entrega.categoria, Entrega.beneficiaria_id,
+                         Entrega.cantidad, Entrega.monto).where(Entrega.municipio.in_(list(municipios)))
+    if desde:
+        consulta = consulta.where(Entrega.fecha >= _date.fromisoformat(str(desde)))
+    if hasta:
+        consulta = consulta.where(Entrega.fecha <= _date.fromisoformat(str(hasta)))
+    celdas, ultima = {}, {}
+    for mun, fecha, categoria, beneficiaria, cantidad, monto in uow.sesion.execute(consulta):
+        for clave in ((mun, categoria, fecha.strftime("%Y-%m")), (mun, categoria, None), (mun, None, None)):
+            c = celdas.setdefault(clave, {"entregas": 0, "unidades": 0, "monto": 0.0, "personas": set()})
+            c["entregas"] += 1
+            c["unidades"] += cantidad
+            c["monto"] += float(monto or 0)
+            c["personas"].add(beneficiaria)
+        ultima[mun] = max(ultima.get(mun, fecha), fecha)
+    return {
+        "filas": [{"municipio": k[0], "categoria": k[1], "mes": k[2], "entregas": c["entregas"],
+                   "unidades": c["unidades"], "monto": round(c["monto"], 2), "personas": len(c["personas"])}
+                  for k, c in sorted(celdas.items(), key=lambda x: str(x[0]))],
+        "ultima_fecha": {m: f.isoformat() for m, f in ultima.items()},
+    }

@@ -114,3 +114,10 @@ class Ayudas:
         yo = self.llamante.exigir("coordinadora", "tecnica")
         with self.uow() as uow:
             return op.exportar(uow, yo, filtros)
+
+    @rpc
+    def agregados(self, desde=None, hasta=None, municipios=None):
+        # Solo por servicio: el gateway ya decidió qué municipios puede ver la mancomunidad.
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.agregados(uow, desde, hasta, municipios or [])

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from omm_common.db import paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
-from omm_common.eventos import ahora_utc
+from omm_common.eventos import ahora_utc, como_utc
 
 from . import dominio, plantillas, schemas
 from .models import Destinatario, Notificacion, Regla
@@ -171,3 +171,33 @@ def reintentar(uow, yo, notificacion_id):
                         codigo="ESTADO_INVALIDO")
     n.estado, n.intentos, n.proximo_intento_en = "pendiente", 0, None
     return _salida(n)
+
+
+def agregados(uow, desde, hasta, municipios):
+    """Avisos al CIS por municipio: enviados, confirmados y mediana de minutos hasta el acuse."""
+    import statistics
+    from datetime import date as _date, datetime as _dt, time as _time, timezone as _tz
+    consulta = sa.select(Notificacion.municipio, Notificacion.estado, Notificacion.creado_en,
+                         Notificacion.confirmada_en).where(Notificacion.destinatario == "cis",
+                                                           Notificacion.canal == "bandeja",
+                                                           Notificacion.municipio.in_(list(municipios)))
+    if desde:
+        consulta = consulta.where(Notificacion.creado_en >= _dt.combine(_date.fromisoformat(str(desde)), _time(),
+                                                                         _tz.utc))
+    if hasta:
+        consulta = consulta.where(Notificacion.creado_en < _dt.combine(_date.fromisoformat(str(hasta)),
+                                                                        _time.max, _tz.utc))
+    salida = {}
+    for mun, estado, creado, confirmado in uow.sesion.execute(consulta):
+        m = salida.setdefault(mun, {"enviadas": 0, "confirmadas": 0, "fallidas": 0, "_minutos": []})
+        if estado in ("enviada", "confirmada"):
+            m["enviadas"] += 1
+        if estado == "fallida":
+            m["fallidas"] += 1
+        if estado == "confirmada" and confirmado:
+            m["confirmadas"] += 1
+            m["_minutos"].append((como_utc(confirmado) - como_utc(creado)).total_seconds() / 60)
+    for m in salida.values():
+        minutos = m.pop("_minutos")
+        m["mediana_minutos_acuse"] = round(statistics.median(minutos), 1) if minutos else None
+    return salida

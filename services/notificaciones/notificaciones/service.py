@@ -3,7 +3,7 @@ from nameko.events import event_handler
 from nameko.rpc import rpc
 
 from omm_common.consumidor import aplicar_una_vez
-from omm_common.contexto import IdentidadLlamante
+from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
 
 from . import operaciones as op
@@ -90,3 +90,9 @@ class Notificaciones:
             salida = op.reintentar(uow, yo, notificacion_id)
         self.despachar([salida["id"]])
         return salida
+
+    @rpc
+    def agregados(self, desde=None, hasta=None, municipios=None):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.agregados(uow, desde, hasta, municipios or [])
