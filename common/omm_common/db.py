@@ -142,6 +142,17 @@ class FabricaUoW:
     def __call__(self):
         return UnidadDeTrabajo(self._fabrica)
 
+    def repetible(self, funcion, *args):
+        """Corre `funcion(uow, *args)`; si choca con una restricción única (otra solicitud igual ganó la
+        carrera, p. ej. la misma Idempotency-Key), la corre una vez más y responde lo que ya quedó guardado."""
+        from sqlalchemy.exc import IntegrityError
+        try:
+            with self() as uow:
+                return funcion(uow, *args)
+        except IntegrityError:
+            with self() as uow:
+                return funcion(uow, *args)
+
     def ping(self):
         with self() as uow:
             uow.sesion.execute(sa.text("SELECT 1"))

@@ -1,6 +1,5 @@
 """Entradas nameko del servicio de ayudas: quién llama, unidad de trabajo, caso de uso."""
 from nameko.rpc import rpc
-from sqlalchemy.exc import IntegrityError
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
@@ -52,15 +51,7 @@ class Ayudas:
     @rpc
     def registrar_entrega(self, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        try:
-            with self.uow() as uow:
-                return op.registrar_entrega(uow, yo, cuerpo, clave_idempotencia)
-        except IntegrityError:
-            if not clave_idempotencia:
-                raise
-            # Otra solicitud con la misma clave ganó la carrera: se responde lo que ella registró.
-            with self.uow() as uow:
-                return op.registrar_entrega(uow, yo, cuerpo, clave_idempotencia)
+        return self.uow.repetible(op.registrar_entrega, yo, cuerpo, clave_idempotencia)
 
     @rpc
     def listar_entregas(self, filtros):
@@ -101,13 +92,8 @@ class Ayudas:
     @rpc
     def importar_beneficiarias(self, contenido_b64):
         yo = self.llamante.exigir(*ROLES)
-        try:
-            with self.uow() as uow:
-                return op.importar_beneficiarias(uow, yo, contenido_b64)
-        except IntegrityError:
-            # Dos importaciones del mismo archivo a la vez: la segunda, repetida, solo encuentra duplicadas.
-            with self.uow() as uow:
-                return op.importar_beneficiarias(uow, yo, contenido_b64)
+        # Dos importaciones del mismo archivo a la vez: la repetida solo encuentra duplicadas.
+        return self.uow.repetible(op.importar_beneficiarias, yo, contenido_b64)
 
     @rpc
     def exportar(self, filtros):

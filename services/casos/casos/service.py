@@ -1,6 +1,5 @@
 """Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
 from nameko.rpc import rpc
-from sqlalchemy.exc import IntegrityError
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
@@ -21,21 +20,10 @@ class Casos:
     def ping(self):
         return self.uow.ping()
 
-    def _repetible(self, funcion, *args, clave=None):
-        """Dos envíos simultáneos con la misma clave: el perdedor responde lo que registró el ganador."""
-        try:
-            with self.uow() as uow:
-                return funcion(uow, *args, clave)
-        except IntegrityError:
-            if not clave:
-                raise
-            with self.uow() as uow:
-                return funcion(uow, *args, clave)
-
     @rpc
     def crear_caso(self, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        return self._repetible(op.crear_caso, yo, cuerpo, clave=clave_idempotencia)
+        return self.uow.repetible(op.crear_caso, yo, cuerpo, clave_idempotencia)
 
     @rpc
     def listar_casos(self, filtros):
@@ -52,12 +40,12 @@ class Casos:
     @rpc
     def registrar_seguimiento(self, caso_id, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        return self._repetible(op.registrar_seguimiento, yo, caso_id, cuerpo, clave=clave_idempotencia)
+        return self.uow.repetible(op.registrar_seguimiento, yo, caso_id, cuerpo, clave_idempotencia)
 
     @rpc
     def registrar_derivacion(self, caso_id, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        return self._repetible(op.registrar_derivacion, yo, caso_id, cuerpo, clave=clave_idempotencia)
+        return self.uow.repetible(op.registrar_derivacion, yo, caso_id, cuerpo, clave_idempotencia)
 
     @rpc
     def cerrar_caso(self, caso_id, cuerpo):
