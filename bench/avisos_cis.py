@@ -1,6 +1,6 @@
 """Notificaciones de punta a punta: N entregas de medicamentos -> N correos al CIS por SMTP real.
 
-    .venv/bin/python bench/notificaciones.py [--n 200] [--concurrencia 8]
+    .venv/bin/python bench/avisos_cis.py [--n 200] [--concurrencia 8]
 
 Arranca el sistema completo (tests/sistema.py) contra RabbitMQ y PostgreSQL locales y un servidor
 SMTP real (aiosmtpd). Imprime eventos por segundo y p50/p99 del tiempo entre la respuesta 201 de
