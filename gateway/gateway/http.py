@@ -164,14 +164,14 @@ class PuertaHTTP:
         return Peticion(yo, token, cuerpo, consulta, clave, request.remote_addr or "", archivos,
                         f"{request.method} {request.path}"[:200])
 
-    def llamar(self, servicio, metodo, *args, **kwargs):
+    def llamar(self, servicio, metodo, *args, tiempo=TIEMPO_RPC, **kwargs):
         """RPC con tiempo máximo; los errores del servicio vuelven como ErrorOMM."""
         proxy = getattr(self, servicio)
         try:
-            with eventlet.Timeout(TIEMPO_RPC):
+            with eventlet.Timeout(tiempo):
                 return getattr(proxy, metodo)(*args, **kwargs)
         except eventlet.Timeout:
-            log.error("RPC %s.%s sin respuesta en %s s", servicio, metodo, TIEMPO_RPC)
+            log.error("RPC %s.%s sin respuesta en %s s", servicio, metodo, tiempo)
             raise ErrorOMM("El servicio no respondió a tiempo; intente de nuevo.", codigo="NO_DISPONIBLE") from None
         except RemoteError as exc:
             error = desde_error_remoto(exc)

@@ -12,6 +12,7 @@ from ..http import TIEMPO_RPC, ruta
 ROLES = ("coordinadora", "tecnica", "promotora")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_XLSX = 30 * 1024 * 1024
+TIEMPO_IMPORTACION = 180
 
 
 class RutasAyudas:
@@ -80,7 +81,9 @@ class RutasAyudas:
         contenido = p.archivos.get("archivo")
         if not contenido:
             raise error_de_campo("archivo", "Adjunte el archivo .xlsx en el campo «archivo» (multipart/form-data).")
-        return 200, self.llamar("ayudas", "importar_beneficiarias", base64.b64encode(contenido).decode())
+        # Una lista grande tarda más que una solicitud común.
+        return 200, self.llamar("ayudas", "importar_beneficiarias", base64.b64encode(contenido).decode(),
+                                tiempo=TIEMPO_IMPORTACION)
 
     @ruta("GET", "/api/v1/ayudas/exportacion", "Beneficiarias y entregas del período en .xlsx",
           ("coordinadora", "tecnica"), consulta=s.FiltroExportacion, binario=XLSX, etiqueta="ayudas")
