@@ -88,6 +88,7 @@ class Capacitaciones:
 
     @rpc
     def agregados(self, desde=None, hasta=None, municipios=None):
-        yo = self.llamante.exigir(ROL_SERVICIO, "mancomunidad")
+        # Solo por servicio: el gateway decide qué municipios puede ver una mancomunidad.
+        yo = self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
             return op.agregados(uow, yo, {"desde": desde, "hasta": hasta, "municipios": municipios})

@@ -10,7 +10,7 @@ from nameko.exceptions import RemoteError
 
 from omm_common.errores import desde_error_remoto
 from omm_common.migraciones import migrar
-from omm_common.pruebas import cliente_rpc, token
+from omm_common.pruebas import cliente_rpc, token, token_de_servicio_prueba
 
 pytestmark = pytest.mark.integracion
 
@@ -240,21 +240,20 @@ def test_agregados_para_la_region(tecnica, amqp_uri):
     c = _actividad(tecnica, titulo="Asesoría técnica", tipo="asesoria_tecnica", institucion="Mancomunidad")
     i = tecnica.inscribir(c["id"], _participante("Técnica", "Municipal"))
     tecnica.registrar_asistencia(c["id"], c["sesiones"][0]["id"], {"presentes": [i["id"]]})
-    with cliente_rpc(amqp_uri, token("mancomunidad", mancomunidad="MAMCOPAZ")) as rpc:
+    with cliente_rpc(amqp_uri, token_de_servicio_prueba("gateway")) as rpc:
         datos = rpc.capacitaciones.agregados(HACE.isoformat(), HACE.isoformat(), ["0309", "0302"])
-        with pytest.raises(RemoteError) as e:
-            rpc.capacitaciones.agregados(None, None, None)
-        assert _error(e).codigo == "VALIDACION"
     tipo = datos["por_municipio"]["0309"]["por_tipo"]["asesoria_tecnica"]
     assert tipo["actividades"] == 1 and tipo["sesiones_realizadas"] == 1
     assert tipo["participantes"] == 1 and tipo["asistencias"] == 1
     assert datos["por_municipio"]["0309"]["ultima_fecha"] == HACE.isoformat()
     assert "0302" not in datos["por_municipio"]
     assert "Técnica" not in str(datos)
-    with cliente_rpc(amqp_uri, token("tecnica", "0309")) as rpc:
-        with pytest.raises(RemoteError) as e:
-            rpc.capacitaciones.agregados(None, None, ["0309"])
-        assert _error(e).codigo == "PROHIBIDO"
+    # Ni una técnica ni una mancomunidad piden agregados directo: solo el gateway, que filtra sus municipios.
+    for t in (token("tecnica", "0309"), token("mancomunidad", mancomunidad="MAMCOPAZ")):
+        with cliente_rpc(amqp_uri, t) as rpc:
+            with pytest.raises(RemoteError) as e:
+                rpc.capacitaciones.agregados(None, None, ["0309"])
+            assert _error(e).codigo == "PROHIBIDO"
 
 
 def test_doble_clic_simultaneo_con_la_misma_clave_crea_una_sola_actividad(tecnica, amqp_uri):
