@@ -34,6 +34,10 @@ def test_derivacion_urgente_y_seguimiento_vencido(sistema, smtp):
     assert d.status_code == 201 and d.json()["urgente"] is True, d.text
     esperar(lambda: any(n["canal"] == "bandeja" and n["estado"] == "enviada" and n["urgente"]
                         for n in _bandeja(api, f"cis.{M}", "CasoDerivado")), 60, mensaje="derivación urgente al CIS")
+    # Que el correo también haya salido: otra prueba cambia después el contacto del CIS de este municipio.
+    esperar(lambda: any(n["canal"] == "email" and n["estado"] in ("enviada", "fallida")
+                        for n in _bandeja(api, f"cis.{M}", "CasoDerivado")), 60, mensaje="correo de la derivación")
+    assert len(smtp.para("cis.casos.0306@salud.prueba.hn")) == 1
     bandeja = next(n for n in _bandeja(api, f"cis.{M}", "CasoDerivado") if n["canal"] == "bandeja")
     assert "URGENTE" in bandeja["asunto"] and "Eulalia Varela" in bandeja["mensaje"]  # hubo consentimiento
     assert "Profilaxis" not in bandeja["mensaje"]  # el motivo no viaja
