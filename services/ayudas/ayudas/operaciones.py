@@ -5,12 +5,14 @@ pruebas llaman a estas funciones con una base SQLite, sin RabbitMQ.
 """
 import base64
 import binascii
+from datetime import date
 
 import sqlalchemy as sa
 
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
+from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
+from omm_common.eventos import ahora_utc
 from omm_common.municipios import normalizar_nombre
 from omm_common.tablas import siguiente_numero
 
@@ -262,8 +264,6 @@ def fijar_presupuesto(uow, yo, cuerpo):
 
 def importar_beneficiarias(uow, yo, contenido_b64):
     """Las filas malas no detienen a las buenas; un DNI ya registrado (o repetido en el archivo) es duplicado."""
-    from omm_common.errores import ErrorValidacion
-    from omm_common.eventos import ahora_utc
     try:
         contenido = base64.b64decode(contenido_b64 or "", validate=True)
     except (binascii.Error, ValueError):
@@ -320,13 +320,12 @@ def exportar(uow, yo, filtros):
 
 def agregados(uow, desde, hasta, municipios):
     """Por municipio, mes y categoría: entregas, personas alcanzadas (distintas) y montos. Sin ids."""
-    from datetime import date as _date
     consulta = sa.select(Entrega.municipio, Entrega.fecha, Entrega.categoria, Entrega.beneficiaria_id,
                          Entrega.cantidad, Entrega.monto).where(Entrega.municipio.in_(list(municipios)))
     if desde:
-        consulta = consulta.where(Entrega.fecha >= _date.fromisoformat(str(desde)))
+        consulta = consulta.where(Entrega.fecha >= date.fromisoformat(str(desde)))
     if hasta:
-        consulta = consulta.where(Entrega.fecha <= _date.fromisoformat(str(hasta)))
+        consulta = consulta.where(Entrega.fecha <= date.fromisoformat(str(hasta)))
     celdas, ultima = {}, {}
     for mun, fecha, categoria, beneficiaria, cantidad, monto in uow.sesion.execute(consulta):
         for clave in ((mun, categoria, fecha.strftime("%Y-%m")), (mun, categoria, None), (mun, None, None)):

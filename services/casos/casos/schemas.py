@@ -1,13 +1,13 @@
 """Esquemas de entrada (los mismos que usa el gateway para el OpenAPI) y de salida."""
-from marshmallow import fields, validate, validates_schema, ValidationError
+from datetime import date
+
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
 
 from .dominio import CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA
 
-_FECHA = dict(validate=validate.Range(min=__import__("datetime").date(1900, 1, 1),
-                                      max=__import__("datetime").date(2100, 12, 31),
-                                      error="Fecha fuera de rango."))
+_FECHA = dict(validate=validate.Range(min=date(1900, 1, 1), max=date(2100, 12, 31), error="Fecha fuera de rango."))
 
 
 class Sobreviviente(Esquema):

@@ -8,6 +8,7 @@ from omm_common.esquemas import cargar
 
 from . import operaciones as op
 from .operaciones import ROLES
+from .schemas import FiltroAgregados
 
 
 class Casos:
@@ -77,7 +78,6 @@ class Casos:
         self.llamante.exigir(ROL_SERVICIO)
         if not municipios:
             raise Prohibido("Indique los municipios de la consulta.")
-        from .schemas import FiltroAgregados
         f = cargar(FiltroAgregados(), {"desde": desde, "hasta": hasta})
         with self.uow() as uow:
             return op.agregados(uow, f.get("desde"), f.get("hasta"), municipios)

@@ -124,9 +124,9 @@ def enviar_notificacion(motor, notificacion_id, consultas=None, adaptadores=None
                     raise ErrorPermanente(f"El municipio no tiene registrado el contacto «{n.destinatario}».")
             else:
                 destino = _Participantes(consultas.telefonos_sesion(n.referencia["sesion_id"]))
-            regla = n.referencia.get("_plantilla") if n.referencia else None
+            plantilla_propia = (n.referencia or {}).get("_plantilla")
             asunto, cuerpo = plantillas.componer(n.regla if n.regla in plantillas.PLANTILLAS else n.evento_tipo,
-                                                 _contexto(s, n, consultas), regla)
+                                                 _contexto(s, n, consultas), plantilla_propia)
             if n.canal == "sms":
                 cuerpo = plantillas.texto_sms(cuerpo)
             adaptadores[n.canal].enviar(destino, asunto, cuerpo, n.id)

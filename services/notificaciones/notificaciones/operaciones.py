@@ -1,10 +1,14 @@
 """Casos de uso del servicio de notificaciones (lado nameko): aplicar eventos, bandeja, acuses, contactos, reglas."""
+import statistics
+from datetime import date, datetime, time, timezone
+
 import sqlalchemy as sa
 
 from omm_common.db import paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc, como_utc
+from omm_common.municipios import buscar as buscar_municipio
 
 from . import dominio, plantillas, schemas
 from .models import Destinatario, Notificacion, Regla
@@ -15,8 +19,7 @@ def municipio_de(yo, pedido=None):
     if yo.rol == "admin":
         if not pedido:
             raise error_de_campo("municipio", "Indique el municipio (código de 4 dígitos).")
-        from omm_common.municipios import buscar
-        if buscar(pedido) is None:
+        if buscar_municipio(pedido) is None:
             raise error_de_campo("municipio", "No existe ese municipio.")
         return pedido
     return yo.exigir_municipio()
@@ -175,18 +178,16 @@ def reintentar(uow, yo, notificacion_id):
 
 def agregados(uow, desde, hasta, municipios):
     """Avisos al CIS por municipio: enviados, confirmados y mediana de minutos hasta el acuse."""
-    import statistics
-    from datetime import date as _date, datetime as _dt, time as _time, timezone as _tz
     consulta = sa.select(Notificacion.municipio, Notificacion.estado, Notificacion.creado_en,
                          Notificacion.confirmada_en).where(Notificacion.destinatario == "cis",
                                                            Notificacion.canal == "bandeja",
                                                            Notificacion.municipio.in_(list(municipios)))
     if desde:
-        consulta = consulta.where(Notificacion.creado_en >= _dt.combine(_date.fromisoformat(str(desde)), _time(),
-                                                                         _tz.utc))
+        consulta = consulta.where(
+            Notificacion.creado_en >= datetime.combine(date.fromisoformat(str(desde)), time(), timezone.utc))
     if hasta:
-        consulta = consulta.where(Notificacion.creado_en < _dt.combine(_date.fromisoformat(str(hasta)),
-                                                                        _time.max, _tz.utc))
+        consulta = consulta.where(
+            Notificacion.creado_en <= datetime.combine(date.fromisoformat(str(hasta)), time.max, timezone.utc))
     salida = {}
     for mun, estado, creado, confirmado in uow.sesion.execute(consulta):
         m = salida.setdefault(mun, {"enviadas": 0, "confirmadas": 0, "fallidas": 0, "_minutos": []})
