@@ -38,7 +38,10 @@ PERMISOS = [
     ("ANY", r"^/api/v1/notificaciones/destinatarios$", ("coordinadora", "admin")),
     ("GET", r"^/api/v1/notificaciones$", ("coordinadora", "cis")),
     ("GET", r"^/api/v1/region/", ("mancomunidad",)),
+    ("ANY", r"^/api/v1/reportes/textos$", ("coordinadora",)),
     ("GET", r"^/api/v1/reportes/", ("coordinadora", "mancomunidad")),
+    ("GET", r"^/api/v1/poa/", ("coordinadora", "tecnica", "mancomunidad")),
+    ("PUT", r"^/api/v1/poa/", ("coordinadora",)),
 ]
 
 
@@ -85,6 +88,7 @@ def test_la_tabla_de_permisos_cubre_el_contrato():
         ("GET", "/api/v1/ayudas/beneficiarias/<beneficiaria_id>"),
         ("POST", "/api/v1/ayudas/entregas"), ("GET", "/api/v1/ayudas/entregas"),
         ("GET", "/health"), ("GET", "/api/v1/openapi.json"),
+        ("GET", "/api/v1/region/estadisticas"), ("GET", "/api/v1/reportes/informe"),
     ]
     faltan = [r for r in del_contrato if r not in registradas]
     assert not faltan, faltan

@@ -78,11 +78,11 @@ class ClienteDemo:
 
 
 def cargar_por_api(cliente):
-    """Cada servicio tiene su módulo demo_<servicio>; los contactos del CIS van primero."""
-    from . import demo_ayudas, demo_capacitaciones, demo_casos, demo_notificaciones
+    """Primero contactos del CIS y catálogo de ayudas; luego un año de actividad y un caso reciente."""
+    from . import demo_anio, demo_ayudas, demo_casos, demo_notificaciones
     for _, miembros in MANCOMUNIDADES.values():
         for m in miembros:
-            for modulo in (demo_notificaciones, demo_ayudas, demo_capacitaciones, demo_casos):
+            for modulo in (demo_notificaciones, demo_ayudas, demo_anio, demo_casos):
                 modulo.cargar(cliente, m)
 
 

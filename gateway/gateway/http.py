@@ -180,3 +180,10 @@ class PuertaHTTP:
                 raise ErrorOMM("Ocurrió un error interno; el equipo técnico fue avisado.",
                                codigo="ERROR_INTERNO") from None
             raise error from None
+
+    def en_paralelo(self, llamadas):
+        """Varias RPC a la vez [(servicio, metodo, *args)]: la respuesta tarda lo que la más lenta."""
+        pila = eventlet.GreenPile()
+        for servicio, metodo, *args in llamadas:
+            pila.spawn(self.llamar, servicio, metodo, *args)
+        return list(pila)

@@ -18,6 +18,7 @@ from .rutas.capacitaciones import RutasCapacitaciones
 from .rutas.casos import RutasCasos
 from .rutas.notificaciones import RutasNotificaciones
 from .rutas.region import RutasRegion
+from .rutas.reportes import RutasReportes
 from .schemas import MunicipioSalida, Salud, TokenEntrada, TokenSalida, UsuarioCambio, UsuarioEntrada, UsuarioSalida
 
 SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones")
@@ -26,7 +27,8 @@ ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 ACTIVAS = auth.ActivasRecientes()
 
 
-class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones, RutasRegion):
+class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones, RutasRegion,
+              RutasReportes):
     name = "gateway"
 
     uow = BaseDeDatos()

@@ -57,3 +57,24 @@ def suprimir(tabla, minimo=MINIMO):
         "total_columna": {c: ver(tot_col[c], c in col_oculta) for c in columnas},
         "total": ver(total, total_oculto),
     }
+
+
+DIMENSIONES_CASOS = ("tipo_violencia", "nivel_riesgo", "contexto")
+
+
+def tablas_de_casos(filas, municipios):
+    """{dimension: {municipio: {valor: n}}} con todos los municipios, y cada tabla suprimida."""
+    salida = {}
+    for dimension in DIMENSIONES_CASOS + ("total",):
+        tabla = {m: {} for m in municipios}
+        for f in filas:
+            if f["dimension"] == dimension:
+                celda = tabla[f["municipio"]]
+                celda[f["valor"]] = celda.get(f["valor"], 0) + f["casos"]
+        salida["casos" if dimension == "total" else dimension] = suprimir(tabla)
+    meses = {m: {} for m in municipios}
+    for f in filas:
+        if f["dimension"] == "total":
+            meses[f["municipio"]][f["mes"]] = meses[f["municipio"]].get(f["mes"], 0) + f["casos"]
+    salida["por_mes"] = suprimir(meses)
+    return salida

@@ -1,5 +1,4 @@
 """Cifras de la mancomunidad: solo agregados de sus municipios, con las celdas de casos < 5 suprimidas."""
-import eventlet
 import sqlalchemy as sa
 from marshmallow import fields
 
@@ -8,32 +7,12 @@ from omm_common.esquemas import Esquema, cargar
 
 from ..http import ruta
 from ..models import Municipio
-from ..supresion import suprimir
-
-DIMENSIONES_CASOS = ("tipo_violencia", "nivel_riesgo", "contexto")
+from ..supresion import tablas_de_casos
 
 
 class FiltroRegion(Esquema):
     desde = fields.Date()
     hasta = fields.Date()
-
-
-def tablas_de_casos(filas, municipios):
-    """{dimension: {municipio: {valor: n}}} con todos los municipios, y cada tabla suprimida."""
-    salida = {}
-    for dimension in DIMENSIONES_CASOS + ("total",):
-        tabla = {m: {} for m in municipios}
-        for f in filas:
-            if f["dimension"] == dimension:
-                celda = tabla[f["municipio"]]
-                celda[f["valor"]] = celda.get(f["valor"], 0) + f["casos"]
-        salida["casos" if dimension == "total" else dimension] = suprimir(tabla)
-    meses = {m: {} for m in municipios}
-    for f in filas:
-        if f["dimension"] == "total":
-            meses[f["municipio"]][f["mes"]] = meses[f["municipio"]].get(f["mes"], 0) + f["casos"]
-    salida["por_mes"] = suprimir(meses)
-    return salida
 
 
 class RutasRegion:
@@ -51,10 +30,8 @@ class RutasRegion:
         hasta = f["hasta"].isoformat() if f.get("hasta") else None
         # Los servicios dan agregados solo a otro servicio: la lista de municipios la decide el gateway.
         self.propagar_identidad(token_de_servicio("gateway"))
-        pila = eventlet.GreenPile()
-        for servicio in ("casos", "ayudas", "capacitaciones", "notificaciones"):
-            pila.spawn(self.llamar, servicio, "agregados", desde, hasta, municipios)
-        casos, ayudas, capacitaciones, notificaciones = list(pila)
+        casos, ayudas, capacitaciones, notificaciones = self.en_paralelo(
+            (s, "agregados", desde, hasta, municipios) for s in ("casos", "ayudas", "capacitaciones", "notificaciones"))
         entregas = {m: {} for m in municipios}
         for fila in ayudas["filas"]:
             if fila["categoria"] and fila["mes"] is None:

@@ -6,6 +6,12 @@ from omm_common.errores import Conflicto, ErrorValidacion
 
 CATEGORIAS = ("alimentos", "panales", "economica_medicamentos", "otro")
 CATEGORIAS_EN_ESPECIE = ("alimentos", "panales")
+NOMBRES_CATEGORIA = {
+    "alimentos": "Entrega de ayuda social de alimentos",
+    "panales": "Entrega de ayuda social de pañales",
+    "economica_medicamentos": "Ayuda económica para compra de medicamentos",
+    "otro": "Otras ayudas sociales",
+}
 CONDICIONES = ("tercera_edad", "enfermedad_base", "discapacidad", "bajos_recursos", "jefa_hogar", "embarazada")
 EDAD_TERCERA_EDAD = 60
 

@@ -439,3 +439,41 @@ def agregados(uow, yo, filtros, hoy=None):
                   "por_mes": {k[2]: volcar(celdas[k]) for k in sorted(celdas, key=str)
                               if k[0] is None and k[1] is None and k[2]}},
     }
+
+
+def actividades(uow, filtros, hoy=None):
+    """Las actividades con sesiones realizadas en el periodo, para el informe: sin nombres de personas.
+
+    El facilitador no sale: es un nombre propio y el informe puede llegar a la mancomunidad.
+    """
+    f = cargar(schemas.FiltroAgregados(), filtros)
+    if not f.get("municipios"):
+        raise error_de_campo("municipios", "Indique los municipios del informe.")
+    hoy = hoy or dominio.hoy_local()
+    s = uow.sesion
+    condiciones = [Capacitacion.municipio.in_(f["municipios"]), Sesion.fecha <= hoy]
+    if f.get("desde"):
+        condiciones.append(Sesion.fecha >= f["desde"])
+    if f.get("hasta"):
+        condiciones.append(Sesion.fecha <= f["hasta"])
+    filas = s.execute(
+        sa.select(Capacitacion.id, Capacitacion.municipio, Capacitacion.tipo, Capacitacion.titulo,
+                  Capacitacion.institucion, Capacitacion.lugar, sa.func.min(Sesion.fecha), sa.func.max(Sesion.fecha),
+                  sa.func.count(Sesion.id))
+        .join(Sesion, Sesion.capacitacion_id == Capacitacion.id).where(*condiciones)
+        .group_by(Capacitacion.id, Capacitacion.municipio, Capacitacion.tipo, Capacitacion.titulo,
+                  Capacitacion.institucion, Capacitacion.lugar)
+        .order_by(sa.func.min(Sesion.fecha), Capacitacion.titulo)).all()
+    ids = [x[0] for x in filas]
+    inscritas, asistencias = {}, {}
+    if ids:
+        inscritas = dict(s.execute(sa.select(Inscripcion.capacitacion_id, sa.func.count()).where(
+            Inscripcion.capacitacion_id.in_(ids)).group_by(Inscripcion.capacitacion_id)).all())
+        consulta = (sa.select(Asistencia.capacitacion_id, sa.func.count()).join(
+            Sesion, Sesion.id == Asistencia.sesion_id).where(Asistencia.capacitacion_id.in_(ids), *condiciones[1:])
+            .group_by(Asistencia.capacitacion_id))
+        asistencias = dict(s.execute(consulta).all())
+    return [{"municipio": mun, "tipo": tipo, "titulo": titulo, "institucion": institucion, "lugar": lugar,
+             "desde": primera.isoformat(), "hasta": ultima.isoformat(), "sesiones_realizadas": n,
+             "participantes": inscritas.get(cid, 0), "asistencias": asistencias.get(cid, 0)}
+            for cid, mun, tipo, titulo, institucion, lugar, primera, ultima, n in filas]

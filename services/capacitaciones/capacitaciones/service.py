@@ -92,3 +92,10 @@ class Capacitaciones:
         yo = self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
             return op.agregados(uow, yo, {"desde": desde, "hasta": hasta, "municipios": municipios})
+
+    @rpc
+    def actividades(self, desde=None, hasta=None, municipios=None):
+        # Para el informe del gateway, que ya decidió qué municipios puede ver quien lo pide.
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.actividades(uow, {"desde": desde, "hasta": hasta, "municipios": municipios})
