@@ -3,12 +3,21 @@
 Los permisos esperados salen del CONTRATO (tabla de abajo, escrita a mano), no del registro de
 rutas del gateway: si una ruta se declara con roles de más o de menos, esta prueba lo ve.
 """
+import base64
+import itertools
+import json
 import re
+from datetime import date, datetime, timedelta, timezone
 
+import jwt as pyjwt
 import pytest
+from nameko.exceptions import RemoteError
 
 import gateway.service  # noqa: F401  (registra todas las rutas)
 from gateway.http import RUTAS
+from omm_common.contexto import Identidad, emitir_token
+from omm_common.errores import desde_error_remoto
+from omm_common.pruebas import cliente_rpc
 
 pytestmark = pytest.mark.integracion
 
@@ -92,3 +101,116 @@ def test_la_tabla_de_permisos_cubre_el_contrato():
     ]
     faltan = [r for r in del_contrato if r not in registradas]
     assert not faltan, faltan
+
+
+# --- municipio propio / ajeno con registros reales, y tokens o contextos falsificados ---
+
+HOY = date.today().isoformat()
+CUERPOS = {  # un cuerpo válido por ruta con id: el 404 de lo ajeno no puede esconderse detrás de un 400
+    "/api/v1/capacitaciones/<capacitacion_id>/sesiones": {"fecha": "2099-01-10"},
+    "/api/v1/capacitaciones/<capacitacion_id>/inscripciones": None,  # se genera: una persona nueva por llamada
+    "/api/v1/capacitaciones/<capacitacion_id>/sesiones/<sesion_id>/asistencia": {"presentes": []},
+    "/api/v1/casos/<caso_id>/seguimientos": {"fecha": HOY, "tipo": "llamada", "nota": "Nota de aislamiento."},
+    "/api/v1/casos/<caso_id>/derivaciones": {"destino": "policia", "motivo": "Motivo de aislamiento."},
+    "/api/v1/casos/<caso_id>/cierre": {"motivo": "Cierre de aislamiento."},
+}
+_personas = itertools.count(1)
+
+
+def _cuerpo(ruta):
+    if ruta.endswith("/inscripciones"):
+        return {"participante": {"nombres": f"Aislada {next(_personas)}", "apellidos": "Prueba", "comunidad": "X"},
+                "consentimiento_salud": False}
+    return CUERPOS.get(ruta)
+
+
+@pytest.fixture(scope="module")
+def registros_0309(sistema):
+    api, t = sistema.api, "tecnica.0309"
+    b = api.post("/api/v1/ayudas/beneficiarias", t, json={
+        "nombres": "Aislada", "apellidos": "Matriz", "dni": "0309-1980-00991", "fecha_nacimiento": "1980-01-01",
+        "comunidad": "Centro", "condiciones": ["bajos_recursos"], "consentimiento_salud": False}).json()
+    c = api.post("/api/v1/capacitaciones", t, json={"titulo": "Taller matriz", "tipo": "taller", "lugar": "Salón",
+                                                   "sesiones": [{"fecha": "2026-01-15"}]}).json()
+    i = api.post(f"/api/v1/capacitaciones/{c['id']}/inscripciones", t, json=_cuerpo("/inscripciones")).json()
+    caso = api.post("/api/v1/casos", t, json={
+        "fecha_atencion": HOY, "sobreviviente": {"nombres": "Aislada", "apellidos": "Caso", "comunidad": "Centro"},
+        "tipos_violencia": ["psicologica"], "contexto": "pareja", "relato": "Relato de la matriz.",
+        "nivel_riesgo": "bajo", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": False}}).json()
+    return {"beneficiaria_id": b["id"], "capacitacion_id": c["id"], "sesion_id": c["sesiones"][0]["id"],
+            "inscripcion_id": i["id"], "caso_id": caso["id"]}
+
+
+def _rutas_de_registros():
+    ids = ("beneficiaria_id", "capacitacion_id", "caso_id")
+    rutas = sorted({(r.metodo, r.ruta) for r in RUTAS if any(f"<{x}>" in r.ruta for x in ids)},
+                   key=lambda x: x[1].endswith("/cierre"))  # el cierre al final: después no se escribe más
+    return rutas
+
+
+def test_un_registro_de_otro_municipio_es_404_para_cada_rol_y_ruta(sistema, registros_0309):
+    api = sistema.api
+    for metodo, ruta in _rutas_de_registros():
+        concreta = re.sub(r"<([a-z_]+)>", lambda m: registros_0309[m.group(1)], ruta)
+        for rol in permitidos(metodo, ruta):
+            ajena = api.pedir(metodo, concreta, f"{rol}.0302", json=_cuerpo(ruta))
+            assert ajena.status_code == 404 and ajena.json()["error"] == "NO_ENCONTRADO", (
+                f"{rol}.0302 {metodo} {ruta}: {ajena.status_code} {ajena.text[:200]}")
+        propia = api.pedir(metodo, concreta, f"{permitidos(metodo, ruta)[0]}.0309", json=_cuerpo(ruta))
+        assert propia.status_code in (200, 201, 409), f"{metodo} {ruta}: {propia.status_code} {propia.text[:200]}"
+
+
+def test_la_otra_mancomunidad_no_ve_nada_de_esta(sistema):
+    api, usuaria = sistema.api, "mancomunidad.mansucoh"
+    region = api.get("/api/v1/region/estadisticas", usuaria).json()
+    assert region["municipios"] == ["0318"]
+    assert "0309" not in json.dumps(region)
+    for ruta in ("/api/v1/reportes/informe?municipio=0309", "/api/v1/poa/2026?municipio=0309"):
+        r = api.get(ruta, usuaria)
+        assert r.status_code == 404 and r.json()["error"] == "NO_ENCONTRADO", ruta
+
+
+def _tokens_falsos(api):
+    valido = api.token("coordinadora.0309")
+    cabecera, carga, firma = valido.split(".")
+    reclamos = json.loads(base64.urlsafe_b64decode(carga + "=" * (-len(carga) % 4)))
+    cambiada = base64.urlsafe_b64encode(json.dumps({**reclamos, "rol": "admin"}).encode()).rstrip(b"=").decode()
+    identidad = Identidad(usuario_id=reclamos["sub"], usuario="coordinadora.0309", rol="coordinadora",
+                          municipio="0309")
+    return {
+        "vencido": emitir_token(identidad, minutos=1, ahora=datetime.now(timezone.utc) - timedelta(hours=2)),
+        "otra_clave": pyjwt.encode({**reclamos, "exp": reclamos["exp"]}, "otra-clave-" + "x" * 40,
+                                   algorithm="HS256"),
+        "rol_cambiado": f"{cabecera}.{cambiada}.{firma}",
+        "sin_firma": f"{cabecera}.{carga}.",
+    }
+
+
+def test_tokens_vencidos_de_otra_clave_o_alterados_son_401_en_cada_ruta(sistema):
+    api = sistema.api
+    falsos = _tokens_falsos(api)
+    for metodo, ruta in _rutas_protegidas():
+        for nombre, falso in falsos.items():
+            r = api.pedir(metodo, _concreta(ruta), cabeceras={"Authorization": f"Bearer {falso}"},
+                          json={} if metodo in ("POST", "PUT", "PATCH") else None)
+            assert r.status_code == 401 and r.json()["error"] == "NO_AUTENTICADO", f"{nombre}: {metodo} {ruta}"
+
+
+@pytest.mark.parametrize("servicio, metodo, args", [
+    ("casos", "listar_casos", ({},)), ("ayudas", "listar_tipos", ()),
+    ("capacitaciones", "listar_capacitaciones", ({},)), ("notificaciones", "listar", ({},)),
+    ("casos", "agregados", (None, None, ["0309"])), ("ayudas", "agregados", (None, None, ["0309"])),
+])
+def test_contexto_falsificado_por_rpc_directo_a_cada_servicio(sistema, servicio, metodo, args):
+    falsos = {**_tokens_falsos(sistema.api), "ninguno": None}
+    for nombre, falso in falsos.items():
+        with cliente_rpc(sistema.amqp, falso) as rpc:
+            with pytest.raises(RemoteError) as e:
+                getattr(getattr(rpc, servicio), metodo)(*args)
+        assert desde_error_remoto(e.value).codigo == "NO_AUTENTICADO", (nombre, e.value.exc_type)
+    # Un token bueno de una usuaria no alcanza para lo que solo pide otro servicio.
+    if metodo == "agregados":
+        with cliente_rpc(sistema.amqp, sistema.api.token("coordinadora.0309")) as rpc:
+            with pytest.raises(RemoteError) as e:
+                getattr(getattr(rpc, servicio), metodo)(*args)
+        assert desde_error_remoto(e.value).codigo == "PROHIBIDO"
