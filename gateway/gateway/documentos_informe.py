@@ -4,7 +4,6 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
@@ -14,6 +13,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ayudas.hojas import fila_de_texto
 from capacitaciones.documentos import fecha_larga
 
 from .informe import DIMENSIONES
@@ -196,14 +196,6 @@ def pdf(inf):
     return salida.getvalue()
 
 
-def _texto(hoja, valor):
-    # Un texto que empieza con "=" es una fórmula para Excel: se guarda siempre como texto.
-    celda = WriteOnlyCell(hoja, value=valor)
-    if isinstance(valor, str):
-        celda.data_type = "s"
-    return celda
-
-
 def xlsx(inf):
     libro = Workbook(write_only=True)
 
@@ -211,7 +203,7 @@ def xlsx(inf):
         h = libro.create_sheet(nombre)
         h.append(encabezado)
         for fila in filas:
-            h.append([_texto(h, v) for v in fila])
+            h.append(fila_de_texto(h, fila))
 
     p = inf["periodo"]
     hoja("Informe", ["Sección", "Contenido"], [

@@ -3,6 +3,7 @@ import io
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
 from omm_common.errores import error_de_campo
@@ -84,19 +85,31 @@ def leer_beneficiarias(contenido):
     return salida
 
 
+def fila_de_texto(hoja, valores):
+    """Celdas para una hoja write_only: un texto que empieza con "=" queda texto, nunca fórmula de Excel."""
+    celdas = []
+    for valor in valores:
+        celda = WriteOnlyCell(hoja, value=valor)
+        if isinstance(valor, str):
+            celda.data_type = "s"
+        celdas.append(celda)
+    return celdas
+
+
 def libro_exportacion(beneficiarias, entregas):
     libro = Workbook(write_only=True)
     hoja = libro.create_sheet("Beneficiarias")
     hoja.append(["Nombres", "Apellidos", "DNI", "Fecha de nacimiento", "Edad", "Teléfono", "Comunidad",
                  "Condiciones", "Comparte con salud"])
     for b in beneficiarias:
-        hoja.append([b["nombres"], b["apellidos"], b["dni"], b["fecha_nacimiento"], b["edad"], b["telefono"],
-                     b["comunidad"], ", ".join(b["condiciones"]), "sí" if b["consentimiento_salud"] else "no"])
+        hoja.append(fila_de_texto(hoja, [
+            b["nombres"], b["apellidos"], b["dni"], b["fecha_nacimiento"], b["edad"], b["telefono"], b["comunidad"],
+            ", ".join(b["condiciones"]), "sí" if b["consentimiento_salud"] else "no"]))
     hoja = libro.create_sheet("Entregas")
     hoja.append(["Recibo", "Fecha", "DNI", "Beneficiaria", "Tipo", "Categoría", "Cantidad", "Monto (L)",
                  "Excepción justificada"])
     for e in entregas:
-        hoja.append(list(e))
+        hoja.append(fila_de_texto(hoja, list(e)))
     salida = io.BytesIO()
     libro.save(salida)
     return salida.getvalue()
