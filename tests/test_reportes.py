@@ -174,3 +174,15 @@ def test_los_casos_del_informe_van_suprimidos(lejamani):
         ocultas = [v for v in casos[dimension]["total_columna"].values() if v == "<5"]
         # Nunca una sola celda oculta con su total a la vista: la resta la revelaría.
         assert len(ocultas) != 1 or casos[dimension]["total"] == "<5"
+
+
+def test_la_region_da_el_anio_de_lejamani_mes_a_mes(lejamani):
+    datos = lejamani.get(f"/api/v1/region/estadisticas?{PERIODO}", "mancomunidad.mamcopaz").json()
+    meses = datos["ayudas"]["por_mes"][M]
+    assert sum(c["entregas"] for mes in meses.values() for c in mes.values()) == datos["ayudas"]["totales"][M][
+        "entregas"] > 0
+    assert len(meses) >= min(HOY.month, 10)
+    assert len(datos["capacitaciones"]["por_municipio"][M]["por_mes"]) >= min(HOY.month, 10)
+    assert datos["ayudas"]["region"]["total"]["entregas"] == sum(t["entregas"] for t in datos["ayudas"][
+        "totales"].values())
+    assert datos["completitud"]["ultima_actividad"][M] >= f"{HOY.year}-{min(HOY.month, 10):02d}-01"

@@ -5,6 +5,7 @@ from marshmallow import fields
 from omm_common.contexto import token_de_servicio
 from omm_common.esquemas import Esquema, cargar
 
+from .. import informe
 from ..http import ruta
 from ..models import Municipio
 from ..supresion import tablas_de_casos
@@ -39,6 +40,12 @@ class RutasRegion:
                     k: fila[k] for k in ("entregas", "unidades", "monto", "personas")}
         totales_ayudas = {fila["municipio"]: {k: fila[k] for k in ("entregas", "monto", "personas")}
                           for fila in ayudas["filas"] if fila["categoria"] is None}
+        por_mes = {m: {} for m in municipios}
+        for fila in ayudas["filas"]:
+            if fila["categoria"] and fila["mes"]:
+                por_mes[fila["municipio"]].setdefault(fila["mes"], {})[fila["categoria"]] = {
+                    k: fila[k] for k in ("entregas", "unidades", "monto", "personas")}
+        region = informe.ayudas_por_categoria(ayudas)
         ultima = {}
         for m in municipios:
             fechas = [x for x in (ayudas["ultima_fecha"].get(m),
@@ -47,7 +54,8 @@ class RutasRegion:
         return 200, {
             "mancomunidad": p.yo.mancomunidad, "municipios": municipios, "desde": desde, "hasta": hasta,
             "casos": tablas_de_casos(casos, municipios),
-            "ayudas": {"por_municipio": entregas, "totales": totales_ayudas},
+            "ayudas": {"por_municipio": entregas, "totales": totales_ayudas, "por_mes": por_mes,
+                       "region": {"por_categoria": region["por_categoria"], "total": region["total"]}},
             "capacitaciones": {"por_municipio": capacitaciones["por_municipio"], "total": capacitaciones["total"]},
             "notificaciones_cis": notificaciones,
             "completitud": {"ultima_actividad": ultima,
