@@ -41,11 +41,11 @@ class Sistema:
     def _comandos(self):
         comandos = {s: ("nameko", s, c) for s, c in SERVICIOS.items()}
         comandos["gateway"] = ("nameko", "gateway", "Gateway")
-        for s in ("casos", "ayudas", "capacitaciones", "notificaciones"):
-            comandos[f"relay_{s}"] = [str(BIN / "omm-relay"), s]
+        comandos["relays"] = [str(BIN / "omm-relay"), *SERVICIOS]
         comandos["celery_worker"] = [str(BIN / "celery"), "-A", "notificaciones.tareas", "worker",
-                                     "--loglevel", "INFO", "--concurrency", "2", "--without-gossip",
-                                     "--without-mingle", "--hostname", f"worker-{self.puerto}@localhost"]
+                                     "--loglevel", "INFO", "--pool", "threads", "--concurrency", "2",
+                                     "--without-gossip", "--without-mingle", "--hostname",
+                                     f"worker-{self.puerto}@localhost"]
         return comandos
 
     def iniciar(self, nombre):

@@ -74,3 +74,18 @@ def test_compose_tiene_una_base_por_servicio():
     assert len(bases) == 5
     init = (RAIZ / "deploy" / "postgres-init.sql").read_text()
     assert all(b in init or b == "omm_gateway" for b in bases)
+
+
+def test_las_pruebas_de_sistema_arrancan_los_procesos_del_procfile_con_el_mismo_comando():
+    from .sistema import Sistema
+    s = Sistema(None, None, ".")
+    s.puerto = 0
+    comandos = s._comandos()
+    for nombre, comando in _procfile().items():
+        if nombre == "celery_beat":  # las pruebas llaman las tareas periódicas sin esperar al beat
+            continue
+        assert nombre in comandos, f"tests/sistema.py no arranca {nombre}"
+        if isinstance(comandos[nombre], list):
+            # Las pruebas solo agregan opciones al final (hostname propio, sin gossip).
+            en_pruebas = [Path(comandos[nombre][0]).name] + comandos[nombre][1:]
+            assert en_pruebas[:len(comando)] == comando, f"{nombre}: {en_pruebas} != {comando}"

@@ -3,11 +3,16 @@
 Proceso aparte, sin eventlet. Si RabbitMQ no responde, las filas quedan pendientes y se
 reintentan: un evento confirmado a la usuaria nunca se pierde. Con PostgreSQL varias
 instancias pueden correr a la vez (FOR UPDATE SKIP LOCKED).
+
+Un solo proceso puede llevar los relays de varios servicios (`omm-relay casos ayudas ...`): cada
+uno en su hilo, con su motor y su conexión, así la memoria de un intérprete se paga una vez y la
+base o el broker caídos de uno no frenan a los demás.
 """
 import argparse
 import logging
 import os
 import signal
+import threading
 import time
 
 import sqlalchemy as sa
@@ -36,7 +41,15 @@ class Relay:
             transport_options={"max_retries": 1, "interval_start": 0.5, "interval_step": 0.5,
                                "interval_max": 1, "confirm_timeout": 10},
         )
-        self.activo = True
+        self._parada = threading.Event()
+
+    @property
+    def activo(self):
+        return not self._parada.is_set()
+
+    def parar(self):
+        """Termina tras el lote en curso; corta también la espera entre lotes o reintentos."""
+        self._parada.set()
 
     def publicar_pendientes(self):
         """Publica un lote; devuelve cuántos publicó. Lanza si el broker falla (el lote sigue pendiente)."""
@@ -79,32 +92,50 @@ class Relay:
                 n = self.publicar_pendientes()
                 espera_error = 1.0
                 if n < LOTE:
-                    time.sleep(self.intervalo)
+                    self._parada.wait(self.intervalo)
             except Exception as exc:  # broker o base caídos: esperar y reintentar
                 log.warning("relay %s: no se pudo publicar (%s); reintento en %.0f s",
                             self.servicio, type(exc).__name__, espera_error)
-                time.sleep(espera_error)
+                self._parada.wait(espera_error)
                 espera_error = min(espera_error * 2, 15)
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description="Relay del outbox de un servicio OMM")
-    p.add_argument("servicio")
-    p.add_argument("--db-url", default=None)
+    p = argparse.ArgumentParser(description="Relay del outbox de uno o varios servicios OMM")
+    p.add_argument("servicios", nargs="+", metavar="servicio")
+    p.add_argument("--db-url", default=None, help="solo con un servicio; si no, <SERVICIO>_DB_URL")
     p.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"))
     p.add_argument("--intervalo", type=float, default=0.2)
     a = p.parse_args(argv)
+    if a.db_url and len(a.servicios) > 1:
+        p.error("--db-url va con un solo servicio; para varios, <SERVICIO>_DB_URL de cada uno")
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    db_url = a.db_url or os.environ[f"{a.servicio.upper()}_DB_URL"]
-    relay = Relay(a.servicio, crear_motor(db_url, pool_size=2), a.amqp_uri, a.intervalo)
+                        format="%(asctime)s %(levelname)s %(name)s %(threadName)s %(message)s")
+    relays = [Relay(s, crear_motor(a.db_url or os.environ[f"{s.upper()}_DB_URL"], pool_size=2), a.amqp_uri,
+                    a.intervalo) for s in a.servicios]
 
     def parar(*_):
-        relay.activo = False
+        for relay in relays:
+            relay.parar()
     signal.signal(signal.SIGTERM, parar)
     signal.signal(signal.SIGINT, parar)
-    log.info("relay %s en marcha", a.servicio)
-    relay.correr()
+
+    def hilo(relay):
+        h = threading.Thread(target=relay.correr, name=f"relay-{relay.servicio}", daemon=True)
+        h.start()
+        log.info("relay %s en marcha", relay.servicio)
+        return h
+    hilos = {relay.servicio: hilo(relay) for relay in relays}
+    # correr() ya reintenta cualquier error; si aun así un hilo termina sin que se lo pidieran,
+    # se dice y se relanza, sin tocar a los demás.
+    while any(relay.activo for relay in relays):
+        for relay in relays:
+            if relay.activo and not hilos[relay.servicio].is_alive():
+                log.error("el relay %s terminó sin que se le pidiera; se relanza", relay.servicio)
+                hilos[relay.servicio] = hilo(relay)
+        time.sleep(0.5)
+    for h in hilos.values():
+        h.join(30)
 
 
 if __name__ == "__main__":

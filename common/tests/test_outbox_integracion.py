@@ -1,5 +1,8 @@
 """Outbox, relay y consumidor idempotente contra PostgreSQL y RabbitMQ reales."""
+import signal
+import sys
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.db import FabricaUoW, crear_motor, unidad_de_trabajo
 from omm_common.eventos import crear_sobre
-from omm_common.pruebas import ProxyTCP
+from omm_common.pruebas import Proceso, ProxyTCP, _pg_base, entorno_base, esperar
 from omm_common.relay import Relay
 from omm_common.tablas import eventos_aplicados, metadata, outbox, siguiente_numero
 
@@ -105,3 +108,31 @@ def test_consecutivos_simultaneos_no_se_repiten(motor):
         h.join()
     assert errores == []
     assert sorted(numeros) == list(range(1, 81))
+
+
+def test_un_proceso_con_varios_relays_sigue_si_la_base_de_uno_cae_y_para_con_sigterm(base_pg, amqp_uri, tmp_path):
+    url = base_pg("relay_ayudas")
+    ayudas = crear_motor(url)
+    metadata.create_all(ayudas)
+    cola = Queue("prueba-relays", exchange=get_event_exchange("ayudas", {}), routing_key="AlgoPaso", durable=True)
+    with Connection(amqp_uri) as c:
+        cola.bind(c.channel()).declare()
+    # La base de casos no existe: su relay reintenta sin frenar al de ayudas.
+    env = entorno_base(amqp_uri, AYUDAS_DB_URL=url, CASOS_DB_URL=f"{_pg_base()}/omm_no_existe")
+    p = Proceso("relays", [sys.executable, "-m", "omm_common.relay", "casos", "ayudas"], env, str(tmp_path),
+                str(tmp_path / "relays.log")).iniciar()
+    try:
+        with unidad_de_trabajo(ayudas) as uow:
+            uow.emitir("AlgoPaso", "0309", {"referencia": "r1"})
+        recibidos = []
+        esperar(lambda: recibidos.extend(_mensajes(amqp_uri, cola)) or recibidos, 30, mensaje="evento de ayudas")
+        assert recibidos[0]["datos"] == {"referencia": "r1"}
+        assert p.vivo()
+        inicio = time.monotonic()
+        p.popen.send_signal(signal.SIGTERM)
+        assert p.popen.wait(10) == 0 and time.monotonic() - inicio < 5
+    finally:
+        p.detener()
+        ayudas.dispose()
+    log = (tmp_path / "relays.log").read_text()
+    assert "relay casos: no se pudo publicar" in log and "relay ayudas en marcha" in log
