@@ -495,24 +495,11 @@ def test_ayudas_y_capacitaciones_guardan_solo_a_su_persona(corrida):
 
 
 def test_la_base_de_notificaciones_no_guarda_datos_personales(corrida):
-    fugas = _fugas_en_base(corrida, "notificaciones", corrida.datos)
-    en_mensaje = fugas.pop("notificaciones.mensaje", set())
-    assert fugas == {}
-    # El texto de la bandeja se compone al enviar con lo que el dueño compartió para el CIS; nunca más.
-    al_cis = {d.etiqueta for d in corrida.datos if d.al_cis}
-    assert en_mensaje <= al_cis
-    if en_mensaje:
-        pytest.xfail("notificaciones guarda en claro el texto compuesto de la bandeja (notificaciones.mensaje) "
-                     f"con {', '.join(sorted(en_mensaje))}: el nombre y teléfono de la sobreviviente quedan fuera "
-                     "del cifrado de casos; debería componerse al leer la bandeja o guardarse cifrado")
+    # El texto de la bandeja (con lo que el dueño compartió para el CIS) se guarda cifrado.
+    assert _fugas_en_base(corrida, "notificaciones", corrida.datos) == {}
 
 
 def test_la_base_del_gateway_no_guarda_datos_personales(corrida):
     fugas = _fugas_en_base(corrida, "gateway", corrida.datos)
-    respuestas = fugas.pop("respuestas_idempotentes.cuerpo", set())
+    # Las respuestas guardadas por Idempotency-Key van cifradas (y se borran al día).
     assert fugas == {}
-    if respuestas:
-        pytest.xfail("el gateway guarda en claro la primera respuesta de cada escritura con Idempotency-Key "
-                     f"(respuestas_idempotentes.cuerpo): {', '.join(sorted(respuestas))}; la respuesta de un "
-                     "seguimiento trae el caso entero descifrado. Casos ya es idempotente con la clave: el gateway "
-                     "no debería guardar esas respuestas, o debería guardarlas cifradas")

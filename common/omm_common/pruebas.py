@@ -20,6 +20,8 @@ AMQP_BASE = os.environ.get("OMM_PRUEBAS_AMQP", "amqp://guest:guest@127.0.0.1:567
 
 os.environ.setdefault("OMM_JWT_SECRETO", secrets.token_hex(32))
 os.environ.setdefault("CASOS_CLAVE_MAESTRA", secrets.token_hex(32))
+os.environ.setdefault("NOTIFICACIONES_CLAVE", secrets.token_hex(32))
+os.environ.setdefault("GATEWAY_CLAVE_RESPUESTAS", secrets.token_hex(32))
 
 
 def _pg_base():

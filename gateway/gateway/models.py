@@ -3,6 +3,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from omm_common import cifrado
 from omm_common.eventos import ahora_utc
 
 
@@ -65,8 +66,21 @@ class RespuestaIdempotente(Base):
     ruta: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     clave: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     estado_http = mapped_column(sa.Integer, nullable=True)  # None: en curso
+    # La respuesta puede traer un caso descifrado o los datos de una beneficiaria: se guarda cifrada.
     cuerpo = mapped_column(sa.JSON, nullable=True)
     creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+    def _clave_y_asociado(self):
+        clave = cifrado.derivar(cifrado.secreto("GATEWAY_CLAVE_RESPUESTAS"), b"omm-gateway", "respuestas")
+        return clave, f"{self.usuario_id}|{self.ruta}|{self.clave}".encode()
+
+    def guardar_cuerpo(self, cuerpo):
+        clave, asociado = self._clave_y_asociado()
+        self.cuerpo = {"cifrado": cifrado.cifrar(clave, cuerpo, asociado)}
+
+    def leer_cuerpo(self):
+        clave, asociado = self._clave_y_asociado()
+        return cifrado.descifrar(clave, self.cuerpo["cifrado"], asociado)
 
 
 class MetaPoa(Base):

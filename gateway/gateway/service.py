@@ -1,5 +1,6 @@
 """Gateway: la única superficie HTTP. Autentica, decide por rol y pasa la identidad firmada a cada servicio."""
 import json
+from datetime import timedelta
 
 import eventlet
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from omm_common.contexto import PropagarIdentidad, verificar_token
 from omm_common.db import BaseDeDatos
 from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
+from omm_common.eventos import ahora_utc
 
 from . import auth, openapi
 from .http import PuertaHTTP, ruta
@@ -25,6 +27,7 @@ SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones")
 TIEMPO_PING = 3
 ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 ACTIVAS = auth.ActivasRecientes()
+VIGENCIA_IDEMPOTENCIA = timedelta(hours=24)
 
 
 class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones, RutasRegion,
@@ -81,14 +84,18 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
                 if previa is None:
                     break
                 if previa.estado_http is not None:
-                    return previa.estado_http, previa.cuerpo
+                    return previa.estado_http, previa.leer_cuerpo()
             eventlet.sleep(0.2)
         raise ErrorOMM("Una solicitud con la misma Idempotency-Key sigue en proceso.", codigo="EN_PROCESO")
 
     def _guardar(self, clave, estado, cuerpo):
         with self.uow() as uow:
             fila = uow.sesion.get(RespuestaIdempotente, clave)
-            fila.estado_http, fila.cuerpo = estado, json.loads(json.dumps(cuerpo, default=str))
+            fila.estado_http = estado
+            fila.guardar_cuerpo(json.loads(json.dumps(cuerpo, default=str)))
+            # Una clave vale un día: pasado ese plazo la respuesta (con datos de personas) no se guarda más.
+            uow.sesion.execute(sa.delete(RespuestaIdempotente).where(
+                RespuestaIdempotente.creado_en < ahora_utc() - VIGENCIA_IDEMPOTENCIA))
 
     def _olvidar(self, clave):
         with self.uow() as uow:

@@ -3,6 +3,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from omm_common import cifrado
 from omm_common.eventos import ahora_utc
 
 
@@ -68,8 +69,8 @@ class Notificacion(Base):
     referencia = mapped_column(sa.JSON, default=dict)
     estado: Mapped[str] = mapped_column(sa.String(20), default="pendiente")
     asunto = mapped_column(sa.String(200), nullable=True)
-    # Texto de la bandeja, compuesto al enviar (con nombre solo si hubo consentimiento).
-    mensaje = mapped_column(sa.Text, nullable=True)
+    # Texto de la bandeja, compuesto al enviar (con nombre solo si hubo consentimiento); cifrado en reposo.
+    mensaje_cifrado = mapped_column("mensaje", sa.Text, nullable=True)
     intentos: Mapped[int] = mapped_column(sa.Integer, default=0)
     ultimo_error = mapped_column(sa.String(500), nullable=True)
     proximo_intento_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
@@ -78,3 +79,27 @@ class Notificacion(Base):
     enviada_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
     confirmada_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
     confirmada_por = mapped_column(sa.String(60), nullable=True)
+
+    # El nombre de una persona que hubo consentimiento para dar no debe quedar legible en un volcado
+    # de la base: el texto se guarda cifrado con la clave de este municipio y atado a esta fila.
+    @property
+    def mensaje(self):
+        texto = self.mensaje_cifrado
+        if texto is None or not texto.startswith(PREFIJO_CIFRADO):
+            return texto
+        return cifrado.descifrar(_clave_bandeja(self.municipio), texto[len(PREFIJO_CIFRADO):], self._asociado())
+
+    @mensaje.setter
+    def mensaje(self, texto):
+        self.mensaje_cifrado = None if texto is None else PREFIJO_CIFRADO + cifrado.cifrar(
+            _clave_bandeja(self.municipio), texto, self._asociado())
+
+    def _asociado(self):
+        return f"{self.municipio}:{self.id}".encode()
+
+
+PREFIJO_CIFRADO = "c1:"
+
+
+def _clave_bandeja(municipio):
+    return cifrado.derivar(cifrado.secreto("NOTIFICACIONES_CLAVE"), b"omm-notificaciones", f"bandeja:{municipio}")
