@@ -58,6 +58,9 @@ class Entrega(Base):
         sa.UniqueConstraint("municipio", "anio", "numero"),
         sa.UniqueConstraint("registrada_por", "clave_idempotencia"),
         sa.Index("ix_entregas_beneficiaria_tipo", "beneficiaria_id", "tipo_codigo", "fecha"),
+        # Cubre los agregados de la región (personas distintas por municipio, categoría y mes).
+        sa.Index("ix_entregas_agregados", "municipio", "categoria", "fecha", "beneficiaria_id",
+                 postgresql_include=["cantidad", "monto"]),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)

@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from omm_common import agregados as agregar
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
@@ -319,25 +320,28 @@ def exportar(uow, yo, filtros):
 
 
 def agregados(uow, desde, hasta, municipios):
-    """Por municipio, mes y categoría: entregas, personas alcanzadas (distintas) y montos. Sin ids."""
-    consulta = sa.select(Entrega.municipio, Entrega.fecha, Entrega.categoria, Entrega.beneficiaria_id,
-                         Entrega.cantidad, Entrega.monto).where(Entrega.municipio.in_(list(municipios)))
+    """Por municipio, mes y categoría: entregas, personas alcanzadas (distintas) y montos. Sin ids.
+
+    Cuenta la base (un país son millones de entregas): aquí llega una fila por celda.
+    """
+    s = uow.sesion
+    consulta = sa.select(sa.func.count(), sa.func.sum(Entrega.cantidad), sa.func.sum(Entrega.monto),
+                         agregar.distintos(s, Entrega.beneficiaria_id), sa.func.max(Entrega.fecha)).where(
+        Entrega.municipio.in_(list(municipios)), Entrega.fecha.is_not(None))
     if desde:
         consulta = consulta.where(Entrega.fecha >= date.fromisoformat(str(desde)))
     if hasta:
         consulta = consulta.where(Entrega.fecha <= date.fromisoformat(str(hasta)))
+    claves = {"municipio": Entrega.municipio, "categoria": Entrega.categoria, "mes": agregar.mes(s, Entrega.fecha)}
     celdas, ultima = {}, {}
-    for mun, fecha, categoria, beneficiaria, cantidad, monto in uow.sesion.execute(consulta):
-        for clave in ((mun, categoria, fecha.strftime("%Y-%m")), (mun, categoria, None), (mun, None, None)):
-            c = celdas.setdefault(clave, {"entregas": 0, "unidades": 0, "monto": 0.0, "personas": set()})
-            c["entregas"] += 1
-            c["unidades"] += cantidad
-            c["monto"] += float(monto or 0)
-            c["personas"].add(beneficiaria)
-        ultima[mun] = max(ultima.get(mun, fecha), fecha)
+    for nivel, (mun, categoria, mes, entregas, unidades, monto, personas, fecha) in agregar.por_niveles(
+            s, consulta, claves, (("municipio", "categoria", "mes"), ("municipio", "categoria"), ("municipio",))):
+        celdas[mun, categoria, agregar.texto_mes(mes)] = {
+            "entregas": entregas, "unidades": unidades, "monto": round(float(monto or 0), 2), "personas": personas}
+        if nivel == ("municipio",):
+            ultima[mun] = fecha
     return {
-        "filas": [{"municipio": k[0], "categoria": k[1], "mes": k[2], "entregas": c["entregas"],
-                   "unidades": c["unidades"], "monto": round(c["monto"], 2), "personas": len(c["personas"])}
+        "filas": [{"municipio": k[0], "categoria": k[1], "mes": k[2], **c}
                   for k, c in sorted(celdas.items(), key=lambda x: str(x[0]))],
-        "ultima_fecha": {m: f.isoformat() for m, f in ultima.items()},
+        "ultima_fecha": {m: f.isoformat() for m, f in sorted(ultima.items())},
     }

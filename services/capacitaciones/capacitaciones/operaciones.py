@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from omm_common import agregados as agregar
 from omm_common.contexto import secreto_jwt
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
@@ -368,6 +369,9 @@ def agregados(uow, yo, filtros, hoy=None):
     """Totales sin datos personales: por municipio, tipo y mes, sobre las sesiones realizadas del periodo.
 
     Participantes distintas: la misma persona (por DNI, o nombre y nacimiento) cuenta una vez.
+    Cuenta la base. Una actividad es de un solo municipio y un solo tipo, y una persona se cuenta por
+    municipio: lo que junta municipios (o tipos, para actividades, sesiones y asistencias) es la suma de
+    sus partes, y solo las personas distintas se cuentan en cada nivel con municipio.
     """
     f = cargar(schemas.FiltroAgregados(), filtros)
     hoy = hoy or dominio.hoy_local()
@@ -375,69 +379,71 @@ def agregados(uow, yo, filtros, hoy=None):
     if yo.rol != "servicio" and not municipios:
         raise error_de_campo("municipios", "Indique los municipios de la mancomunidad.")
     s = uow.sesion
-    consulta = sa.select(Sesion.id, Sesion.fecha, Capacitacion.id, Capacitacion.tipo, Capacitacion.municipio).join(
-        Capacitacion).where(Sesion.fecha <= hoy)
+    realizadas = [Sesion.fecha <= hoy]
     if f.get("desde"):
-        consulta = consulta.where(Sesion.fecha >= f["desde"])
+        realizadas.append(Sesion.fecha >= f["desde"])
     if f.get("hasta"):
-        consulta = consulta.where(Sesion.fecha <= f["hasta"])
+        realizadas.append(Sesion.fecha <= f["hasta"])
     if municipios:
-        consulta = consulta.where(Capacitacion.municipio.in_(municipios))
-    sesiones = s.execute(consulta).all()
-    cap_ids = {x[2] for x in sesiones}
-    personas = defaultdict(list)
-    if cap_ids:
-        for cap_id, clave in s.execute(sa.select(Inscripcion.capacitacion_id, Inscripcion.clave_persona).where(
-                Inscripcion.capacitacion_id.in_(cap_ids))).all():
-            personas[cap_id].append(clave)
-    asistencias = defaultdict(int)
-    ses_ids = [x[0] for x in sesiones]
-    if ses_ids:
-        for ses_id, n in s.execute(sa.select(Asistencia.sesion_id, sa.func.count()).where(
-                Asistencia.sesion_id.in_(ses_ids)).group_by(Asistencia.sesion_id)).all():
-            asistencias[ses_id] = n
+        realizadas.append(Capacitacion.municipio.in_(municipios))
+    mes = agregar.mes(s, Sesion.fecha)
+    presentes = sa.select(sa.func.count()).where(Asistencia.sesion_id == Sesion.id).scalar_subquery()
+    sesiones = sa.select(agregar.distintos(s, Capacitacion.id), sa.func.count(), sa.func.sum(presentes),
+                         sa.func.max(Sesion.fecha)).select_from(sa.join(Sesion, Capacitacion)).where(*realizadas)
+    # Una fila por actividad y mes con sesiones; cada una trae a todas sus inscritas.
+    pares = sa.select(Capacitacion.id, Capacitacion.municipio, Capacitacion.tipo, mes.label("mes")).select_from(
+        sa.join(Sesion, Capacitacion)).where(*realizadas).distinct().subquery()
+    inscritas = sa.select(agregar.distintos(s, Inscripcion.clave_persona)).select_from(
+        sa.join(pares, Inscripcion, Inscripcion.capacitacion_id == pares.c.id))
 
-    def vacio():
-        return {"actividades": set(), "sesiones_realizadas": 0, "asistencias": 0, "personas": set()}
-
-    celdas = defaultdict(vacio)
+    celdas = defaultdict(lambda: {"actividades": 0, "sesiones_realizadas": 0, "asistencias": 0, "personas": 0})
     ultima = {}
-    for ses_id, fecha, cap_id, tipo, mun in sesiones:
-        mes = fecha.strftime("%Y-%m")
-        for clave in ((mun, tipo, mes), (mun, tipo, None), (mun, None, mes), (mun, None, None),
-                      (None, tipo, None), (None, None, mes), (None, None, None)):
+    for nivel, (mun, tipo, m, actividades, n, asistencias, fecha) in agregar.por_niveles(
+            s, sesiones, {"municipio": Capacitacion.municipio, "tipo": Capacitacion.tipo, "mes": mes},
+            (("municipio", "tipo", "mes"), ("municipio", "tipo"))):
+        m = agregar.texto_mes(m)
+        if "mes" in nivel:
+            destinos = ((mun, tipo, m), (mun, None, m), (None, None, m))
+        else:
+            destinos = ((mun, tipo, None), (mun, None, None), (None, tipo, None), (None, None, None))
+            ultima[mun] = max(ultima.get(mun, fecha), fecha)
+        for clave in destinos:
             celda = celdas[clave]
-            celda["actividades"].add(cap_id)
-            celda["sesiones_realizadas"] += 1
-            celda["asistencias"] += asistencias[ses_id]
-            celda["personas"].update((mun, p) for p in personas[cap_id])
-        ultima[mun] = max(ultima.get(mun, fecha), fecha)
+            celda["actividades"] += actividades
+            celda["sesiones_realizadas"] += n
+            celda["asistencias"] += int(asistencias or 0)  # SUM de conteos: numeric en PostgreSQL
+    for nivel, (mun, tipo, m, n) in agregar.por_niveles(
+            s, inscritas, {"municipio": pares.c.municipio, "tipo": pares.c.tipo, "mes": pares.c.mes},
+            (("municipio", "tipo", "mes"), ("municipio", "tipo"), ("municipio", "mes"), ("municipio",))):
+        m = agregar.texto_mes(m)
+        celdas[mun, tipo, m]["personas"] += n
+        if nivel != ("municipio", "tipo", "mes"):  # una persona es de un municipio: entre municipios se suman
+            celdas[None, tipo, m]["personas"] += n
 
     def volcar(celda):
-        return {"actividades": len(celda["actividades"]), "sesiones_realizadas": celda["sesiones_realizadas"],
-                "participantes": len(celda["personas"]), "asistencias": celda["asistencias"]}
+        return {"actividades": celda["actividades"], "sesiones_realizadas": celda["sesiones_realizadas"],
+                "participantes": celda["personas"], "asistencias": celda["asistencias"]}
 
-    por_municipio = {}
-    for mun in sorted({k[0] for k in celdas if k[0]}):
-        por_municipio[mun] = {
-            **volcar(celdas[(mun, None, None)]),
-            "por_tipo": {t: volcar(celdas[k]) for k in sorted(celdas, key=str) if k[0] == mun and k[2] is None
-                         and (t := k[1])},
-            "por_mes": {m: volcar(celdas[k]) for k in sorted(celdas, key=str) if k[0] == mun and k[1] is None
-                        and (m := k[2])},
-            "ultima_fecha": ultima[mun].isoformat(),
-        }
+    orden = sorted(celdas, key=str)
+    por_tipo, por_mes = defaultdict(dict), defaultdict(dict)
+    for mun, tipo, m in orden:
+        if mun and tipo and m is None:
+            por_tipo[mun][tipo] = volcar(celdas[mun, tipo, m])
+        elif mun and tipo is None and m:
+            por_mes[mun][m] = volcar(celdas[mun, tipo, m])
+    por_municipio = {
+        mun: {**volcar(celdas[(mun, None, None)]), "por_tipo": por_tipo[mun], "por_mes": por_mes[mun],
+              "ultima_fecha": ultima[mun].isoformat()}
+        for mun in sorted({k[0] for k in celdas if k[0]})}
     return {
         "desde": f["desde"].isoformat() if f.get("desde") else None,
         "hasta": f["hasta"].isoformat() if f.get("hasta") else None,
         "por_municipio": por_municipio,
         "filas": [{"municipio": k[0], "tipo": k[1], "mes": k[2], **volcar(celdas[k])}
-                  for k in sorted(celdas, key=str) if k[0] and k[1] and k[2]],
+                  for k in orden if k[0] and k[1] and k[2]],
         "total": {**volcar(celdas[(None, None, None)]),
-                  "por_tipo": {k[1]: volcar(celdas[k]) for k in sorted(celdas, key=str)
-                               if k[0] is None and k[1] and k[2] is None},
-                  "por_mes": {k[2]: volcar(celdas[k]) for k in sorted(celdas, key=str)
-                              if k[0] is None and k[1] is None and k[2]}},
+                  "por_tipo": {k[1]: volcar(celdas[k]) for k in orden if k[0] is None and k[1] and k[2] is None},
+                  "por_mes": {k[2]: volcar(celdas[k]) for k in orden if k[0] is None and k[1] is None and k[2]}},
     }
 
 

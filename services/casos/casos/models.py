@@ -24,6 +24,9 @@ class Caso(Base):
         sa.UniqueConstraint("municipio", "codigo"),
         sa.UniqueConstraint("creado_por", "clave_idempotencia"),
         sa.Index("ix_casos_municipio_fecha", "municipio", "fecha_atencion"),
+        # Cubre los agregados de la región: contar un país sin leer las filas con lo cifrado.
+        sa.Index("ix_casos_agregados", "municipio", "fecha_atencion", "consentimiento_estadisticas", "nivel_riesgo",
+                 "contexto", postgresql_include=["tipos_violencia"]),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)

@@ -1,9 +1,10 @@
 """Casos de uso de casos: cada lectura del detalle y cada escritura quedan en la bitácora."""
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from omm_common import agregados as agregar
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import NoEncontrado
 from omm_common.esquemas import cargar, es_uuid
@@ -229,21 +230,37 @@ def emitir_seguimientos_vencidos(uow, hoy=None):
 
 
 def agregados(uow, desde, hasta, municipios):
-    """Conteos sin identificadores, solo de casos con consentimiento para estadísticas."""
-    consulta = sa.select(Caso.municipio, Caso.fecha_atencion, Caso.tipos_violencia, Caso.nivel_riesgo,
-                         Caso.contexto).where(Caso.consentimiento_estadisticas.is_(True),
-                                              Caso.municipio.in_(list(municipios)))
+    """Conteos sin identificadores, solo de casos con consentimiento para estadísticas.
+
+    Cuenta la base, no Python (un país son millones de casos). Cada tipo de violencia es una suma
+    condicional, como filtra listar_casos: al crear el caso los tipos se validan contra
+    dominio.TIPOS_VIOLENCIA y se guardan sin repetir. El total y los tipos salen de la agrupación por
+    riesgo: cada caso tiene un solo nivel de riesgo.
+    """
+    s = uow.sesion
+    texto = sa.cast(Caso.tipos_violencia, sa.String)
+    consulta = sa.select(sa.func.count(), *[sa.func.sum(sa.case((texto.contains(f'"{t}"'), 1), else_=0))
+                                            for t in dominio.TIPOS_VIOLENCIA]).where(
+        Caso.consentimiento_estadisticas.is_(True), Caso.municipio.in_(list(municipios)))
     if desde:
         consulta = consulta.where(Caso.fecha_atencion >= desde)
     if hasta:
         consulta = consulta.where(Caso.fecha_atencion <= hasta)
-    cuentas = Counter()
-    for municipio, fecha, tipos, riesgo, contexto in uow.sesion.execute(consulta):
-        m = dominio.mes(fecha)
-        cuentas[(municipio, m, "total", "casos")] += 1
-        for t in tipos:
-            cuentas[(municipio, m, "tipo_violencia", t)] += 1
-        cuentas[(municipio, m, "nivel_riesgo", riesgo)] += 1
-        cuentas[(municipio, m, "contexto", contexto)] += 1
-    return [{"municipio": k[0], "mes": k[1], "dimension": k[2], "valor": k[3], "casos": n}
-            for k, n in sorted(cuentas.items())]
+    claves = {"municipio": Caso.municipio, "mes": agregar.mes(s, Caso.fecha_atencion),
+              "nivel_riesgo": Caso.nivel_riesgo, "contexto": Caso.contexto}
+    # Por (municipio, mes), sus {(dimensión, valor): casos}: ordenar 36 000 celdas y no 600 000 filas.
+    celdas = defaultdict(Counter)
+    for nivel, (municipio, mes, riesgo, contexto, n, *por_tipo) in agregar.por_niveles(
+            s, consulta, claves, (("municipio", "mes", "nivel_riesgo"), ("municipio", "mes", "contexto"))):
+        cuentas = celdas[municipio, agregar.texto_mes(mes)]
+        if "contexto" in nivel:
+            cuentas["contexto", contexto] += n
+            continue
+        cuentas["total", "casos"] += n
+        cuentas["nivel_riesgo", riesgo] += n
+        for tipo, veces in zip(dominio.TIPOS_VIOLENCIA, por_tipo):
+            if veces:
+                cuentas["tipo_violencia", tipo] += veces
+    return [{"municipio": municipio, "mes": mes, "dimension": dimension, "valor": valor, "casos": n}
+            for (municipio, mes), cuentas in sorted(celdas.items())
+            for (dimension, valor), n in sorted(cuentas.items())]
