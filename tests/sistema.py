@@ -43,7 +43,7 @@ class Sistema:
         comandos["gateway"] = ("nameko", "gateway", "Gateway")
         comandos["relays"] = [str(BIN / "omm-relay"), *SERVICIOS]
         comandos["celery_worker"] = [str(BIN / "celery"), "-A", "notificaciones.tareas", "worker",
-                                     "--loglevel", "INFO", "--pool", "threads", "--concurrency", "2",
+                                     "--loglevel", "INFO", "--pool", "prefork", "--concurrency", "2",
                                      "--without-gossip", "--without-mingle", "--hostname",
                                      f"worker-{self.puerto}@localhost"]
         return comandos

@@ -13,7 +13,7 @@ from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc
 
 from . import auth, openapi
-from .http import PuertaHTTP, ruta
+from .http import TIEMPO_RPC, PuertaHTTP, ruta
 from .models import Mancomunidad, Municipio, RespuestaIdempotente, Usuario
 from .rutas.ayudas import RutasAyudas
 from .rutas.capacitaciones import RutasCapacitaciones
@@ -28,6 +28,8 @@ TIEMPO_PING = 3
 ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 ACTIVAS = auth.ActivasRecientes()
 VIGENCIA_IDEMPOTENCIA = timedelta(hours=24)
+# Una clave «en curso» más allá de esto se abandonó: la llamada más larga (TIEMPO_RPC) ya habría vuelto.
+PLAZO_EN_CURSO = timedelta(seconds=TIEMPO_RPC + 10)
 
 
 class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones, RutasRegion,
@@ -52,16 +54,10 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
         if not (definicion.idempotente and p.clave_idempotencia and p.yo):
             return ejecutar()
         clave = (p.yo.usuario_id, p.ruta, p.clave_idempotencia)
-        with self.uow() as uow:
-            previa = uow.sesion.get(RespuestaIdempotente, clave)
-            if previa is None:
-                try:
-                    with uow.sesion.begin_nested():
-                        uow.sesion.add(RespuestaIdempotente(usuario_id=clave[0], ruta=clave[1], clave=clave[2]))
-                except IntegrityError:
-                    previa = uow.sesion.get(RespuestaIdempotente, clave)
-        if previa is not None:
-            return self._respuesta_previa(clave)
+        if not self._tomar_clave(clave):
+            previa = self._respuesta_previa(clave)
+            if previa is not None:
+                return previa
         try:
             estado, datos = ejecutar()
         except ErrorOMM as exc:
@@ -76,15 +72,37 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
         self._guardar(clave, estado, datos)
         return estado, datos
 
+    def _tomar_clave(self, clave):
+        """True si esta solicitud queda a cargo de la clave: es nueva, o quien la tenía la abandonó.
+
+        Abandonada: sigue «en curso» pasado PLAZO_EN_CURSO (el gateway murió, o la base cayó antes de
+        guardar la respuesta). Volver a ejecutar es seguro: el servicio de destino reconoce la clave.
+        """
+        usuario, ruta, texto = clave
+        with self.uow() as uow:
+            if uow.sesion.get(RespuestaIdempotente, clave) is None:
+                try:
+                    with uow.sesion.begin_nested():
+                        uow.sesion.add(RespuestaIdempotente(usuario_id=usuario, ruta=ruta, clave=texto))
+                    return True
+                except IntegrityError:
+                    return False
+            tomada = uow.sesion.execute(sa.update(RespuestaIdempotente).where(
+                RespuestaIdempotente.usuario_id == usuario, RespuestaIdempotente.ruta == ruta,
+                RespuestaIdempotente.clave == texto, RespuestaIdempotente.estado_http.is_(None),
+                RespuestaIdempotente.creado_en < ahora_utc() - PLAZO_EN_CURSO).values(creado_en=ahora_utc()))
+            return tomada.rowcount == 1
+
     def _respuesta_previa(self, clave):
+        """La respuesta guardada, o None si esta solicitud tomó la clave (la anterior se abandonó o falló)."""
         # Un doble clic llega mientras la primera sigue en curso: se espera su resultado.
         for _ in range(100):
             with self.uow() as uow:
                 previa = uow.sesion.get(RespuestaIdempotente, clave)
-                if previa is None:
-                    break
-                if previa.estado_http is not None:
+                if previa is not None and previa.estado_http is not None:
                     return previa.estado_http, previa.leer_cuerpo()
+            if self._tomar_clave(clave):
+                return None
             eventlet.sleep(0.2)
         raise ErrorOMM("Una solicitud con la misma Idempotency-Key sigue en proceso.", codigo="EN_PROCESO")
 

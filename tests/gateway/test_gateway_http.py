@@ -171,6 +171,46 @@ def test_idempotency_key_devuelve_la_primera_respuesta(api):
     assert _filas(api.url_ayudas, "beneficiarias") == antes + 1
 
 
+def _abandonar(url_db, clave):
+    """Deja la clave «en curso» desde hace un minuto, como la dejaría un gateway que murió (o una base que
+    cayó) después de que el servicio guardó y antes de guardar la respuesta."""
+    motor = sa.create_engine(url_db)
+    with motor.begin() as c:
+        n = c.execute(sa.text("UPDATE respuestas_idempotentes SET estado_http = NULL, cuerpo = NULL, "
+                              "creado_en = now() - interval '1 minute' WHERE clave = :c"), {"c": clave})
+    motor.dispose()
+    assert n.rowcount == 1
+
+
+@pytest.mark.parametrize("ruta, cuerpo, tabla", [
+    ("/api/v1/ayudas/entregas", None, "entregas"),
+    ("/api/v1/ayudas/inventario/movimientos", {"tipo_codigo": "bolsa_abandono", "cantidad": 20,
+                                               "motivo": "donacion", "origen": "Iglesia"}, "movimientos_inventario"),
+])
+def test_clave_abandonada_en_curso_la_toma_el_reintento_sin_repetir(api, ruta, cuerpo, tabla):
+    """El reintento no espera para siempre (409 EN_PROCESO): pasado el plazo toma la clave y vuelve a llamar
+    al servicio, que reconoce la misma clave y responde lo que ya guardó, sin guardarlo otra vez."""
+    if api.post("/api/v1/ayudas/tipos", "tecnica.0309", json={
+            "codigo": "bolsa_abandono", "nombre": "Bolsa", "categoria": "alimentos", "unidad": "bolsa",
+            "frecuencia_dias": 0}).status_code == 201:
+        api.post("/api/v1/ayudas/inventario/movimientos", "tecnica.0309",
+                 json={"tipo_codigo": "bolsa_abandono", "cantidad": 50, "motivo": "compra"})
+    if cuerpo is None:
+        b = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=_beneficiaria()).json()["id"]
+        cuerpo = {"beneficiaria_id": b, "tipo_codigo": "bolsa_abandono", "cantidad": 1, "fecha": "2026-02-01"}
+    h = {"Idempotency-Key": f"abandonada-{tabla}"}
+    r1 = api.post(ruta, "tecnica.0309", json=cuerpo, cabeceras=h)
+    assert r1.status_code == 201, r1.text
+    antes = _filas(api.url_ayudas, tabla)
+    _abandonar(api.url_db, h["Idempotency-Key"])
+    r2 = api.post(ruta, "tecnica.0309", json=cuerpo, cabeceras=h)
+    assert r2.status_code == 201, r2.text
+    assert r2.json() == r1.json()
+    assert _filas(api.url_ayudas, tabla) == antes
+    r3 = api.post(ruta, "tecnica.0309", json=cuerpo, cabeceras=h)  # y la respuesta quedó guardada otra vez
+    assert r3.status_code == 201 and r3.json() == r1.json()
+
+
 def test_openapi_generado_de_los_esquemas(api):
     doc = api.get("/api/v1/openapi.json").json()
     assert doc["openapi"].startswith("3.")

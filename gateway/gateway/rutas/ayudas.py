@@ -63,7 +63,7 @@ class RutasAyudas:
           ("coordinadora", "tecnica"), cuerpo=s.MovimientoEntrada, respuesta=s.MovimientoSalida, estado=201,
           idempotente=True, etiqueta="ayudas")
     def registrar_movimiento(self, p):
-        return 201, self.llamar("ayudas", "registrar_movimiento", p.cuerpo)
+        return 201, self.llamar("ayudas", "registrar_movimiento", p.cuerpo, p.clave_idempotencia)
 
     @ruta("GET", "/api/v1/ayudas/presupuesto", "Presupuesto anual de ayudas económicas y lo ejecutado",
           ("coordinadora", "tecnica"), consulta=s.FiltroPresupuesto, respuesta=s.PresupuestoSalida, etiqueta="ayudas")

@@ -89,7 +89,8 @@ class Entrega(Base):
 class MovimientoInventario(Base):
     """Entrada o salida de existencias: donación, compra, ajuste (con motivo) o entrega."""
     __tablename__ = "movimientos_inventario"
-    __table_args__ = (sa.Index("ix_movimientos_municipio_tipo", "municipio", "tipo_codigo", "creado_en"),)
+    __table_args__ = (sa.Index("ix_movimientos_municipio_tipo", "municipio", "tipo_codigo", "creado_en"),
+                      sa.UniqueConstraint("registrada_por", "clave_idempotencia"))
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
     municipio: Mapped[str] = mapped_column(sa.String(4))
@@ -100,6 +101,8 @@ class MovimientoInventario(Base):
     entrega_id = mapped_column(sa.String(36), nullable=True)
     existencia_resultante: Mapped[int] = mapped_column(sa.Integer)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
+    # Una donación repetida por un reintento sumaría dos veces: la clave la reconoce.
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
     creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
 
 

@@ -219,9 +219,15 @@ def inventario(uow, yo):
         for t in tipos if dominio.es_en_especie(t.categoria)])
 
 
-def registrar_movimiento(uow, yo, cuerpo):
+def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
     datos = cargar(schemas.MovimientoEntrada(), cuerpo)
     s = uow.sesion
+    if clave_idempotencia:
+        previo = s.scalar(sa.select(MovimientoInventario).where(
+            MovimientoInventario.registrada_por == yo.usuario_id,
+            MovimientoInventario.clave_idempotencia == clave_idempotencia))
+        if previo:
+            return schemas.MovimientoSalida().dump(previo)
     tipo = _tipo(s, yo, datos["tipo_codigo"], bloquear=True)
     if not dominio.es_en_especie(tipo.categoria):
         raise error_de_campo("tipo_codigo", "Solo las ayudas en especie (alimentos, pañales) llevan existencias.")
@@ -230,7 +236,8 @@ def registrar_movimiento(uow, yo, cuerpo):
     tipo.existencia = antes + datos["cantidad"]
     m = MovimientoInventario(municipio=yo.municipio, tipo_codigo=tipo.codigo, cantidad=datos["cantidad"],
                              motivo=datos["motivo"], origen=datos.get("origen"),
-                             existencia_resultante=tipo.existencia, registrada_por=yo.usuario_id)
+                             existencia_resultante=tipo.existencia, registrada_por=yo.usuario_id,
+                             clave_idempotencia=clave_idempotencia)
     s.add(m)
     s.flush()
     if dominio.cruza_minimo(antes, tipo.existencia, tipo.existencia_minima):

@@ -1,5 +1,5 @@
 """Entradas nameko del servicio de ayudas: quién llama, unidad de trabajo, caso de uso."""
-from nameko.rpc import rpc
+from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
@@ -72,10 +72,9 @@ class Ayudas:
             return op.inventario(uow, yo)
 
     @rpc
-    def registrar_movimiento(self, cuerpo):
+    def registrar_movimiento(self, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir("coordinadora", "tecnica")
-        with self.uow() as uow:
-            return op.registrar_movimiento(uow, yo, cuerpo)
+        return self.uow.repetible(op.registrar_movimiento, yo, cuerpo, clave_idempotencia)
 
     @rpc
     def obtener_presupuesto(self, filtros):

@@ -113,3 +113,23 @@ def test_misma_clave_de_idempotencia_en_paralelo_registra_una_entrega(ayudas, am
     with ThreadPoolExecutor(5) as pool:
         respuestas = list(pool.map(entregar, range(5)))
     assert len({r["id"] for r in respuestas}) == 1
+
+
+def test_misma_clave_en_una_donacion_la_suma_una_vez(ayudas, amqp_uri):
+    tok = token("tecnica", "0309", usuario_id="7d9e0000-0000-4000-8000-000000000002")
+    with cliente_rpc(amqp_uri, tok) as rpc:
+        rpc.ayudas.crear_tipo({"codigo": "bolsa", "nombre": "Bolsa solidaria", "categoria": "alimentos",
+                               "unidad": "bolsa", "frecuencia_dias": 30})
+
+    def donar(_):
+        with cliente_rpc(amqp_uri, tok) as rpc:
+            return rpc.ayudas.registrar_movimiento({"tipo_codigo": "bolsa", "cantidad": 20, "motivo": "donacion",
+                                                    "origen": "Iglesia"}, "donacion-reintentada")
+    with ThreadPoolExecutor(5) as pool:
+        respuestas = list(pool.map(donar, range(5)))
+    assert len({r["id"] for r in respuestas}) == 1
+    assert {r["existencia_resultante"] for r in respuestas} == {20}
+    with cliente_rpc(amqp_uri, tok) as rpc:
+        otra = rpc.ayudas.registrar_movimiento({"tipo_codigo": "bolsa", "cantidad": 5, "motivo": "compra"}, "otra")
+        assert otra["existencia_resultante"] == 25
+        assert {e["tipo_codigo"]: e["existencia"] for e in rpc.ayudas.inventario()}["bolsa"] == 25

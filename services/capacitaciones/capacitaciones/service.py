@@ -1,5 +1,5 @@
 """Entradas nameko del servicio de capacitaciones: quién llama, unidad de trabajo, caso de uso."""
-from nameko.rpc import rpc
+from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos

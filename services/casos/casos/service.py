@@ -1,5 +1,5 @@
 """Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
-from nameko.rpc import rpc
+from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos

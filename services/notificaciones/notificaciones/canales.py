@@ -1,4 +1,7 @@
-"""Canales de entrega, todos con la misma interfaz: `enviar(destino, asunto, cuerpo, ref)`.
+"""Canales de entrega, todos con la misma interfaz: `enviar(destino, asunto, cuerpo, ref, aceptado)`.
+
+`aceptado()` se llama apenas el otro lado aceptó el mensaje y antes de cualquier paso que ya no lo
+cambia (el QUIT de SMTP): quien envía confirma ahí, y una caída después no lo hace enviar otra vez.
 
 Cada uno distingue el error transitorio (se reintenta: conexión rechazada, 5xx, tiempo agotado)
 del permanente (no se reintenta: 4xx, dirección inválida).
@@ -44,7 +47,7 @@ class Correo:
         self.remitente = entorno.get("SMTP_REMITENTE") or "omm@localhost"
         self.carpeta = Path(entorno.get("OMM_VAR") or "var") / "correo"
 
-    def enviar(self, destino, asunto, cuerpo, ref):
+    def enviar(self, destino, asunto, cuerpo, ref, aceptado=lambda: None):
         mensaje = EmailMessage()
         mensaje["From"] = self.remitente
         mensaje["To"] = _exigir(destino.email, "correo electrónico")
@@ -57,23 +60,39 @@ class Correo:
         if not self.host:
             self.carpeta.mkdir(parents=True, exist_ok=True)
             (self.carpeta / f"{ref}.eml").write_bytes(bytes(mensaje))
-            return
+            return aceptado()
+        smtp = None
         try:
-            with smtplib.SMTP(self.host, self.puerto, timeout=TIEMPO) as smtp:
-                if self.tls:
-                    smtp.starttls()
-                if self.usuario:
-                    smtp.login(self.usuario, self.contrasena or "")
-                smtp.send_message(mensaje)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codigo = next(iter(exc.recipients.values()))[0]
-            raise (ErrorTransitorio if 400 <= codigo < 500 else ErrorPermanente)(
-                f"El servidor de correo rechazó la dirección (código {codigo}).") from None
-        except smtplib.SMTPResponseException as exc:
-            raise (ErrorTransitorio if 400 <= exc.smtp_code < 500 else ErrorPermanente)(
-                f"El servidor de correo respondió {exc.smtp_code}.") from None
+            smtp = smtplib.SMTP(self.host, self.puerto, timeout=TIEMPO)
+            if self.tls:
+                smtp.starttls()
+            if self.usuario:
+                smtp.login(self.usuario, self.contrasena or "")
+            smtp.send_message(mensaje)
         except (OSError, smtplib.SMTPException) as exc:
-            raise ErrorTransitorio(f"No se pudo conectar al servidor de correo ({type(exc).__name__}).") from None
+            if smtp is not None:
+                smtp.close()
+            raise _error_smtp(exc) from None
+        # El servidor respondió 250 al DATA: el correo es suyo. Se confirma antes de despedirse.
+        try:
+            aceptado()
+        finally:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass  # el correo ya se entregó; solo se pierde la despedida
+            smtp.close()
+
+
+def _error_smtp(exc):
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codigo = next(iter(exc.recipients.values()))[0]
+        return (ErrorTransitorio if 400 <= codigo < 500 else ErrorPermanente)(
+            f"El servidor de correo rechazó la dirección (código {codigo}).")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return (ErrorTransitorio if 400 <= exc.smtp_code < 500 else ErrorPermanente)(
+            f"El servidor de correo respondió {exc.smtp_code}.")
+    return ErrorTransitorio(f"No se pudo conectar al servidor de correo ({type(exc).__name__}).")
 
 
 def _post(url, cuerpo_bytes, cabeceras, que):
@@ -97,7 +116,7 @@ class Sms:
         self.url = entorno.get("SMS_URL")
         self.clave = entorno.get("SMS_CLAVE", "")
 
-    def enviar(self, destino, asunto, cuerpo, ref):
+    def enviar(self, destino, asunto, cuerpo, ref, aceptado=lambda: None):
         if not self.url:
             raise ErrorPermanente("No hay proveedor de SMS configurado (SMS_URL).")
         telefonos = destino.telefonos if hasattr(destino, "telefonos") else [_exigir(destino.telefono, "teléfono")]
@@ -105,6 +124,7 @@ class Sms:
             cuerpo_json = json.dumps({"para": telefono, "mensaje": cuerpo, "referencia": f"{ref}:{i}"}).encode()
             _post(self.url, cuerpo_json, {"Content-Type": "application/json",
                                           "Authorization": f"Bearer {self.clave}"}, "El proveedor de SMS")
+        aceptado()
 
 
 def firmar(secreto, cuerpo_bytes):
@@ -117,7 +137,7 @@ class Webhook:
     def __init__(self, entorno=os.environ):
         self.secreto = entorno.get("NOTIFICACIONES_WEBHOOK_SECRETO", "")
 
-    def enviar(self, destino, asunto, cuerpo, ref):
+    def enviar(self, destino, asunto, cuerpo, ref, aceptado=lambda: None):
         url = _exigir(destino.webhook_url, "webhook")
         if not self.secreto:
             raise ErrorPermanente("Falta NOTIFICACIONES_WEBHOOK_SECRETO para firmar el webhook.")
@@ -125,13 +145,14 @@ class Webhook:
                            ensure_ascii=False).encode()
         _post(url, datos, {"Content-Type": "application/json", "X-OMM-Firma": firmar(self.secreto, datos),
                            "X-OMM-Notificacion": ref}, "El webhook")
+        aceptado()
 
 
 class Bandeja:
     """La bandeja de la aplicación: el mensaje queda en la fila y se lee por la API."""
 
-    def enviar(self, destino, asunto, cuerpo, ref):
-        return None
+    def enviar(self, destino, asunto, cuerpo, ref, aceptado=lambda: None):
+        aceptado()
 
 
 def canales(entorno=os.environ):

@@ -6,6 +6,7 @@ servicio dueño en el momento de enviar, y este responde solo si hay consentimie
 """
 import logging
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -104,6 +105,20 @@ def _contexto(sesion, n, consultas):
 
 
 def enviar_notificacion(motor, notificacion_id, consultas=None, adaptadores=None, ahora=None, cfg=None):
+    enviado = {}
+    try:
+        return _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
+    except sa.exc.DBAPIError:
+        if not enviado:
+            raise
+        # El mensaje ya salió y la base se perdió al confirmarlo (p. ej. PostgreSQL se reinició): si la fila
+        # quedara pendiente, el reintento lo enviaría otra vez. Se confirma apenas la base vuelva.
+        log.warning("notificación %s enviada por %s pero la base no confirmó; se confirma al volver",
+                    notificacion_id, enviado["canal"])
+        return _confirmar_enviada(motor, notificacion_id, enviado)
+
+
+def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado):
     consultas = consultas or Consultas()
     adaptadores = adaptadores or canales()
     cfg = cfg or config()
@@ -129,7 +144,13 @@ def enviar_notificacion(motor, notificacion_id, consultas=None, adaptadores=None
                                                  _contexto(s, n, consultas), plantilla_propia)
             if n.canal == "sms":
                 cuerpo = plantillas.texto_sms(cuerpo)
-            adaptadores[n.canal].enviar(destino, asunto, cuerpo, n.id)
+
+            def aceptado():
+                # Confirmar antes de que el canal termine: morir después ya no hace enviar otra vez.
+                enviado.update(canal=n.canal, asunto=asunto, cuerpo=cuerpo, intentos=n.intentos, ahora=ahora)
+                _marcar_enviada(uow, n, asunto, cuerpo, ahora)
+                uow.confirmar()
+            adaptadores[n.canal].enviar(destino, asunto, cuerpo, n.id, aceptado)
         except ErrorTransitorio as exc:
             n.ultimo_error = str(exc)[:500]
             if n.intentos >= cfg["max_intentos"]:
@@ -142,14 +163,37 @@ def enviar_notificacion(motor, notificacion_id, consultas=None, adaptadores=None
         except ErrorPermanente as exc:
             n.ultimo_error = str(exc)[:500]
             return _fallar(uow, n, ahora)
-        n.estado, n.enviada_en, n.ultimo_error = "enviada", ahora, None
-        n.asunto = asunto[:200]
-        if n.canal == "bandeja":
-            n.mensaje = cuerpo  # lo que la bandeja muestra; ya filtrado por consentimiento
-        uow.emitir("NotificacionEnviada", n.municipio, {"notificacion_id": n.id, "evento_id": n.evento_id,
-                                                        "canal": n.canal})
-        log.info("notificación %s enviada por %s (intento %s)", n.id, n.canal, n.intentos)
+        if not enviado:
+            raise RuntimeError(f"el canal {n.canal} volvió sin llamar a aceptado()")
         return Resultado("enviada")
+
+
+def _marcar_enviada(uow, n, asunto, cuerpo, ahora):
+    n.estado, n.enviada_en, n.ultimo_error = "enviada", ahora, None
+    n.asunto = asunto[:200]
+    if n.canal == "bandeja":
+        n.mensaje = cuerpo  # lo que la bandeja muestra; ya filtrado por consentimiento
+    uow.emitir("NotificacionEnviada", n.municipio, {"notificacion_id": n.id, "evento_id": n.evento_id,
+                                                    "canal": n.canal})
+    log.info("notificación %s enviada por %s (intento %s)", n.id, n.canal, n.intentos)
+    return Resultado("enviada")
+
+
+def _confirmar_enviada(motor, notificacion_id, enviado, plazo=120, pausa=1.0):
+    """Guarda como enviada una notificación que ya salió, reintentando mientras la base no responda."""
+    limite = time.monotonic() + plazo
+    while True:
+        try:
+            with unidad_de_trabajo(motor) as uow:
+                n = _tomar(uow.sesion, notificacion_id)
+                if n is None or n.estado != "pendiente":
+                    return Resultado(n.estado if n else "inexistente")
+                n.intentos = max(n.intentos, enviado["intentos"])
+                return _marcar_enviada(uow, n, enviado["asunto"], enviado["cuerpo"], enviado["ahora"])
+        except sa.exc.DBAPIError:
+            if time.monotonic() > limite:
+                raise
+            time.sleep(pausa)
 
 
 def _fallar(uow, n, ahora):

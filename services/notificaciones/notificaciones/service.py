@@ -1,6 +1,6 @@
 """Entradas nameko de notificaciones: eventos -> filas de notificación -> Celery; bandeja, acuses y contactos."""
 from nameko.events import event_handler
-from nameko.rpc import rpc
+from omm_common.rpc import rpc
 
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
