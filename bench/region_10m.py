@@ -14,6 +14,7 @@ Con --conservar las tres bases cargadas quedan con nombres fijos y la próxima c
 los 10 millones). Sin --conservar todo se borra al terminar.
 """
 import argparse
+import importlib
 import json
 import random
 import statistics
@@ -35,7 +36,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from gateway import auth  # noqa: E402
 from gateway.models import Mancomunidad, Municipio, Usuario  # noqa: E402
-from omm_common import colas, municipios as catalogo  # noqa: E402
+from omm_common import colas, municipios as catalogo, resumenes  # noqa: E402
 from omm_common.contexto import token_de_servicio  # noqa: E402
 from omm_common.db import crear_motor, unidad_de_trabajo  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
@@ -313,6 +314,24 @@ def cargar(servicio, url, datos):
     return time.perf_counter() - t0
 
 
+def resumir(servicio, url, completo):
+    """El COPY no pasa por los casos de uso, que marcan cada mes: se marca todo y se rehace, como
+    `omm-resumenes --todo` tras una carga masiva."""
+    op = importlib.import_module(f"{servicio}.operaciones")
+    motor = crear_motor(url)
+    t = time.perf_counter()
+    with unidad_de_trabajo(motor) as uow:
+        if completo:
+            op.marcar_resumen_completo(uow)
+        n = resumenes.al_dia(uow.sesion, op.reconstruir_resumen)
+    with motor.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        tablas = c.execute(sa.text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'resumen%'")).scalars().all()
+        for tabla in tablas:
+            c.exec_driver_sql(f"VACUUM (ANALYZE) {tabla}")  # como tras un autovacuum
+    motor.dispose()
+    print(f"  {servicio}: {n:,} meses de municipio resumidos en {time.perf_counter() - t:.0f} s", flush=True)
+
+
 @contextmanager
 def _admin():
     con = psycopg2.connect(PG_ADMIN)
@@ -477,6 +496,10 @@ def main():
             carga = time.perf_counter() - t0
             if a.conservar:
                 marcar(urls, a.registros)
+        t0 = time.perf_counter()
+        for s, u in urls.items():
+            resumir(s, u, completo=not reutilizar)
+        print(f"resúmenes por municipio y mes rehechos en {time.perf_counter() - t0:.0f} s", flush=True)
         filas = contar(urls)
         print(f"filas: {sum(filas.values()):,} ({', '.join(f'{t} {n:,}' for t, n in filas.items())})")
         if not reutilizar:

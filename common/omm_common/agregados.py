@@ -4,6 +4,7 @@ Con millones de entregas, casos o sesiones, traerlas a Python para contarlas no 
 que cambia entre PostgreSQL y SQLite (el mes de una fecha, GROUPING SETS); las consultas de cada
 servicio son las mismas en las dos bases.
 """
+from datetime import date
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -12,11 +13,12 @@ from .db import es_postgres
 
 
 def mes(sesion, fecha):
-    """Expresión agrupable del mes de una columna de fecha; texto_mes() la vuelve "AAAA-MM"."""
+    """Expresión agrupable del mes de una columna de fecha; texto_mes() la vuelve "AAAA-MM" y
+    fecha_mes() el día 1 de ese mes."""
     if es_postgres(sesion):
         # date_trunc de un timestamp sin zona: agrupa y ordena como número, no como texto.
         return sa.func.date_trunc(sa.literal_column("'month'"), sa.cast(fecha, sa.DateTime))
-    return sa.func.strftime(sa.literal_column("'%Y-%m'"), fecha)
+    return sa.func.strftime(sa.literal_column("'%Y-%m-01'"), fecha)
 
 
 def distintos(sesion, columna):
@@ -26,7 +28,18 @@ def distintos(sesion, columna):
 
 @lru_cache(maxsize=4096)  # una celda por fila, pero pocos meses distintos
 def texto_mes(valor):
-    return valor if valor is None or isinstance(valor, str) else valor.strftime("%Y-%m")
+    if valor is None:
+        return None
+    return valor[:7] if isinstance(valor, str) else valor.strftime("%Y-%m")
+
+
+@lru_cache(maxsize=4096)
+def fecha_mes(valor):
+    if valor is None or type(valor) is date:
+        return valor
+    if isinstance(valor, str):
+        return date.fromisoformat(valor[:7] + "-01")
+    return valor.date()  # datetime de date_trunc
 
 
 def por_niveles(sesion, consulta, claves, niveles):

@@ -65,3 +65,33 @@ def crear_tablas_comunes(op):
     for tabla in (outbox, eventos_aplicados, consecutivos):
         op.create_table(tabla.name, *[c.copy() for c in tabla.columns])
     op.create_index("ix_outbox_pendientes", "outbox", ["publicado_en", "ocurrido_en"])
+
+
+# Resúmenes de la región (omm_common/resumenes.py): qué (municipio, mes) hay que rehacer, y el primer y
+# último día de cada persona o actividad por grupo, para contar distintas en un periodo sin recorrer filas.
+resumen_pendiente = sa.Table(
+    "resumen_pendiente", metadata,
+    sa.Column("municipio", sa.String(4), primary_key=True),
+    sa.Column("mes", sa.Date, primary_key=True),
+)
+
+resumen_tramos = sa.Table(
+    "resumen_tramos", metadata,
+    sa.Column("municipio", sa.String(4), primary_key=True),
+    sa.Column("clase", sa.String(20), primary_key=True),
+    sa.Column("grupo", sa.String(40), primary_key=True),
+    sa.Column("clave", sa.String(300), primary_key=True),
+    sa.Column("primera", sa.Date, nullable=False),
+    sa.Column("ultima", sa.Date, nullable=False),
+    # Contar un periodo leyendo solo el índice, en el orden del GROUP BY (municipio, grupo).
+    sa.Index("ix_resumen_tramos_periodo", "clase", "municipio", "grupo", "primera", "ultima",
+             postgresql_include=["clave"]),
+)
+
+
+def crear_tablas_de_resumen(op):
+    """Para la migración que trae los resúmenes a un servicio."""
+    for tabla in (resumen_pendiente, resumen_tramos):
+        op.create_table(tabla.name, *[c.copy() for c in tabla.columns])
+    op.create_index("ix_resumen_tramos_periodo", "resumen_tramos", ["clase", "municipio", "grupo", "primera", "ultima"],
+                    postgresql_include=["clave"])

@@ -54,16 +54,16 @@ def textos_de_region(por_municipio, nombres, lugar, desde, hasta):
 def ayudas_por_categoria(agregados):
     """Entregas, personas, unidades y montos por categoría (y por mes) de todos los municipios pedidos."""
     por_categoria, por_mes = {}, {}
-    for fila in agregados["filas"]:
-        if fila["categoria"] is None:
-            continue
-        if fila["mes"] is None:
-            c = por_categoria.setdefault(fila["categoria"], dict.fromkeys(CAMPOS_AYUDA, 0))
+    for categorias in agregados["por_municipio"].values():
+        for categoria, x in categorias.items():
+            c = por_categoria.setdefault(categoria, dict.fromkeys(CAMPOS_AYUDA, 0))
             for k in CAMPOS_AYUDA:
-                c[k] += fila[k]
-        else:
-            mes = por_mes.setdefault(fila["mes"], {})
-            mes[fila["categoria"]] = mes.get(fila["categoria"], 0) + fila["entregas"]
+                c[k] += x[k]
+    for meses in agregados["por_mes"].values():
+        for mes, categorias in meses.items():
+            suma = por_mes.setdefault(mes, {})
+            for categoria, x in categorias.items():
+                suma[categoria] = suma.get(categoria, 0) + x["entregas"]
     filas = [{"categoria": c, "nombre": NOMBRES_CATEGORIA.get(c, c), **v, "monto": round(v["monto"], 2)}
              for c, v in sorted(por_categoria.items())]
     total = {k: round(sum(f[k] for f in filas), 2) for k in CAMPOS_AYUDA}
@@ -81,19 +81,16 @@ def actividades_del_periodo(actividades, agregados_ayudas, nombres):
               "municipio_nombre": nombres.get(a["municipio"], a["municipio"]),
               "sesiones": a["sesiones_realizadas"], "participantes": a["participantes"]}
              for a in actividades]
-    meses = {}
-    for f in agregados_ayudas["filas"]:
-        if f["categoria"] and f["mes"]:
-            meses.setdefault((f["municipio"], f["categoria"]), []).append(f["mes"])
-    for f in agregados_ayudas["filas"]:
-        if f["categoria"] and f["mes"] is None:
-            m = sorted(meses.get((f["municipio"], f["categoria"]), []))
+    for municipio, categorias in agregados_ayudas["por_municipio"].items():
+        meses = agregados_ayudas["por_mes"].get(municipio, {})
+        for categoria, x in categorias.items():
+            m = sorted(mes for mes, c in meses.items() if categoria in c)
             filas.append({"desde": f"{m[0]}-01" if m else None, "hasta": f"{m[-1]}" if m else None,
-                          "tipo": f"ayuda_{f['categoria']}", "tipo_nombre": NOMBRES_CATEGORIA.get(f["categoria"]),
-                          "titulo": NOMBRES_CATEGORIA.get(f["categoria"], f["categoria"]), "institucion": "OMM",
-                          "lugar": "Oficina Municipal de la Mujer", "municipio": f["municipio"],
-                          "municipio_nombre": nombres.get(f["municipio"], f["municipio"]),
-                          "sesiones": f["entregas"], "participantes": f["personas"]})
+                          "tipo": f"ayuda_{categoria}", "tipo_nombre": NOMBRES_CATEGORIA.get(categoria),
+                          "titulo": NOMBRES_CATEGORIA.get(categoria, categoria), "institucion": "OMM",
+                          "lugar": "Oficina Municipal de la Mujer", "municipio": municipio,
+                          "municipio_nombre": nombres.get(municipio, municipio),
+                          "sesiones": x["entregas"], "participantes": x["personas"]})
     return sorted(filas, key=lambda x: (x["desde"] or "", x["municipio"], x["titulo"]))
 
 

@@ -56,10 +56,7 @@ def logrado(actividad, agregados_capacitaciones, agregados_ayudas, municipio):
     if fuente == "capacitaciones":
         por_tipo = agregados_capacitaciones["por_municipio"].get(municipio, {}).get("por_tipo", {})
         return por_tipo.get(actividad["tipo_capacitacion"], {}).get(campo, 0)
-    for fila in agregados_ayudas["filas"]:
-        if (fila["municipio"], fila["categoria"], fila["mes"]) == (municipio, actividad["categoria_ayuda"], None):
-            return fila[campo]
-    return 0
+    return agregados_ayudas["por_municipio"].get(municipio, {}).get(actividad["categoria_ayuda"], {}).get(campo, 0)
 
 
 def _porcentaje(hecho, meta):

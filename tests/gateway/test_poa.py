@@ -6,7 +6,7 @@ from gateway import poa
 
 def _agregados(capacitaciones=None, ayudas=None, municipio="0309"):
     return ({"por_municipio": {municipio: {"por_tipo": capacitaciones or {}}}},
-            {"filas": [{"municipio": municipio, "categoria": c, "mes": None, **v} for c, v in (ayudas or {}).items()]})
+            {"por_municipio": {municipio: dict(ayudas or {})}})
 
 
 def test_los_trimestres_cubren_el_anio_sin_huecos():

@@ -33,31 +33,28 @@ class RutasRegion:
         self.propagar_identidad(token_de_servicio("gateway"))
         casos, ayudas, capacitaciones, notificaciones = self.en_paralelo(
             (s, "agregados", desde, hasta, municipios) for s in ("casos", "ayudas", "capacitaciones", "notificaciones"))
-        entregas = {m: {} for m in municipios}
-        for fila in ayudas["filas"]:
-            if fila["categoria"] and fila["mes"] is None:
-                entregas[fila["municipio"]][fila["categoria"]] = {
-                    k: fila[k] for k in ("entregas", "unidades", "monto", "personas")}
-        totales_ayudas = {fila["municipio"]: {k: fila[k] for k in ("entregas", "monto", "personas")}
-                          for fila in ayudas["filas"] if fila["categoria"] is None}
-        por_mes = {m: {} for m in municipios}
-        for fila in ayudas["filas"]:
-            if fila["categoria"] and fila["mes"]:
-                por_mes[fila["municipio"]].setdefault(fila["mes"], {})[fila["categoria"]] = {
-                    k: fila[k] for k in ("entregas", "unidades", "monto", "personas")}
-        region = informe.ayudas_por_categoria(ayudas)
-        ultima = {}
-        for m in municipios:
-            fechas = [x for x in (ayudas["ultima_fecha"].get(m),
-                                  capacitaciones["por_municipio"].get(m, {}).get("ultima_fecha")) if x]
-            ultima[m] = max(fechas) if fechas else None
-        return 200, {
-            "mancomunidad": p.yo.mancomunidad, "municipios": municipios, "desde": desde, "hasta": hasta,
-            "casos": tablas_de_casos(casos, municipios),
-            "ayudas": {"por_municipio": entregas, "totales": totales_ayudas, "por_mes": por_mes,
-                       "region": {"por_categoria": region["por_categoria"], "total": region["total"]}},
-            "capacitaciones": {"por_municipio": capacitaciones["por_municipio"], "total": capacitaciones["total"]},
-            "notificaciones_cis": notificaciones,
-            "completitud": {"ultima_actividad": ultima,
-                            "sin_registros": [m for m in municipios if ultima[m] is None]},
-        }
+        return 200, cifras_de_region(p.yo.mancomunidad, municipios, desde, hasta, casos, ayudas, capacitaciones,
+                                     notificaciones)
+
+
+def cifras_de_region(mancomunidad, municipios, desde, hasta, casos, ayudas, capacitaciones, notificaciones):
+    """La respuesta de /region/estadisticas desde los agregados de cada servicio (sin red: se mide sola)."""
+    entregas = {m: ayudas["por_municipio"].get(m, {}) for m in municipios}
+    totales_ayudas = {m: {k: x[k] for k in ("entregas", "monto", "personas")} for m, x in ayudas["totales"].items()}
+    por_mes = {m: ayudas["por_mes"].get(m, {}) for m in municipios}
+    region = informe.ayudas_por_categoria(ayudas)
+    ultima = {}
+    for m in municipios:
+        fechas = [x for x in (ayudas["ultima_fecha"].get(m),
+                              capacitaciones["por_municipio"].get(m, {}).get("ultima_fecha")) if x]
+        ultima[m] = max(fechas) if fechas else None
+    return {
+        "mancomunidad": mancomunidad, "municipios": municipios, "desde": desde, "hasta": hasta,
+        "casos": tablas_de_casos(casos, municipios),
+        "ayudas": {"por_municipio": entregas, "totales": totales_ayudas, "por_mes": por_mes,
+                   "region": {"por_categoria": region["por_categoria"], "total": region["total"]}},
+        "capacitaciones": {"por_municipio": capacitaciones["por_municipio"], "total": capacitaciones["total"]},
+        "notificaciones_cis": notificaciones,
+        "completitud": {"ultima_actividad": ultima,
+                        "sin_registros": [m for m in municipios if ultima[m] is None]},
+    }

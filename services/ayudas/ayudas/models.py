@@ -115,3 +115,20 @@ class Presupuesto(Base):
     monto = mapped_column(sa.Numeric(14, 2))
     actualizado_por: Mapped[str] = mapped_column(sa.String(60))
     actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc, onupdate=ahora_utc)
+
+
+class ResumenEntregas(Base):
+    """Entregas por municipio, mes y categoría; personas: distintas en ese mes.
+
+    Se rehace desde `entregas` (omm_common/resumenes.py); nunca se escribe a mano.
+    """
+    __tablename__ = "resumen_entregas"
+
+    municipio: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    mes = mapped_column(sa.Date, primary_key=True)
+    categoria: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    entregas: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    unidades: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    monto = mapped_column(sa.Numeric(14, 2), nullable=False)
+    personas: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    ultima_fecha = mapped_column(sa.Date, nullable=False)

@@ -5,11 +5,12 @@ pruebas llaman a estas funciones con una base SQLite, sin RabbitMQ.
 """
 import base64
 import binascii
+from collections import defaultdict
 from datetime import date
 
 import sqlalchemy as sa
 
-from omm_common import agregados as agregar
+from omm_common import agregados as agregar, resumenes
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
@@ -18,7 +19,7 @@ from omm_common.municipios import normalizar_nombre
 from omm_common.tablas import siguiente_numero
 
 from . import dominio, hojas, schemas
-from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, TipoAyuda, nuevo_id
+from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, ResumenEntregas, TipoAyuda, nuevo_id
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
@@ -123,6 +124,7 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
         _descontar(uow, yo, tipo, entrega)
     s.add(entrega)
     s.flush()
+    resumenes.marcar(s, yo.municipio, [entrega.fecha])
     uow.emitir("AyudaEntregada", yo.municipio, {
         "entrega_id": entrega.id, "beneficiaria_id": b.id, "tipo_codigo": tipo.codigo,
         "categoria": tipo.categoria, "cantidad": entrega.cantidad,
@@ -326,29 +328,106 @@ def exportar(uow, yo, filtros):
     return base64.b64encode(hojas.libro_exportacion(datos, entregas)).decode()
 
 
-def agregados(uow, desde, hasta, municipios):
-    """Por municipio, mes y categoría: entregas, personas alcanzadas (distintas) y montos. Sin ids.
+def _celdas(s, municipios, desde, hasta):
+    """Por (municipio, mes, categoría): entregas, unidades, monto, personas distintas del mes y última fecha.
 
-    Cuenta la base (un país son millones de entregas): aquí llega una fila por celda.
+    Cuenta la base (un país son millones de entregas): aquí llega una fila por celda. `municipios` None: todos.
+    """
+    e = Entrega
+    consulta = sa.select(sa.func.count(), sa.func.sum(e.cantidad), sa.func.sum(e.monto),
+                         agregar.distintos(s, e.beneficiaria_id), sa.func.max(e.fecha)).where(e.fecha.is_not(None))
+    if municipios is not None:
+        consulta = consulta.where(e.municipio.in_(list(municipios)))
+    if desde:
+        consulta = consulta.where(e.fecha >= desde)
+    if hasta:
+        consulta = consulta.where(e.fecha <= hasta)
+    claves = {"municipio": e.municipio, "mes": agregar.mes(s, e.fecha), "categoria": e.categoria}
+    return [{"municipio": m, "mes": agregar.fecha_mes(mes), "categoria": c, "entregas": n, "unidades": int(u or 0),
+             "monto": monto or 0, "personas": p, "ultima_fecha": f}
+            for _, (m, mes, c, n, u, monto, p, f) in agregar.por_niveles(s, consulta, claves, (tuple(claves),))]
+
+
+def _tramos_de_beneficiarias(municipio):
+    """Primera y última entrega de cada beneficiaria, por categoría y en todas ("*")."""
+    e = Entrega
+    base = [e.fecha.is_not(None)] + ([e.municipio == municipio] if municipio is not None else [])
+    por_categoria = sa.select(e.municipio, e.categoria, e.beneficiaria_id, sa.func.min(e.fecha),
+                              sa.func.max(e.fecha)).where(*base).group_by(e.municipio, e.categoria, e.beneficiaria_id)
+    todas = sa.select(e.municipio, sa.literal("*", sa.String), e.beneficiaria_id, sa.func.min(e.fecha),
+                      sa.func.max(e.fecha)).where(*base).group_by(e.municipio, e.beneficiaria_id)
+    return sa.union_all(por_categoria, todas)
+
+
+def _hay_entrega(tramo, desde, hasta):
+    e = Entrega
+    return sa.exists().where(e.beneficiaria_id == tramo.clave, sa.or_(tramo.grupo == "*", e.categoria == tramo.grupo),
+                             e.fecha >= desde, e.fecha <= hasta)
+
+
+def reconstruir_resumen(s, municipio, desde, hasta):
+    resumenes.reemplazar_celdas(s, ResumenEntregas.__table__, municipio, desde, hasta,
+                                _celdas(s, None if municipio is None else [municipio], desde, hasta))
+    resumenes.rehacer_tramos(s, "beneficiaria", _tramos_de_beneficiarias(municipio), municipio)
+
+
+def marcar_resumen_completo(uow):
+    resumenes.marcar_todo(uow.sesion, "entregas", "fecha")
+
+
+def agregados(uow, desde, hasta, municipios, hoy=None):
+    """Por municipio, categoría y mes: entregas, unidades, montos y personas alcanzadas (distintas). Sin ids.
+
+    Ya con la forma que publica la región: {por_municipio: {m: {categoría: cifras}}, totales: {m: cifras},
+    por_mes: {m: {"AAAA-MM": {categoría: cifras}}}, ultima_fecha: {m: fecha}}. Los meses cerrados salen del
+    resumen y sus sumas del periodo las hace la base; los bordes y el mes en curso, de las filas. Las
+    personas del periodo salen de los tramos: no son la suma de las de cada mes.
     """
     s = uow.sesion
-    consulta = sa.select(sa.func.count(), sa.func.sum(Entrega.cantidad), sa.func.sum(Entrega.monto),
-                         agregar.distintos(s, Entrega.beneficiaria_id), sa.func.max(Entrega.fecha)).where(
-        Entrega.municipio.in_(list(municipios)), Entrega.fecha.is_not(None))
-    if desde:
-        consulta = consulta.where(Entrega.fecha >= date.fromisoformat(str(desde)))
-    if hasta:
-        consulta = consulta.where(Entrega.fecha <= date.fromisoformat(str(hasta)))
-    claves = {"municipio": Entrega.municipio, "categoria": Entrega.categoria, "mes": agregar.mes(s, Entrega.fecha)}
-    celdas, ultima = {}, {}
-    for nivel, (mun, categoria, mes, entregas, unidades, monto, personas, fecha) in agregar.por_niveles(
-            s, consulta, claves, (("municipio", "categoria", "mes"), ("municipio", "categoria"), ("municipio",))):
-        celdas[mun, categoria, agregar.texto_mes(mes)] = {
-            "entregas": entregas, "unidades": unidades, "monto": round(float(monto or 0), 2), "personas": personas}
-        if nivel == ("municipio",):
-            ultima[mun] = fecha
+    desde = date.fromisoformat(str(desde)) if desde else None
+    hasta = date.fromisoformat(str(hasta)) if hasta else None
+    municipios = list(municipios)
+    resumen, vivos = resumenes.partir(desde, hasta, hoy or date.today())
+    por_mes, periodo, ultima = defaultdict(dict), defaultdict(lambda: [0, 0, 0]), {}
+
+    def sumar(m, categoria, entregas, unidades, monto, fecha):
+        for clave in ((m, categoria), (m, None)):
+            x = periodo[clave]
+            x[0] += entregas
+            x[1] += unidades
+            x[2] += monto or 0
+        if m not in ultima or fecha > ultima[m]:
+            ultima[m] = fecha
+
+    if resumen:
+        r = ResumenEntregas
+        rango = [r.municipio.in_(municipios), r.mes <= resumen[1]] + ([r.mes >= resumen[0]] if resumen[0] else [])
+        for m, mes, categoria, entregas, unidades, monto, personas in s.execute(sa.select(
+                r.municipio, r.mes, r.categoria, r.entregas, r.unidades, r.monto, r.personas).where(*rango)).tuples():
+            por_mes[m].setdefault(agregar.texto_mes(mes), {})[categoria] = {
+                "entregas": entregas, "unidades": unidades, "monto": float(monto), "personas": personas}
+        for m, categoria, entregas, unidades, monto, fecha in s.execute(sa.select(
+                r.municipio, r.categoria, sa.func.sum(r.entregas), sa.func.sum(r.unidades), sa.func.sum(r.monto),
+                sa.func.max(r.ultima_fecha)).where(*rango).group_by(r.municipio, r.categoria)).tuples():
+            sumar(m, categoria, int(entregas), int(unidades), monto, fecha)
+    for d, h in vivos:
+        for c in _celdas(s, municipios, d, h):
+            por_mes[c["municipio"]].setdefault(agregar.texto_mes(c["mes"]), {})[c["categoria"]] = {
+                "entregas": c["entregas"], "unidades": c["unidades"], "monto": round(float(c["monto"]), 2),
+                "personas": c["personas"]}
+            sumar(c["municipio"], c["categoria"], c["entregas"], c["unidades"], c["monto"], c["ultima_fecha"])
+    personas = resumenes.contar_en_periodo(s, "beneficiaria", municipios, desde, hasta, _hay_entrega)
+
+    def cifras(m, categoria):
+        entregas, unidades, monto = periodo[m, categoria]
+        return {"entregas": entregas, "unidades": unidades, "monto": round(float(monto), 2),
+                "personas": personas.get((m, categoria or "*"), 0)}
+    por_municipio = defaultdict(dict)
+    for m, categoria in sorted(k for k in periodo if k[1]):
+        por_municipio[m][categoria] = cifras(m, categoria)
     return {
-        "filas": [{"municipio": k[0], "categoria": k[1], "mes": k[2], **c}
-                  for k, c in sorted(celdas.items(), key=lambda x: str(x[0]))],
+        "por_municipio": dict(por_municipio),
+        "totales": {m: cifras(m, None) for m in sorted(por_municipio)},
+        "por_mes": {m: dict(sorted(meses.items())) for m, meses in sorted(por_mes.items())},
         "ultima_fecha": {m: f.isoformat() for m, f in sorted(ultima.items())},
     }

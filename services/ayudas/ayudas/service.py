@@ -1,4 +1,7 @@
 """Entradas nameko del servicio de ayudas: quién llama, unidad de trabajo, caso de uso."""
+from nameko.timer import timer
+
+from omm_common import resumenes
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
@@ -104,5 +107,10 @@ class Ayudas:
     def agregados(self, desde=None, hasta=None, municipios=None):
         # Solo por servicio: el gateway ya decidió qué municipios puede ver la mancomunidad.
         self.llamante.exigir(ROL_SERVICIO)
+        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, municipios or [])
         with self.uow() as uow:
             return op.agregados(uow, desde, hasta, municipios or [])
+
+    @timer(interval=resumenes.INTERVALO)
+    def resumir(self):
+        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, esperar=False)

@@ -64,6 +64,8 @@ class Inscripcion(Base):
         sa.UniqueConstraint("capacitacion_id", "clave_persona"),
         sa.UniqueConstraint("capacitacion_id", "dni"),
         sa.UniqueConstraint("registrada_por", "clave_idempotencia"),
+        # Las actividades de una persona en su municipio: contar participantes distintas de un periodo.
+        sa.Index("ix_inscripciones_persona", "municipio", "clave_persona"),
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
@@ -100,3 +102,20 @@ class Asistencia(Base):
     creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
 
     sesion = relationship("Sesion", back_populates="asistencias")
+
+
+class ResumenSesiones(Base):
+    """Por municipio, mes y tipo de actividad (y "*", todos los tipos): actividades con sesiones en el mes,
+    sesiones, asistencias y personas distintas del mes. Cuenta todas las sesiones del mes: solo se lee de
+    meses ya pasados. Se rehace desde las filas (omm_common/resumenes.py); nunca se escribe a mano.
+    """
+    __tablename__ = "resumen_sesiones"
+
+    municipio: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    mes = mapped_column(sa.Date, primary_key=True)
+    tipo: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    actividades: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    sesiones_realizadas: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    asistencias: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    personas: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    ultima_fecha = mapped_column(sa.Date, nullable=False)

@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from omm_common import agregados as agregar
+from omm_common import agregados as agregar, resumenes
 from omm_common.contexto import secreto_jwt
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
@@ -19,7 +19,7 @@ from omm_common.municipios import buscar as buscar_municipio
 from omm_common.municipios import normalizar_nombre
 
 from . import documentos, dominio, schemas
-from .models import Asistencia, Capacitacion, Inscripcion, Sesion
+from .models import Asistencia, Capacitacion, Inscripcion, ResumenSesiones, Sesion
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
@@ -179,6 +179,7 @@ def crear_capacitacion(uow, yo, cuerpo, clave_idempotencia=None):
     previa = _insertar(s, [c] + [_nueva_sesion(c, d, yo) for d in sesiones], repetida)
     if previa:
         return _detalle(s, previa)
+    resumenes.marcar(s, c.municipio, [x.fecha for x in c.sesiones])
     uow.emitir("CapacitacionProgramada", c.municipio, {
         "capacitacion_id": c.id, "tipo": c.tipo, "fecha": c.sesiones[0].fecha.isoformat(), "lugar": c.lugar,
         "sesiones": len(c.sesiones)})
@@ -218,6 +219,7 @@ def agregar_sesion(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
     previa = repetida() or _insertar(s, [sesion := _nueva_sesion(c, datos, yo, clave_idempotencia, existente=True)], repetida)
     if previa:
         return schemas.SesionSalida().dump(_sesion_dict(previa, [], dominio.hoy_local()))
+    resumenes.marcar(s, c.municipio, [sesion.fecha])
     _emitir_sesion(uow, c, sesion)
     return schemas.SesionSalida().dump(_sesion_dict(sesion, [], dominio.hoy_local()))
 
@@ -261,6 +263,7 @@ def inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
         raise Conflicto("Esta persona ya está inscrita en la actividad.", {}, codigo="DUPLICADO") from None
     if previa:
         return schemas.InscripcionSalida().dump(_inscripcion_dict(previa))
+    _marcar_sesiones(s, c)
     uow.emitir("ParticipanteInscrita", c.municipio, {
         "capacitacion_id": c.id, "inscripcion_id": i.id, "tipo": c.tipo, "embarazada": embarazada,
         # Solo la bandera: notificaciones pide los datos por RPC y solo los recibe con consentimiento.
@@ -282,6 +285,7 @@ def registrar_asistencia(uow, yo, capacitacion_id, sesion_id, cuerpo):
         s.add(Asistencia(capacitacion_id=c.id, sesion_id=sesion.id, inscripcion_id=inscripcion_id,
                          registrada_por=yo.usuario_id))
     s.flush()
+    resumenes.marcar(s, c.municipio, [sesion.fecha])
     uow.emitir("AsistenciaRegistrada", c.municipio, {
         "capacitacion_id": c.id, "sesion_id": sesion.id, "tipo": c.tipo, "fecha": sesion.fecha.isoformat(),
         "presentes": len(presentes)})
@@ -365,13 +369,98 @@ def sesiones_de_manana(uow, fecha):
              "fecha": s.fecha.isoformat(), "hora": s.hora, "lugar": c.lugar} for s, c in filas]
 
 
+def _celdas(s, municipios, desde, hasta, hoy=None):
+    """Por (municipio, mes, tipo) y (municipio, mes, "*"): actividades con sesiones en el mes, sesiones,
+    asistencias, personas distintas del mes (por DNI, o nombre y nacimiento) y última sesión.
+
+    Con `hoy`, solo las sesiones ya realizadas (lo vivo); sin él todas (el resumen, que solo se lee de
+    meses pasados). Una actividad es de un solo municipio y tipo: en "*" se suman, salvo las personas.
+    """
+    condiciones = ([Sesion.fecha <= hoy] if hoy else []) + ([Sesion.fecha >= desde] if desde else []) + (
+        [Sesion.fecha <= hasta] if hasta else [])
+    if municipios is not None:
+        condiciones.append(Sesion.municipio.in_(list(municipios)))
+    mes = agregar.mes(s, Sesion.fecha)
+    presentes = sa.select(sa.func.count()).where(Asistencia.sesion_id == Sesion.id).scalar_subquery()
+    sesiones = sa.select(agregar.distintos(s, Capacitacion.id), sa.func.count(), sa.func.sum(presentes),
+                         sa.func.max(Sesion.fecha)).select_from(sa.join(Sesion, Capacitacion)).where(*condiciones)
+    # Una fila por actividad y mes con sesiones; cada una trae a todas sus inscritas.
+    pares = sa.select(Capacitacion.id, Sesion.municipio, Capacitacion.tipo, mes.label("mes")).select_from(
+        sa.join(Sesion, Capacitacion)).where(*condiciones).distinct().subquery()
+    inscritas = sa.select(agregar.distintos(s, Inscripcion.clave_persona)).select_from(
+        sa.join(pares, Inscripcion, Inscripcion.capacitacion_id == pares.c.id))
+    celdas = defaultdict(lambda: {"actividades": 0, "sesiones_realizadas": 0, "asistencias": 0, "personas": 0,
+                                  "ultima_fecha": None})
+    for _, (m, me, tipo, actividades, n, asistencias, fecha) in agregar.por_niveles(
+            s, sesiones, {"municipio": Sesion.municipio, "mes": mes, "tipo": Capacitacion.tipo},
+            (("municipio", "mes", "tipo"),)):
+        me = agregar.fecha_mes(me)
+        for clave in ((m, me, tipo), (m, me, "*")):
+            c = celdas[clave]
+            c["actividades"] += actividades
+            c["sesiones_realizadas"] += n
+            c["asistencias"] += int(asistencias or 0)  # SUM de conteos: numeric en PostgreSQL
+            c["ultima_fecha"] = max(c["ultima_fecha"] or fecha, fecha)
+    for _, (m, me, tipo, n) in agregar.por_niveles(
+            s, inscritas, {"municipio": pares.c.municipio, "mes": pares.c.mes, "tipo": pares.c.tipo},
+            (("municipio", "mes", "tipo"), ("municipio", "mes"))):
+        celdas[m, agregar.fecha_mes(me), tipo or "*"]["personas"] = n
+    return [{"municipio": m, "mes": me, "tipo": t, **c} for (m, me, t), c in sorted(celdas.items())]
+
+
+def _tramos(clase, municipio):
+    """Primera y última sesión de cada persona (por tipo y en todos, "*") o de cada actividad (por tipo)."""
+    c, se, i = Capacitacion, Sesion, Inscripcion
+    base = [se.municipio == municipio] if municipio is not None else []
+    if clase == "actividad":
+        return sa.select(se.municipio, c.tipo, c.id, sa.func.min(se.fecha), sa.func.max(se.fecha)).select_from(
+            sa.join(se, c)).where(*base).group_by(se.municipio, c.tipo, c.id)
+    desde = sa.join(i, se, se.capacitacion_id == i.capacitacion_id).join(c, c.id == i.capacitacion_id)
+    por_tipo = sa.select(se.municipio, c.tipo, i.clave_persona, sa.func.min(se.fecha), sa.func.max(se.fecha)
+                         ).select_from(desde).where(*base).group_by(se.municipio, c.tipo, i.clave_persona)
+    todos = sa.select(se.municipio, sa.literal("*", sa.String), i.clave_persona, sa.func.min(se.fecha),
+                      sa.func.max(se.fecha)).select_from(desde).where(*base).group_by(se.municipio, i.clave_persona)
+    return sa.union_all(por_tipo, todos)
+
+
+def _hay_sesion_de_persona(tramo, desde, hasta):
+    c, se, i = Capacitacion, Sesion, Inscripcion
+    return sa.exists().where(i.municipio == tramo.municipio, i.clave_persona == tramo.clave,
+                             se.capacitacion_id == i.capacitacion_id, c.id == i.capacitacion_id,
+                             sa.or_(tramo.grupo == "*", c.tipo == tramo.grupo), se.fecha >= desde, se.fecha <= hasta)
+
+
+def _hay_sesion_de_actividad(tramo, desde, hasta):
+    return sa.exists().where(Sesion.capacitacion_id == tramo.clave, Sesion.fecha >= desde, Sesion.fecha <= hasta)
+
+
+def reconstruir_resumen(s, municipio, desde, hasta):
+    resumenes.reemplazar_celdas(s, ResumenSesiones.__table__, municipio, desde, hasta,
+                                _celdas(s, None if municipio is None else [municipio], desde, hasta))
+    for clase in ("persona", "actividad"):
+        resumenes.rehacer_tramos(s, clase, _tramos(clase, municipio), municipio)
+
+
+def marcar_resumen_completo(uow):
+    resumenes.marcar_todo(uow.sesion, "sesiones", "fecha")
+
+
+def _marcar_sesiones(s, c):
+    """Una inscripción cambia las personas de cada mes con sesiones de la actividad."""
+    resumenes.marcar(s, c.municipio, s.scalars(sa.select(Sesion.fecha).where(Sesion.capacitacion_id == c.id)).all())
+
+
+CAMPOS = ("actividades", "sesiones_realizadas", "participantes", "asistencias")
+COLUMNAS_CELDA = ("municipio", "mes", "tipo", "actividades", "sesiones_realizadas", "asistencias", "personas",
+                  "ultima_fecha")
+
+
 def agregados(uow, yo, filtros, hoy=None):
     """Totales sin datos personales: por municipio, tipo y mes, sobre las sesiones realizadas del periodo.
 
-    Participantes distintas: la misma persona (por DNI, o nombre y nacimiento) cuenta una vez.
-    Cuenta la base. Una actividad es de un solo municipio y un solo tipo, y una persona se cuenta por
-    municipio: lo que junta municipios (o tipos, para actividades, sesiones y asistencias) es la suma de
-    sus partes, y solo las personas distintas se cuentan en cada nivel con municipio.
+    Participantes distintas: la misma persona (por DNI, o nombre y nacimiento) cuenta una vez por
+    municipio; lo que junta municipios es la suma de sus partes. Los meses pasados salen del resumen, el
+    mes en curso y los bordes de las filas; actividades y participantes del periodo, de los tramos.
     """
     f = cargar(schemas.FiltroAgregados(), filtros)
     hoy = hoy or dominio.hoy_local()
@@ -379,71 +468,59 @@ def agregados(uow, yo, filtros, hoy=None):
     if yo.rol != "servicio" and not municipios:
         raise error_de_campo("municipios", "Indique los municipios de la mancomunidad.")
     s = uow.sesion
-    realizadas = [Sesion.fecha <= hoy]
-    if f.get("desde"):
-        realizadas.append(Sesion.fecha >= f["desde"])
-    if f.get("hasta"):
-        realizadas.append(Sesion.fecha <= f["hasta"])
-    if municipios:
-        realizadas.append(Capacitacion.municipio.in_(municipios))
-    mes = agregar.mes(s, Sesion.fecha)
-    presentes = sa.select(sa.func.count()).where(Asistencia.sesion_id == Sesion.id).scalar_subquery()
-    sesiones = sa.select(agregar.distintos(s, Capacitacion.id), sa.func.count(), sa.func.sum(presentes),
-                         sa.func.max(Sesion.fecha)).select_from(sa.join(Sesion, Capacitacion)).where(*realizadas)
-    # Una fila por actividad y mes con sesiones; cada una trae a todas sus inscritas.
-    pares = sa.select(Capacitacion.id, Capacitacion.municipio, Capacitacion.tipo, mes.label("mes")).select_from(
-        sa.join(Sesion, Capacitacion)).where(*realizadas).distinct().subquery()
-    inscritas = sa.select(agregar.distintos(s, Inscripcion.clave_persona)).select_from(
-        sa.join(pares, Inscripcion, Inscripcion.capacitacion_id == pares.c.id))
+    desde, hasta = f.get("desde"), min(f.get("hasta") or hoy, hoy)
+    resumen, vivos = resumenes.partir(desde, hasta, hoy)
+    celdas = []
+    if resumen:
+        r = ResumenSesiones.__table__.c
+        rango = [r.mes <= resumen[1]] + ([r.mes >= resumen[0]] if resumen[0] else []) + (
+            [r.municipio.in_(municipios)] if municipios is not None else [])
+        celdas += s.execute(sa.select(*[r[k] for k in COLUMNAS_CELDA]).where(*rango)).tuples().all()
+    for d, h in vivos:
+        celdas += [tuple(c[k] for k in COLUMNAS_CELDA) for c in _celdas(s, municipios, d, h, hoy)]
+    distintas = {clase: resumenes.contar_en_periodo(s, clase, municipios, desde, hasta, hay)
+                 for clase, hay in (("persona", _hay_sesion_de_persona), ("actividad", _hay_sesion_de_actividad))}
 
-    celdas = defaultdict(lambda: {"actividades": 0, "sesiones_realizadas": 0, "asistencias": 0, "personas": 0})
-    ultima = {}
-    for nivel, (mun, tipo, m, actividades, n, asistencias, fecha) in agregar.por_niveles(
-            s, sesiones, {"municipio": Capacitacion.municipio, "tipo": Capacitacion.tipo, "mes": mes},
-            (("municipio", "tipo", "mes"), ("municipio", "tipo"))):
-        m = agregar.texto_mes(m)
-        if "mes" in nivel:
-            destinos = ((mun, tipo, m), (mun, None, m), (None, None, m))
+    # Los meses de cada municipio ("*") tal cual; por tipo y en el periodo, sesiones y asistencias se suman
+    # y actividades y participantes salen de los tramos.
+    por_mes, sumas, ultima = defaultdict(dict), defaultdict(lambda: [0, 0]), {}
+    for m, mes, tipo, actividades, sesiones, asistencias, personas, fecha in celdas:
+        if tipo == "*":
+            por_mes[m][agregar.texto_mes(mes)] = {"actividades": actividades, "sesiones_realizadas": sesiones,
+                                                  "participantes": personas, "asistencias": asistencias}
+            if m not in ultima or fecha > ultima[m]:
+                ultima[m] = fecha
         else:
-            destinos = ((mun, tipo, None), (mun, None, None), (None, tipo, None), (None, None, None))
-            ultima[mun] = max(ultima.get(mun, fecha), fecha)
-        for clave in destinos:
-            celda = celdas[clave]
-            celda["actividades"] += actividades
-            celda["sesiones_realizadas"] += n
-            celda["asistencias"] += int(asistencias or 0)  # SUM de conteos: numeric en PostgreSQL
-    for nivel, (mun, tipo, m, n) in agregar.por_niveles(
-            s, inscritas, {"municipio": pares.c.municipio, "tipo": pares.c.tipo, "mes": pares.c.mes},
-            (("municipio", "tipo", "mes"), ("municipio", "tipo"), ("municipio", "mes"), ("municipio",))):
-        m = agregar.texto_mes(m)
-        celdas[mun, tipo, m]["personas"] += n
-        if nivel != ("municipio", "tipo", "mes"):  # una persona es de un municipio: entre municipios se suman
-            celdas[None, tipo, m]["personas"] += n
-
-    def volcar(celda):
-        return {"actividades": celda["actividades"], "sesiones_realizadas": celda["sesiones_realizadas"],
-                "participantes": celda["personas"], "asistencias": celda["asistencias"]}
-
-    orden = sorted(celdas, key=str)
-    por_tipo, por_mes = defaultdict(dict), defaultdict(dict)
-    for mun, tipo, m in orden:
-        if mun and tipo and m is None:
-            por_tipo[mun][tipo] = volcar(celdas[mun, tipo, m])
-        elif mun and tipo is None and m:
-            por_mes[mun][m] = volcar(celdas[mun, tipo, m])
-    por_municipio = {
-        mun: {**volcar(celdas[(mun, None, None)]), "por_tipo": por_tipo[mun], "por_mes": por_mes[mun],
-              "ultima_fecha": ultima[mun].isoformat()}
-        for mun in sorted({k[0] for k in celdas if k[0]})}
+            x = sumas[m, tipo]
+            x[0] += sesiones
+            x[1] += asistencias
+    por_municipio = {}
+    region = {"total": dict.fromkeys(CAMPOS, 0), "por_tipo": defaultdict(lambda: dict.fromkeys(CAMPOS, 0)),
+              "por_mes": defaultdict(lambda: dict.fromkeys(CAMPOS, 0))}
+    for (m, tipo), (sesiones, asistencias) in sorted(sumas.items()):
+        x = {"actividades": distintas["actividad"].get((m, tipo), 0), "sesiones_realizadas": sesiones,
+             "participantes": distintas["persona"].get((m, tipo), 0), "asistencias": asistencias}
+        mun = por_municipio.setdefault(m, {**dict.fromkeys(CAMPOS, 0), "por_tipo": {}})
+        mun["por_tipo"][tipo] = x
+        for k in ("actividades", "sesiones_realizadas", "asistencias"):
+            mun[k] += x[k]
+        for k, v in x.items():
+            region["por_tipo"][tipo][k] += v
+    for m, mun in por_municipio.items():
+        mun["participantes"] = distintas["persona"].get((m, "*"), 0)
+        mun["por_mes"] = dict(sorted(por_mes[m].items()))
+        mun["ultima_fecha"] = ultima[m].isoformat()
+        for k in CAMPOS:
+            region["total"][k] += mun[k]
+        for mes, x in mun["por_mes"].items():
+            for k, v in x.items():
+                region["por_mes"][mes][k] += v
     return {
-        "desde": f["desde"].isoformat() if f.get("desde") else None,
+        "desde": desde.isoformat() if desde else None,
         "hasta": f["hasta"].isoformat() if f.get("hasta") else None,
         "por_municipio": por_municipio,
-        "filas": [{"municipio": k[0], "tipo": k[1], "mes": k[2], **volcar(celdas[k])}
-                  for k in orden if k[0] and k[1] and k[2]],
-        "total": {**volcar(celdas[(None, None, None)]),
-                  "por_tipo": {k[1]: volcar(celdas[k]) for k in orden if k[0] is None and k[1] and k[2] is None},
-                  "por_mes": {k[2]: volcar(celdas[k]) for k in orden if k[0] is None and k[1] is None and k[2]}},
+        "total": {**region["total"], "por_tipo": {t: region["por_tipo"][t] for t in sorted(region["por_tipo"])},
+                  "por_mes": {k: region["por_mes"][k] for k in sorted(region["por_mes"])}},
     }
 
 

@@ -1,4 +1,7 @@
 """Entradas nameko del servicio de capacitaciones: quién llama, unidad de trabajo, caso de uso."""
+from nameko.timer import timer
+
+from omm_common import resumenes
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
@@ -90,8 +93,13 @@ class Capacitaciones:
     def agregados(self, desde=None, hasta=None, municipios=None):
         # Solo por servicio: el gateway decide qué municipios puede ver una mancomunidad.
         yo = self.llamante.exigir(ROL_SERVICIO)
+        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, municipios)
         with self.uow() as uow:
             return op.agregados(uow, yo, {"desde": desde, "hasta": hasta, "municipios": municipios})
+
+    @timer(interval=resumenes.INTERVALO)
+    def resumir(self):
+        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, esperar=False)
 
     @rpc
     def actividades(self, desde=None, hasta=None, municipios=None):

@@ -134,3 +134,17 @@ class VencimientoEmitido(Base):
     caso_id: Mapped[str] = mapped_column(sa.ForeignKey("casos.id"), primary_key=True)
     proxima_fecha = mapped_column(sa.Date, primary_key=True)
     emitido_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+
+
+class ResumenCasos(Base):
+    """Casos con consentimiento para estadísticas por municipio, mes y valor de cada dimensión.
+
+    Se rehace desde `casos` (omm_common/resumenes.py); nunca se escribe a mano.
+    """
+    __tablename__ = "resumen_casos"
+
+    municipio: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    mes = mapped_column(sa.Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    valor: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    casos: Mapped[int] = mapped_column(sa.Integer, nullable=False)

@@ -1,10 +1,10 @@
 """Casos de uso de casos: cada lectura del detalle y cada escritura quedan en la bitácora."""
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from omm_common import agregados as agregar
+from omm_common import agregados as agregar, resumenes
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import NoEncontrado
 from omm_common.esquemas import cargar, es_uuid
@@ -12,7 +12,9 @@ from omm_common.municipios import buscar as buscar_municipio
 from omm_common.tablas import siguiente_numero
 
 from . import cifrado, dominio, schemas
-from .models import Auditoria, Caso, Derivacion, IndiceCiego, Seguimiento, VencimientoEmitido, nuevo_id
+from .models import (
+    Auditoria, Caso, Derivacion, IndiceCiego, ResumenCasos, Seguimiento, VencimientoEmitido, nuevo_id,
+)
 
 ROLES = ("coordinadora", "tecnica")
 
@@ -87,6 +89,7 @@ def crear_caso(uow, yo, cuerpo, clave_idempotencia=None):
     for token in cifrado.indices_ciegos(municipio, sobre["nombres"], sobre["apellidos"], sobre.get("dni"), version):
         s.add(IndiceCiego(caso_id=caso.id, municipio=municipio, version=version, token=token))
     _auditar(s, yo, "registrar", caso.id)
+    resumenes.marcar(s, municipio, [caso.fecha_atencion])
     uow.emitir("CasoRegistrado", municipio, {
         "caso_id": caso.id, "codigo": caso.codigo, "tipos_violencia": caso.tipos_violencia,
         "nivel_riesgo": caso.nivel_riesgo,
@@ -229,38 +232,75 @@ def emitir_seguimientos_vencidos(uow, hoy=None):
     return len(vencidos)
 
 
-def agregados(uow, desde, hasta, municipios):
-    """Conteos sin identificadores, solo de casos con consentimiento para estadísticas.
+def _celdas(s, municipios, desde, hasta):
+    """Casos con consentimiento para estadísticas por (municipio, mes, dimensión, valor), contados en la base.
 
-    Cuenta la base, no Python (un país son millones de casos). Cada tipo de violencia es una suma
-    condicional, como filtra listar_casos: al crear el caso los tipos se validan contra
-    dominio.TIPOS_VIOLENCIA y se guardan sin repetir. El total y los tipos salen de la agrupación por
-    riesgo: cada caso tiene un solo nivel de riesgo.
+    Cada tipo de violencia es una suma condicional, como filtra listar_casos: al crear el caso los tipos
+    se validan contra dominio.TIPOS_VIOLENCIA y se guardan sin repetir. El total y los tipos salen de la
+    agrupación por riesgo: cada caso tiene un solo nivel de riesgo. `municipios` None: todos.
     """
-    s = uow.sesion
     texto = sa.cast(Caso.tipos_violencia, sa.String)
     consulta = sa.select(sa.func.count(), *[sa.func.sum(sa.case((texto.contains(f'"{t}"'), 1), else_=0))
                                             for t in dominio.TIPOS_VIOLENCIA]).where(
-        Caso.consentimiento_estadisticas.is_(True), Caso.municipio.in_(list(municipios)))
+        Caso.consentimiento_estadisticas.is_(True))
+    if municipios is not None:
+        consulta = consulta.where(Caso.municipio.in_(list(municipios)))
     if desde:
         consulta = consulta.where(Caso.fecha_atencion >= desde)
     if hasta:
         consulta = consulta.where(Caso.fecha_atencion <= hasta)
     claves = {"municipio": Caso.municipio, "mes": agregar.mes(s, Caso.fecha_atencion),
               "nivel_riesgo": Caso.nivel_riesgo, "contexto": Caso.contexto}
-    # Por (municipio, mes), sus {(dimensión, valor): casos}: ordenar 36 000 celdas y no 600 000 filas.
-    celdas = defaultdict(Counter)
+    celdas = Counter()
     for nivel, (municipio, mes, riesgo, contexto, n, *por_tipo) in agregar.por_niveles(
             s, consulta, claves, (("municipio", "mes", "nivel_riesgo"), ("municipio", "mes", "contexto"))):
-        cuentas = celdas[municipio, agregar.texto_mes(mes)]
+        mes = agregar.fecha_mes(mes)
         if "contexto" in nivel:
-            cuentas["contexto", contexto] += n
+            celdas[municipio, mes, "contexto", contexto] += n
             continue
-        cuentas["total", "casos"] += n
-        cuentas["nivel_riesgo", riesgo] += n
+        celdas[municipio, mes, "total", "casos"] += n
+        celdas[municipio, mes, "nivel_riesgo", riesgo] += n
         for tipo, veces in zip(dominio.TIPOS_VIOLENCIA, por_tipo):
             if veces:
-                cuentas["tipo_violencia", tipo] += veces
-    return [{"municipio": municipio, "mes": mes, "dimension": dimension, "valor": valor, "casos": n}
-            for (municipio, mes), cuentas in sorted(celdas.items())
-            for (dimension, valor), n in sorted(cuentas.items())]
+                celdas[municipio, mes, "tipo_violencia", tipo] += veces
+    return [{"municipio": m, "mes": mes, "dimension": d, "valor": v, "casos": n}
+            for (m, mes, d, v), n in sorted(celdas.items())]
+
+
+def reconstruir_resumen(s, municipio, desde, hasta):
+    resumenes.reemplazar_celdas(s, ResumenCasos.__table__, municipio, desde, hasta,
+                                _celdas(s, None if municipio is None else [municipio], desde, hasta))
+
+
+def marcar_resumen_completo(uow):
+    resumenes.marcar_todo(uow.sesion, "casos", "fecha_atencion")
+
+
+def agregados(uow, desde, hasta, municipios, hoy=None):
+    """Conteos sin identificadores, solo de casos con consentimiento para estadísticas.
+
+    Por municipio, cada dimensión en el periodo (mes None) y el total de cada mes: es lo que la región
+    publica, y así la respuesta de un país en una década no lleva cada valor de cada mes. Los meses
+    cerrados salen del resumen; los bordes y el mes en curso, de las filas.
+    """
+    s = uow.sesion
+    resumen, vivos = resumenes.partir(desde, hasta, hoy or dominio.hoy_honduras())
+    periodo, meses = Counter(), Counter()
+    if resumen:
+        r = ResumenCasos
+        rango = [r.municipio.in_(list(municipios)), r.mes <= resumen[1]] + ([r.mes >= resumen[0]] if resumen[0] else [])
+        for m, d, v, n in s.execute(sa.select(r.municipio, r.dimension, r.valor, sa.func.sum(r.casos)).where(
+                *rango, r.dimension != "total").group_by(r.municipio, r.dimension, r.valor)).all():
+            periodo[m, d, v] += n
+        for m, mes, n in s.execute(sa.select(r.municipio, r.mes, r.casos).where(*rango, r.dimension == "total")).all():
+            meses[m, mes] += n
+    for d, h in vivos:
+        for c in _celdas(s, municipios, d, h):
+            if c["dimension"] == "total":
+                meses[c["municipio"], c["mes"]] += c["casos"]
+            else:
+                periodo[c["municipio"], c["dimension"], c["valor"]] += c["casos"]
+    return ([{"municipio": m, "mes": None, "dimension": d, "valor": v, "casos": n}
+             for (m, d, v), n in sorted(periodo.items())]
+            + [{"municipio": m, "mes": agregar.texto_mes(mes), "dimension": "total", "valor": "casos", "casos": n}
+               for (m, mes), n in sorted(meses.items())])

@@ -1,4 +1,7 @@
 """Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
+from nameko.timer import timer
+
+from omm_common import resumenes
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
@@ -79,5 +82,10 @@ class Casos:
         if not municipios:
             raise Prohibido("Indique los municipios de la consulta.")
         f = cargar(FiltroAgregados(), {"desde": desde, "hasta": hasta})
+        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, municipios)
         with self.uow() as uow:
             return op.agregados(uow, f.get("desde"), f.get("hasta"), municipios)
+
+    @timer(interval=resumenes.INTERVALO)
+    def resumir(self):
+        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, esperar=False)

@@ -157,6 +157,8 @@ def test_seguimientos_vencidos_se_avisan_una_vez(casos, amqp_uri):
         assert rpc.casos.emitir_seguimientos_vencidos() == 1
         assert rpc.casos.emitir_seguimientos_vencidos() == 0
         filas = rpc.casos.agregados(None, None, ["0309"])
-    assert {"municipio": "0309", "mes": date.today().strftime("%Y-%m"), "dimension": "tipo_violencia",
-            "valor": "sexual", "casos": 1} in filas
+    # Cada dimensión en el periodo; el total también por mes.
+    assert {"municipio": "0309", "mes": None, "dimension": "tipo_violencia", "valor": "sexual", "casos": 1} in filas
+    assert {"municipio": "0309", "mes": date.today().strftime("%Y-%m"), "dimension": "total", "valor": "casos",
+            "casos": 1} in filas
     assert "Dolores" not in str(filas)
