@@ -97,31 +97,67 @@ def medir_todo(a, concurrencias, amqp):
             return {"beneficiaria_id": b["id"], "tipo_codigo": "bench", "cantidad": 1,
                     "fecha": (hoy - timedelta(days=(i * 7 + n) % 300)).isoformat()}
 
+        # Como en la demo: varias oficinas registran a la vez, cada una a sus beneficiarias. Dentro de un
+        # municipio las entregas esperan su turno por el consecutivo del recibo (números sin saltos).
+        oficinas = {m: _oficina(api, m, 25) for m in MUNICIPIOS}
+
+        def cabeceras_de(i):
+            return oficinas[MUNICIPIOS[i % len(MUNICIPIOS)]]["cabeceras"]
+
+        def entrega_repartida(i, n):
+            o = oficinas[MUNICIPIOS[i % len(MUNICIPIOS)]]
+            return {"beneficiaria_id": o["beneficiarias"][(i // len(MUNICIPIOS) + n) % len(o["beneficiarias"])],
+                    "tipo_codigo": "bench", "cantidad": 1, "fecha": (hoy - timedelta(days=n % 300)).isoformat()}
+
+        # Una oficina con su año de entregas antes de leer: la primera página (50) y su total.
+        correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=10, segundos=5, fabricar=entrega)
+        lista = f"{gw}/api/v1/ayudas/entregas?pagina=1&por_pagina=50"
         print(f"{'prueba':<34}{'conc':>6}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}{'base rps':>10}{'razón':>8}{'err':>6}")
         for c in concurrencias:
             base_get = correr(base_http, "GET", concurrencia=c, segundos=a.segundos)
-            get = correr(f"{gw}/api/v1/ayudas/tipos", "GET", cabeceras=cab, concurrencia=c, segundos=a.segundos)
-            _fila("GET /api/v1/ayudas/tipos", c, get, base_get)
+            get = correr(lista, "GET", cabeceras=cab, concurrencia=c, segundos=a.segundos)
+            _fila("GET /api/v1/ayudas/entregas", c, get, base_get)
+        for c in concurrencias:
             base_post = correr(base_http, "POST", cuerpo={"x": 1}, concurrencia=c, segundos=a.segundos)
             post = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=c,
                           segundos=a.segundos, fabricar=entrega)
             _fila("POST /api/v1/ayudas/entregas", c, post, base_post)
+            repartida = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras_de=cabeceras_de, concurrencia=c,
+                               segundos=a.segundos, fabricar=entrega_repartida)
+            _fila(f"POST entregas ({len(MUNICIPIOS)} municipios)", c, repartida, base_post)
             print(f"  RSS bajo carga (gateway + ayudas): {rss_mb(pids):.0f} MiB")
 
         # Escalado horizontal: una segunda instancia de ayudas compite en la misma cola.
-        una = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=50,
-                     segundos=a.segundos, fabricar=entrega)
+        def medir_escala():
+            return (correr(lista, "GET", cabeceras=cab, concurrencia=50, segundos=a.segundos),
+                    correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras_de=cabeceras_de, concurrencia=50,
+                           segundos=a.segundos, fabricar=entrega_repartida))
+        una = medir_escala()
         procesos.append(proceso_nameko("ayudas", "Ayudas", env, logs).iniciar())
         time.sleep(4)
-        dos = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=50,
-                     segundos=a.segundos, fabricar=entrega)
-        print(f"POST entregas con 1 instancia de ayudas: {una['rps']:.0f} rps; con 2: {dos['rps']:.0f} rps "
-              f"(x{dos['rps'] / una['rps']:.2f}; 2 núcleos compartidos con el gateway, RabbitMQ y PostgreSQL)")
+        dos = medir_escala()
+        for nombre, x, y in (("GET entregas", una[0], dos[0]), ("POST entregas repartidas", una[1], dos[1])):
+            print(f"{nombre} (c=50) con 1 instancia de ayudas: {x['rps']:.0f} rps; con 2: {y['rps']:.0f} rps "
+                  f"(x{y['rps'] / x['rps']:.2f}; 2 núcleos compartidos con el gateway, RabbitMQ y PostgreSQL)")
     finally:
         for pr in reversed(procesos):
             pr.detener()
         for url in bases.values():
             borrar_base_pg(url)
+
+
+MUNICIPIOS = ("0309", "0302", "0306", "0318")
+
+
+def _oficina(api, municipio, n):
+    usuaria = f"tecnica.{municipio}"
+    cab = {"Authorization": f"Bearer {api.token(usuaria)}", "Content-Type": "application/json"}
+    api.post("/api/v1/ayudas/tipos", usuaria, json={
+        "codigo": "bench", "nombre": "Bench", "categoria": "otro", "unidad": "u", "frecuencia_dias": 0})
+    ids = [api.post("/api/v1/ayudas/beneficiarias", usuaria, json={
+        "nombres": f"Bench{k}", "apellidos": "Carga", "dni": f"{municipio}1971{k:05d}", "fecha_nacimiento": "1971-01-01",
+        "comunidad": "X", "consentimiento_salud": False}).json()["id"] for k in range(n)]
+    return {"cabeceras": cab, "beneficiarias": ids}
 
 
 def _config_base(carpeta, amqp, puerto):

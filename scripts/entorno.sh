@@ -4,7 +4,7 @@ RAIZ="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$RAIZ/.venv"
 PY="${PYTHON:-python3.11}"
 command -v "$PY" >/dev/null 2>&1 || PY=python3
-huella="$(cat "$RAIZ/constraints.txt" "$RAIZ"/common/pyproject.toml "$RAIZ"/services/*/pyproject.toml "$RAIZ"/gateway/pyproject.toml | sha256sum | cut -c1-16)"
+huella="$(cat "$RAIZ/constraints.txt" "$RAIZ/requirements-dev.txt" "$RAIZ"/common/pyproject.toml "$RAIZ"/services/*/pyproject.toml "$RAIZ"/gateway/pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$VENV/.instalado-$huella" ]; then
   echo "==> instalando dependencias en $VENV"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
