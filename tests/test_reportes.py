@@ -77,6 +77,10 @@ def test_el_json_y_el_xlsx_dicen_lo_mismo(lejamani):
     assert {"asesoria_tecnica", "club_embarazadas", "escuela_emprendimiento", "socializacion", "ayuda_alimentos",
             "ayuda_panales", "ayuda_economica_medicamentos"} <= tipos
     assert all(a["desde"] and a["institucion"] and a["participantes"] >= 0 for a in datos["actividades"])
+    # Fechas de verdad (una persona las lee en el PDF), dentro del periodo del informe.
+    for a in datos["actividades"]:
+        assert f"{HOY.year}-01-01" <= date.fromisoformat(a["desde"]).isoformat() <= date.fromisoformat(
+            a["hasta"] or a["desde"]).isoformat() <= HOY.isoformat(), a
     libro = load_workbook(io.BytesIO(_informe(lejamani, f"coordinadora.{M}", "xlsx").content), read_only=True)
     filas = list(libro["Actividades"].iter_rows(values_only=True))
     assert len(filas) == len(datos["actividades"]) + 1

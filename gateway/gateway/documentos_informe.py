@@ -127,7 +127,7 @@ def pdf(inf):
         filas = [[_fecha(a["desde"]) + ("" if a["hasta"] in (None, a["desde"]) else f" – {_fecha(a['hasta'])}"),
                   a["titulo"] + (f" ({a['municipio_nombre']})" if region else ""), a["tipo_nombre"],
                   a["institucion"], a["sesiones"], a["participantes"]] for a in inf["actividades"]]
-        h.append(_tabla(enc, filas, [3.6 * cm, 4.6 * cm, 2.8 * cm, 2.6 * cm, 1.6 * cm, 1.8 * cm]))
+        h.append(_tabla(enc, filas, [3.2 * cm, 4.2 * cm, 2.6 * cm, 2.4 * cm, 2.2 * cm, 2.4 * cm]))
     else:
         h.append(Paragraph("No se registraron actividades en el periodo.", e["normal"]))
 

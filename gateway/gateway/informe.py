@@ -4,8 +4,11 @@ Compone, en Python puro, lo que los servicios ya agregan: sin nombres de persona
 de casos suprimidas igual que en la región. Los textos (presentación, objetivos, desafíos) los
 escribe cada oficina; si aún no lo hizo, van los de siempre del informe.
 """
+from datetime import date
+
 from ayudas.dominio import NOMBRES_CATEGORIA
 from capacitaciones.dominio import NOMBRES_TIPO
+from omm_common.resumenes import fin_de_mes
 
 from .supresion import tablas_de_casos
 
@@ -70,10 +73,11 @@ def ayudas_por_categoria(agregados):
     return {"por_categoria": filas, "por_mes": dict(sorted(por_mes.items())), "total": total}
 
 
-def actividades_del_periodo(actividades, agregados_ayudas, nombres):
+def actividades_del_periodo(actividades, agregados_ayudas, nombres, periodo):
     """Lo hecho en el periodo, como en el informe: cada actividad con fecha, tipo, institución y participantes.
 
-    Las entregas de ayuda también son actividades de la oficina: una línea por categoría y municipio.
+    Las entregas de ayuda también son actividades de la oficina: una línea por categoría y municipio,
+    del primer al último mes con entregas (dentro del periodo).
     """
     filas = [{"desde": a["desde"], "hasta": a["hasta"], "tipo": a["tipo"],
               "tipo_nombre": NOMBRES_TIPO.get(a["tipo"], a["tipo"]), "titulo": a["titulo"],
@@ -85,7 +89,9 @@ def actividades_del_periodo(actividades, agregados_ayudas, nombres):
         meses = agregados_ayudas["por_mes"].get(municipio, {})
         for categoria, x in categorias.items():
             m = sorted(mes for mes, c in meses.items() if categoria in c)
-            filas.append({"desde": f"{m[0]}-01" if m else None, "hasta": f"{m[-1]}" if m else None,
+            desde = max(f"{m[0]}-01", periodo["desde"]) if m else None
+            hasta = min(fin_de_mes(date.fromisoformat(f"{m[-1]}-01")).isoformat(), periodo["hasta"]) if m else None
+            filas.append({"desde": desde, "hasta": hasta,
                           "tipo": f"ayuda_{categoria}", "tipo_nombre": NOMBRES_CATEGORIA.get(categoria),
                           "titulo": NOMBRES_CATEGORIA.get(categoria, categoria), "institucion": "OMM",
                           "lugar": "Oficina Municipal de la Mujer", "municipio": municipio,
@@ -110,7 +116,7 @@ def componer(ambito, periodo, textos_, agregados, actividades, poa, nombres):
         "ambito": ambito,
         "periodo": periodo,
         **textos_,
-        "actividades": actividades_del_periodo(actividades, agregados["ayudas"], nombres),
+        "actividades": actividades_del_periodo(actividades, agregados["ayudas"], nombres, periodo),
         "ayudas": ayudas_por_categoria(agregados["ayudas"]),
         "casos": {"nota": "Solo casos con consentimiento para estadísticas; las cifras menores que 5 se "
                           "muestran como «<5», también cuando una resta las revelaría.",
