@@ -36,16 +36,13 @@ def fin_de_mes(fecha):
     return (fecha.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def _insertar_ignorando(sesion, tabla, filas):
-    insertar = postgresql.insert if es_postgres(sesion) else sqlite.insert
-    sesion.execute(insertar(tabla).on_conflict_do_nothing(), filas)
-
-
 def marcar(sesion, municipio, fechas):
     """En la transacción de la escritura: el mes de cada fecha queda por rehacer en el municipio."""
     meses = sorted({mes_de(f) for f in fechas if f})
     if meses:
-        _insertar_ignorando(sesion, pendientes, [{"municipio": municipio, "mes": m} for m in meses])
+        insertar = postgresql.insert if es_postgres(sesion) else sqlite.insert
+        sesion.execute(insertar(pendientes).on_conflict_do_nothing(),
+                       [{"municipio": municipio, "mes": m} for m in meses])
 
 
 def marcar_todo(sesion, tabla, columna_fecha):
