@@ -12,6 +12,7 @@ import jwt
 from nameko.extensions import DependencyProvider
 
 from .errores import NoAutenticado, Prohibido
+from .tiempo import ahora_utc
 
 CLAVE_CONTEXTO = "omm_token"
 ROLES = ("coordinadora", "tecnica", "promotora", "cis", "mancomunidad", "admin")
@@ -47,7 +48,7 @@ class Identidad:
 
 
 def emitir_token(identidad, minutos=60, ahora=None):
-    ahora = ahora or datetime.now(timezone.utc)
+    ahora = ahora or ahora_utc()
     reclamos = {
         "iss": EMISOR,
         "sub": identidad.usuario_id,

@@ -1,25 +1,13 @@
 """El sobre único de todo evento: id, tipo, municipio, ocurrido_en, version, datos."""
 import uuid
-from datetime import datetime, timezone
+
+from .tiempo import ahora_utc, como_utc, iso_utc  # noqa: F401  (los eventos se fechan en UTC con zona)
 
 CAMPOS_SOBRE = ("id", "tipo", "municipio", "ocurrido_en", "version", "datos")
 
 
 class SobreInvalido(ValueError):
     pass
-
-
-def ahora_utc():
-    return datetime.now(timezone.utc)
-
-
-def como_utc(momento):
-    """SQLite devuelve fechas sin zona: se guardaron en UTC."""
-    return momento if momento.tzinfo else momento.replace(tzinfo=timezone.utc)
-
-
-def iso_utc(momento):
-    return como_utc(momento).isoformat()
 
 
 def crear_sobre(tipo, municipio, datos, version=1, ocurrido_en=None):

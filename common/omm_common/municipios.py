@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from .tiempo import hoy_honduras
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def normalizar_dni(texto, hoy=None):
     if limpio[:4] not in todos():
         raise ValueError(f"El DNI empieza con {limpio[:4]}, que no es un código de municipio de Honduras.")
     anio = int(limpio[4:8])
-    actual = (hoy or date.today()).year
+    actual = (hoy or hoy_honduras()).year
     if not 1900 <= anio <= actual:
         raise ValueError(f"El año de inscripción del DNI ({anio}) no es plausible.")
     return limpio

@@ -6,6 +6,8 @@ Viven en su propia MetaData; cada servicio las crea en su primera migración con
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from .tiempo import FechaHoraUTC
+
 metadata = sa.MetaData()
 
 outbox = sa.Table(
@@ -13,10 +15,10 @@ outbox = sa.Table(
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("tipo", sa.String(80), nullable=False),
     sa.Column("municipio", sa.String(4)),
-    sa.Column("ocurrido_en", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ocurrido_en", FechaHoraUTC, nullable=False),
     sa.Column("version", sa.Integer, nullable=False, default=1),
     sa.Column("datos", sa.JSON, nullable=False),
-    sa.Column("publicado_en", sa.DateTime(timezone=True)),
+    sa.Column("publicado_en", FechaHoraUTC),
     sa.Column("intentos", sa.Integer, nullable=False, default=0),
     sa.Column("ultimo_error", sa.String(500)),
     sa.Index("ix_outbox_pendientes", "publicado_en", "ocurrido_en"),
@@ -26,7 +28,7 @@ eventos_aplicados = sa.Table(
     "eventos_aplicados", metadata,
     sa.Column("evento_id", sa.String(36), primary_key=True),
     sa.Column("tipo", sa.String(80), nullable=False),
-    sa.Column("aplicado_en", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("aplicado_en", FechaHoraUTC, nullable=False),
 )
 
 consecutivos = sa.Table(

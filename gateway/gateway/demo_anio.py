@@ -7,8 +7,8 @@ POA. Los otros municipios hacen lo mismo con otras cantidades. Todas las persona
 """
 import random
 from datetime import date, timedelta
+from omm_common.tiempo import hoy_honduras
 
-from capacitaciones.dominio import hoy_local
 
 NOMBRES = ("María José", "Ana Lucía", "Rosa Elena", "Carmen Julia", "Doris Marina", "Lesly Karina", "Wendy Yamileth",
            "Nora Alicia", "Iris Patricia", "Telma Suyapa", "Glenda Maribel", "Martha Lidia", "Sandra Nohemí",
@@ -62,7 +62,7 @@ def actividades(municipio, anio, azar):
 
 
 def cargar(cliente, municipio, anio=None, hoy=None):
-    hoy = hoy or hoy_local()
+    hoy = hoy or hoy_honduras()
     anio = anio or hoy.year
     azar = random.Random(f"omm-demo-{municipio}-{anio}")
     tecnica, coordinadora = f"tecnica.{municipio}", f"coordinadora.{municipio}"

@@ -1,4 +1,5 @@
 """Datos de demostración de ayudas: el catálogo del informe de Lejamaní, cargado por la API."""
+from omm_common.tiempo import hoy_honduras
 
 TIPOS_AYUDA = [
     {"codigo": "bolsa_alimentos", "nombre": "Bolsa de alimentos", "categoria": "alimentos", "unidad": "bolsa",
@@ -19,5 +20,4 @@ def cargar(cliente, municipio):
         cliente.post(coordinadora, "/api/v1/ayudas/inventario/movimientos",
                      {"tipo_codigo": codigo, "cantidad": cantidad, "motivo": "donacion",
                       "origen": "Alcaldía municipal"})
-    from datetime import date
-    cliente.put(coordinadora, "/api/v1/ayudas/presupuesto", {"anio": date.today().year, "monto": 60000})
+    cliente.put(coordinadora, "/api/v1/ayudas/presupuesto", {"anio": hoy_honduras().year, "monto": 60000})

@@ -1,6 +1,8 @@
 """Casos de demostración, ficticios: uno derivado al CIS y uno en seguimiento por municipio."""
 from datetime import date, timedelta
 
+from omm_common.tiempo import hoy_honduras
+
 NOMBRES = {"0309": ("Julia", "Ramírez Ficticia"), "0302": ("Teresa", "Mejía Ficticia"),
            "0306": ("Sonia", "Paz Ficticia"), "0318": ("Irma", "Cruz Ficticia")}
 
@@ -8,7 +10,7 @@ NOMBRES = {"0309": ("Julia", "Ramírez Ficticia"), "0302": ("Teresa", "Mejía Fi
 def cargar(cliente, municipio):
     tecnica = f"tecnica.{municipio}"
     nombres, apellidos = NOMBRES.get(municipio, ("Ana", "Demo Ficticia"))
-    hoy = date.today()
+    hoy = hoy_honduras()
     consentimiento = {"servicios": True, "derivacion": True, "estadisticas": True}
     caso = cliente.post(tecnica, "/api/v1/casos", {
         "fecha_atencion": (hoy - timedelta(days=20)).isoformat(),

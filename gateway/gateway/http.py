@@ -5,12 +5,16 @@ Cada ruta declara sus esquemas; el mismo registro alimenta el documento OpenAPI.
 import functools
 import json
 import logging
+import re
+import uuid
 from dataclasses import dataclass, field
 
 import eventlet
 from nameko.exceptions import RemoteError
-from nameko.web.handlers import http
-from werkzeug.wrappers import Response
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request, Response
 
 from omm_common.errores import (
     ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido, desde_error_remoto,
@@ -62,8 +66,75 @@ def respuesta_json(datos, estado=200, cabeceras=None):
                     mimetype="application/json", headers=cabeceras)
 
 
-def respuesta_error(error):
-    return respuesta_json(error.a_dict(), error.estado_http)
+def respuesta_error(error, cabeceras=None):
+    return respuesta_json(error.a_dict(), error.estado_http, cabeceras)
+
+
+# Un id de solicitud que llega del cliente se acepta solo si es corto y sin caracteres raros:
+# va a los logs y a las cabeceras.
+_ID_VALIDO = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def id_de_solicitud(environ):
+    """El X-Request-Id de esta solicitud (el del cliente si es válido, si no uno nuevo), fijado una vez."""
+    if "omm.solicitud" not in environ:
+        dado = environ.get("HTTP_X_REQUEST_ID", "")
+        environ["omm.solicitud"] = dado if _ID_VALIDO.match(dado) else uuid.uuid4().hex
+    return environ["omm.solicitud"]
+
+
+def error_interno(environ, exc_info=None):
+    """500 del contrato: la referencia es el id de la solicitud y el log guarda la traza con ella."""
+    referencia = id_de_solicitud(environ)
+    log.error("Error interno en %s %s [referencia %s]", environ.get("REQUEST_METHOD"),
+              environ.get("PATH_INFO"), referencia, exc_info=exc_info or True)
+    return ErrorOMM("Ocurrió un error interno; el equipo técnico fue avisado. Si se repite, comunique la "
+                    "referencia.", {"referencia": referencia}, codigo="ERROR_INTERNO")
+
+
+class AppWSGI(WsgiApp):
+    """Toda respuesta sale en el formato del contrato: también las rutas inexistentes (404), el método que
+    la ruta no admite (405) y cualquier error que escape a la ruta (500 con referencia)."""
+
+    def __call__(self, environ, start_response):
+        solicitud = id_de_solicitud(environ)
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+            request.path_values = values
+            respuesta = provider.handle_request(request)
+        except MethodNotAllowed as exc:
+            respuesta = respuesta_error(
+                ErrorOMM("La ruta no admite el método " + environ.get("REQUEST_METHOD", "") + ".",
+                         {"metodos_permitidos": sorted(exc.valid_methods or [])}, codigo="METODO_NO_PERMITIDO"),
+                {"Allow": ", ".join(sorted(exc.valid_methods or []))})
+        except NotFound:
+            respuesta = respuesta_error(NoEncontrado("No existe esa ruta."))
+        except HTTPException as exc:
+            respuesta = respuesta_error(ErrorOMM(exc.description or "Solicitud inválida.",
+                                                 codigo="VALIDACION" if exc.code == 400 else "ERROR_INTERNO"))
+        except Exception:
+            respuesta = respuesta_error(error_interno(environ))
+        respuesta.headers["X-Request-Id"] = solicitud
+        return respuesta(environ, start_response)
+
+
+class ServidorWeb(WebServer):
+    def get_wsgi_app(self):
+        return AppWSGI(self)
+
+
+class EntradaHTTP(HttpRequestHandler):
+    """@http de nameko con el servidor de arriba; lo que escape del trabajador es un 500 del contrato."""
+    server = ServidorWeb()
+
+    def response_from_exception(self, exc):
+        # Aquí no llega el environ: la referencia es nueva; AppWSGI pone igual el X-Request-Id.
+        return respuesta_error(error_interno({}, (type(exc), exc, exc.__traceback__)))
+
+
+http = EntradaHTTP.decorator
 
 
 def _error_nulo(campo):
@@ -107,8 +178,7 @@ def leer_json(request, limite):
 def ruta(metodo, camino, resumen, roles=(), **opciones):
     """Declara una ruta; `roles=None` la hace pública (sin token)."""
     definicion = Ruta(metodo, camino, resumen, roles, **opciones)
-    if "<path:" not in camino:
-        RUTAS.append(definicion)
+    RUTAS.append(definicion)
 
     def decorador(funcion):
         @functools.wraps(funcion)
@@ -122,7 +192,11 @@ def ruta(metodo, camino, resumen, roles=(), **opciones):
                 resultado = self._con_idempotencia(
                     peticion, definicion, lambda: funcion(self, peticion, **params))
             except ErrorOMM as exc:
+                if exc.estado_http >= 500 and exc.codigo == "ERROR_INTERNO":
+                    exc = error_interno(request.environ)
                 return respuesta_error(exc)
+            except Exception:
+                return respuesta_error(error_interno(request.environ))
             if isinstance(resultado, Response):
                 return resultado
             estado, datos = resultado

@@ -5,6 +5,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from omm_common import cifrado
 from omm_common.eventos import ahora_utc
+from omm_common.tiempo import FechaHoraUTC
 
 
 def nuevo_id():
@@ -42,7 +43,7 @@ class Usuario(Base):
     municipio = mapped_column(sa.ForeignKey("municipios.codigo"), nullable=True)
     mancomunidad = mapped_column(sa.ForeignKey("mancomunidades.codigo"), nullable=True)
     activo: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class IntentoFallido(Base):
@@ -51,8 +52,8 @@ class IntentoFallido(Base):
 
     clave: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     fallos: Mapped[int] = mapped_column(sa.Integer, default=0)
-    bloqueado_hasta = mapped_column(sa.DateTime(timezone=True), nullable=True)
-    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    bloqueado_hasta = mapped_column(FechaHoraUTC, nullable=True)
+    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class RespuestaIdempotente(Base):
@@ -68,7 +69,7 @@ class RespuestaIdempotente(Base):
     estado_http = mapped_column(sa.Integer, nullable=True)  # None: en curso
     # La respuesta puede traer un caso descifrado o los datos de una beneficiaria: se guarda cifrada.
     cuerpo = mapped_column(sa.JSON, nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     def _clave_y_asociado(self):
         clave = cifrado.derivar(cifrado.secreto("GATEWAY_CLAVE_RESPUESTAS"), b"omm-gateway", "respuestas")
@@ -104,7 +105,7 @@ class MetaPoa(Base):
     meta_t3 = mapped_column(sa.Numeric(14, 2), nullable=False, default=0)
     meta_t4 = mapped_column(sa.Numeric(14, 2), nullable=False, default=0)
     actualizado_por = mapped_column(sa.String(36), nullable=True)
-    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class TextoInforme(Base):
@@ -118,4 +119,4 @@ class TextoInforme(Base):
     desafios = mapped_column(sa.Text, nullable=True)
     lineas_accion = mapped_column(sa.JSON, nullable=True)
     actualizado_por = mapped_column(sa.String(36), nullable=True)
-    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc)

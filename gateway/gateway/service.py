@@ -1,5 +1,6 @@
 """Gateway: la única superficie HTTP. Autentica, decide por rol y pasa la identidad firmada a cada servicio."""
 import json
+import logging
 from datetime import timedelta
 
 import eventlet
@@ -27,6 +28,7 @@ SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones")
 TIEMPO_PING = 3
 ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 ACTIVAS = auth.ActivasRecientes()
+log = logging.getLogger("omm.gateway")
 VIGENCIA_IDEMPOTENCIA = timedelta(hours=24)
 # Una clave «en curso» más allá de esto se abandonó: la llamada más larga (TIEMPO_RPC) ya habría vuelto.
 PLAZO_EN_CURSO = timedelta(seconds=TIEMPO_RPC + 10)
@@ -69,8 +71,24 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
         except Exception:
             self._olvidar(clave)
             raise
-        self._guardar(clave, estado, datos)
+        self._guardar_o_liberar(clave, estado, datos)
         return estado, datos
+
+    def _guardar_o_liberar(self, clave, estado, datos):
+        """Lo hecho ya quedó confirmado en el servicio: quien lo pidió recibe su respuesta aunque guardarla
+        falle. Si no se pudo guardar, la clave se libera para que un reintento vuelva a ejecutar (el servicio
+        reconoce la clave) en vez de quedar «en curso»."""
+        for intento in range(3):
+            try:
+                return self._guardar(clave, estado, datos)
+            except Exception:
+                log.warning("No se pudo guardar la respuesta idempotente (intento %s)", intento + 1, exc_info=True)
+                eventlet.sleep(0.2 * 2 ** intento)
+        try:
+            self._olvidar(clave)
+        except Exception:
+            log.error("Tampoco se pudo liberar la clave idempotente; se libera sola en %s", PLAZO_EN_CURSO,
+                      exc_info=True)
 
     def _tomar_clave(self, clave):
         """True si esta solicitud queda a cargo de la clave: es nueva, o quien la tenía la abandonó.
@@ -216,13 +234,4 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
             publico = auth.usuario_publico(u)
         ACTIVAS.olvidar(usuario_id)  # después del commit: nadie vuelve a verla activa
         return 200, publico
-
-    # Toda ruta desconocida responde en el formato del contrato, no con la página de werkzeug.
-    @ruta("GET", "/<path:resto>", "Ruta inexistente", None)
-    def no_existe_get(self, p, resto):
-        raise NoEncontrado("No existe esa ruta.")
-
-    @ruta("POST", "/<path:resto>", "Ruta inexistente", None)
-    def no_existe_post(self, p, resto):
-        raise NoEncontrado("No existe esa ruta.")
 

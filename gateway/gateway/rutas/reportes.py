@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from eventlet import tpool
 from werkzeug.wrappers import Response
 
-from capacitaciones.dominio import hoy_local
 from omm_common.contexto import token_de_servicio
 from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
@@ -19,6 +18,7 @@ from ..http import ruta
 from ..models import Mancomunidad, MetaPoa, Municipio, TextoInforme
 from ..schemas import FiltroInforme, FiltroPoa, PoaEntrada, PoaSalida, TextosInforme
 from .ayudas import XLSX
+from omm_common.tiempo import hoy_honduras
 
 OFICINA = ("coordinadora", "tecnica")
 CAMPOS_TEXTO = ("introduccion", "objetivo_general", "objetivos_especificos", "desafios", "lineas_accion")
@@ -77,7 +77,7 @@ class RutasReportes:
             for d, h in periodos.values() for s in ("capacitaciones", "ayudas")))
         por_periodo = {p: (next(respuestas), next(respuestas)) for p in periodos}
         return [{"municipio": m, "municipio_nombre": nombres.get(m, m), "anio": anio,
-                 "calculado_hasta": hoy_local().isoformat(),
+                 "calculado_hasta": hoy_honduras().isoformat(),
                  "actividades": poa.avance(planes[m], por_periodo, m)} for m in conmigo]
 
     # --- POA ---
@@ -96,7 +96,7 @@ class RutasReportes:
         municipio = ambito["municipios"][0]
         avance = self._avance_poa([municipio], anio, nombres)
         return avance[0] if avance else {"municipio": municipio, "municipio_nombre": nombres[municipio],
-                                         "anio": anio, "calculado_hasta": hoy_local().isoformat(),
+                                         "anio": anio, "calculado_hasta": hoy_honduras().isoformat(),
                                          "actividades": []}
 
     @ruta("PUT", "/api/v1/poa/<anio>", "Fija las metas del POA del año (reemplaza el plan entero)", ("coordinadora",),
@@ -151,7 +151,7 @@ class RutasReportes:
           otros_estados={200: "El informe (JSON, o el archivo PDF o .xlsx según «formato»)"})
     def informe(self, p):
         f = cargar(FiltroInforme(), p.consulta)
-        hoy = hoy_local()
+        hoy = hoy_honduras()
         hasta = f.get("hasta") or hoy
         desde = f.get("desde") or date(hasta.year, 1, 1)
         if desde > hasta:

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from omm_common.errores import Conflicto, ErrorValidacion
+from omm_common.tiempo import hoy_honduras
 
 CATEGORIAS = ("alimentos", "panales", "economica_medicamentos", "otro")
 CATEGORIAS_EN_ESPECIE = ("alimentos", "panales")
@@ -17,7 +18,7 @@ EDAD_TERCERA_EDAD = 60
 
 
 def edad(fecha_nacimiento, hoy=None):
-    hoy = hoy or date.today()
+    hoy = hoy or hoy_honduras()
     return hoy.year - fecha_nacimiento.year - ((hoy.month, hoy.day) < (fecha_nacimiento.month, fecha_nacimiento.day))
 
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from omm_common.eventos import ahora_utc
+from omm_common.tiempo import FechaHoraUTC
 
 
 def nuevo_id():
@@ -29,7 +30,7 @@ class TipoAyuda(Base):
     existencia_minima: Mapped[int] = mapped_column(sa.Integer, default=0)
     # Existencia actual (solo en especie); se descuenta con un UPDATE condicionado, nunca bajo cero.
     existencia: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class Beneficiaria(Base):
@@ -47,7 +48,7 @@ class Beneficiaria(Base):
     comunidad: Mapped[str] = mapped_column(sa.String(120))
     condiciones = mapped_column(sa.JSON, default=list)
     consentimiento_salud: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     entregas = relationship("Entrega", back_populates="beneficiaria", order_by="Entrega.fecha.desc()")
 
@@ -77,7 +78,7 @@ class Entrega(Base):
     numero: Mapped[int] = mapped_column(sa.Integer)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     beneficiaria = relationship("Beneficiaria", back_populates="entregas")
 
@@ -103,7 +104,7 @@ class MovimientoInventario(Base):
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
     # Una donación repetida por un reintento sumaría dos veces: la clave la reconoce.
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class Presupuesto(Base):
@@ -114,7 +115,7 @@ class Presupuesto(Base):
     anio: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     monto = mapped_column(sa.Numeric(14, 2))
     actualizado_por: Mapped[str] = mapped_column(sa.String(60))
-    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc, onupdate=ahora_utc)
+    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc, onupdate=ahora_utc)
 
 
 class ResumenEntregas(Base):

@@ -20,6 +20,7 @@ from omm_common.tablas import siguiente_numero
 
 from . import dominio, hojas, schemas
 from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, ResumenEntregas, TipoAyuda, nuevo_id
+from omm_common.tiempo import hoy_honduras
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
@@ -387,7 +388,7 @@ def agregados(uow, desde, hasta, municipios, hoy=None):
     desde = date.fromisoformat(str(desde)) if desde else None
     hasta = date.fromisoformat(str(hasta)) if hasta else None
     municipios = list(municipios)
-    resumen, vivos = resumenes.partir(desde, hasta, hoy or date.today())
+    resumen, vivos = resumenes.partir(desde, hasta, hoy or hoy_honduras())
     por_mes, periodo, ultima = defaultdict(dict), defaultdict(lambda: [0, 0, 0]), {}
 
     def sumar(m, categoria, entregas, unidades, monto, fecha):

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from omm_common.errores import Conflicto, ErrorValidacion
+from omm_common.tiempo import hoy_honduras
 
 TIPOS = ("capacitacion", "taller", "sensibilizacion", "club_embarazadas", "escuela_emprendimiento",
          "socializacion", "asesoria_tecnica")
@@ -23,15 +24,6 @@ MAX_MESES_RECURRENCIA = 24
 DURACION_HORAS = Decimal(2)
 SEMANAS_EMBARAZO_MAX = 42
 DIAS_EMBARAZO = 280
-# Honduras: UTC−6 todo el año (sin horario de verano); fijo, para no depender de tzdata en la imagen.
-ZONA = timezone(timedelta(hours=-6), "America/Tegucigalpa")
-
-
-def hoy_local():
-    """La fecha en Honduras: una sesión de hoy a las 19:00 no es de "mañana" por estar en UTC."""
-    return datetime.now(ZONA).date()
-
-
 def verificar_cupo(cupo, inscritas):
     if cupo is not None and inscritas >= cupo:
         raise Conflicto("La actividad ya no tiene cupo disponible.", {"cupo": cupo, "inscritas": inscritas},
@@ -106,7 +98,7 @@ def expandir_sesiones(sesiones, recurrencia=None):
 
 def sesiones_realizadas(sesiones, hoy=None):
     """Sesiones ya realizadas: fecha hasta hoy. Cada una: dict o objeto con `fecha`."""
-    hoy = hoy or hoy_local()
+    hoy = hoy or hoy_honduras()
     return [s for s in sesiones if _valor(s, "fecha") <= hoy]
 
 
@@ -135,7 +127,7 @@ def semanas_gestacion_actual(semanas_al_registro, fecha_registro, hoy=None):
     """Semanas de hoy; None si no se sabe o si ya pasó el término del embarazo."""
     if semanas_al_registro is None or fecha_registro is None:
         return None
-    semanas = semanas_al_registro + ((hoy or hoy_local()) - fecha_registro).days // 7
+    semanas = semanas_al_registro + ((hoy or hoy_honduras()) - fecha_registro).days // 7
     return semanas if semanas <= SEMANAS_EMBARAZO_MAX else None
 
 

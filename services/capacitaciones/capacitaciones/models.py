@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from omm_common.eventos import ahora_utc
+from omm_common.tiempo import FechaHoraUTC
 
 
 def nuevo_id():
@@ -28,7 +29,7 @@ class Capacitacion(Base):
     cupo = mapped_column(sa.Integer, nullable=True)
     creada_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     sesiones = relationship("Sesion", back_populates="capacitacion", order_by="(Sesion.fecha, Sesion.hora)")
     inscripciones = relationship("Inscripcion", back_populates="capacitacion",
@@ -51,7 +52,7 @@ class Sesion(Base):
     duracion_horas = mapped_column(sa.Numeric(4, 1), default=2)
     creada_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     capacitacion = relationship("Capacitacion", back_populates="sesiones")
     asistencias = relationship("Asistencia", back_populates="sesion", cascade="all, delete-orphan")
@@ -85,7 +86,7 @@ class Inscripcion(Base):
     consentimiento_salud: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     capacitacion = relationship("Capacitacion", back_populates="inscripciones")
 
@@ -99,7 +100,7 @@ class Asistencia(Base):
     sesion_id: Mapped[str] = mapped_column(sa.ForeignKey("sesiones.id"))
     inscripcion_id: Mapped[str] = mapped_column(sa.ForeignKey("inscripciones.id"), index=True)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     sesion = relationship("Sesion", back_populates="asistencias")
 

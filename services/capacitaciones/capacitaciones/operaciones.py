@@ -20,6 +20,7 @@ from omm_common.municipios import normalizar_nombre
 
 from . import documentos, dominio, schemas
 from .models import Asistencia, Capacitacion, Inscripcion, ResumenSesiones, Sesion
+from omm_common.tiempo import hoy_honduras
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
@@ -42,7 +43,7 @@ def _asistencias_por_inscripcion(sesion_bd, capacitacion_id):
 
 
 def _resumen(c, hoy=None):
-    hoy = hoy or dominio.hoy_local()
+    hoy = hoy or hoy_honduras()
     fechas = [s.fecha for s in c.sesiones]
     datos = {k: getattr(c, k) for k in (
         "id", "municipio", "titulo", "tipo", "institucion", "facilitador", "lugar", "cupo", "creado_en")}
@@ -69,7 +70,7 @@ def _inscripcion_dict(i):
 
 
 def _detalle(sesion_bd, c, hoy=None):
-    hoy = hoy or dominio.hoy_local()
+    hoy = hoy or hoy_honduras()
     por_inscripcion, por_sesion = _asistencias_por_inscripcion(sesion_bd, c.id)
     datos = _resumen(c, hoy)
     datos["sesiones"] = [_sesion_dict(s, por_sesion.get(s.id, []), hoy) for s in c.sesiones]
@@ -218,10 +219,10 @@ def agregar_sesion(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
         return _previa(s, Sesion, "creada_por", yo, clave_idempotencia)
     previa = repetida() or _insertar(s, [sesion := _nueva_sesion(c, datos, yo, clave_idempotencia, existente=True)], repetida)
     if previa:
-        return schemas.SesionSalida().dump(_sesion_dict(previa, [], dominio.hoy_local()))
+        return schemas.SesionSalida().dump(_sesion_dict(previa, [], hoy_honduras()))
     resumenes.marcar(s, c.municipio, [sesion.fecha])
     _emitir_sesion(uow, c, sesion)
-    return schemas.SesionSalida().dump(_sesion_dict(sesion, [], dominio.hoy_local()))
+    return schemas.SesionSalida().dump(_sesion_dict(sesion, [], hoy_honduras()))
 
 
 # --- inscripciones y asistencia ---
@@ -254,7 +255,7 @@ def inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
         nombre_normalizado=nombre, clave_persona=dominio.clave_persona(nueva["dni"], nombre, nueva["fecha_nacimiento"]),
         dni=nueva["dni"], fecha_nacimiento=nueva["fecha_nacimiento"], telefono=p.get("telefono"),
         comunidad=p["comunidad"], embarazada=embarazada, semanas_gestacion=p.get("semanas_gestacion"),
-        fecha_registro=dominio.hoy_local(), consentimiento_salud=datos["consentimiento_salud"],
+        fecha_registro=hoy_honduras(), consentimiento_salud=datos["consentimiento_salud"],
         registrada_por=yo.usuario_id, clave_idempotencia=clave_idempotencia)
     try:
         previa = _insertar(s, [i], repetida)
@@ -307,7 +308,7 @@ def _archivo(nombre, contenido, **extra):
 
 def constancia(uow, yo, capacitacion_id, inscripcion_id, hoy=None):
     s = uow.sesion
-    hoy = hoy or dominio.hoy_local()
+    hoy = hoy or hoy_honduras()
     c = _capacitacion(s, yo, capacitacion_id)
     i = _inscripcion_de(s, c, inscripcion_id)
     asistidas = set(s.scalars(sa.select(Asistencia.sesion_id).where(Asistencia.inscripcion_id == i.id)).all())
@@ -463,7 +464,7 @@ def agregados(uow, yo, filtros, hoy=None):
     mes en curso y los bordes de las filas; actividades y participantes del periodo, de los tramos.
     """
     f = cargar(schemas.FiltroAgregados(), filtros)
-    hoy = hoy or dominio.hoy_local()
+    hoy = hoy or hoy_honduras()
     municipios = f.get("municipios")
     if yo.rol != "servicio" and not municipios:
         raise error_de_campo("municipios", "Indique los municipios de la mancomunidad.")
@@ -532,7 +533,7 @@ def actividades(uow, filtros, hoy=None):
     f = cargar(schemas.FiltroAgregados(), filtros)
     if not f.get("municipios"):
         raise error_de_campo("municipios", "Indique los municipios del informe.")
-    hoy = hoy or dominio.hoy_local()
+    hoy = hoy or hoy_honduras()
     s = uow.sesion
     condiciones = [Capacitacion.municipio.in_(f["municipios"]), Sesion.fecha <= hoy]
     if f.get("desde"):

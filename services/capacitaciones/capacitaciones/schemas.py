@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate
 from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
 
 from .dominio import MAX_MESES_RECURRENCIA, SEMANAS_EMBARAZO_MAX, TIPOS
+from omm_common.tiempo import hoy_honduras
 
 _HORA = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Debe ser una hora HH:MM (24 horas).")
 # Fechas acotadas: la recurrencia suma meses y una fecha del año 9999 no debe volverse un error 500.
@@ -14,7 +15,7 @@ _FECHA_ACTIVIDAD = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
 
 
 def _no_futura(valor):
-    if valor < date(1900, 1, 1) or valor > date.today():
+    if valor < date(1900, 1, 1) or valor > hoy_honduras():
         raise ValidationError("Debe ser una fecha entre 1900-01-01 y hoy.")
 
 

@@ -2,6 +2,7 @@
 from datetime import date, datetime, time, timedelta, timezone
 
 from omm_common.errores import Conflicto
+from omm_common.tiempo import HONDURAS
 
 TIPOS_VIOLENCIA = ("fisica", "psicologica", "sexual", "patrimonial", "economica")
 # Tipos de la ley hondureña -> tipo central del GBVIMS, para estadísticas comparables.
@@ -18,8 +19,6 @@ ESTADOS = ("abierto", "en_seguimiento", "derivado", "cerrado")
 TIPOS_SEGUIMIENTO = ("llamada", "visita", "acompanamiento", "atencion", "otro")
 DESTINOS = ("cis", "policia", "fiscalia", "juzgado", "ciudad_mujer", "dinaf", "otro")
 HORAS_URGENCIA_SEXUAL = 72
-# Honduras no tiene horario de verano.
-HONDURAS = timezone(timedelta(hours=-6))
 
 
 def tipos_gbvims(tipos):
@@ -67,10 +66,6 @@ def es_urgente(destino, tipos_violencia, horas, solicitado=False):
 
 def seguimiento_vencido(proxima_fecha, hoy, estado):
     return estado != "cerrado" and proxima_fecha is not None and proxima_fecha < hoy
-
-
-def hoy_honduras(ahora=None):
-    return (ahora or datetime.now(timezone.utc)).astimezone(HONDURAS).date()
 
 
 def mes(fecha: date):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from omm_common.eventos import ahora_utc
+from omm_common.tiempo import FechaHoraUTC
 
 
 def nuevo_id():
@@ -51,12 +52,12 @@ class Caso(Base):
     datos_cifrados: Mapped[str] = mapped_column(sa.Text)
     proxima_fecha = mapped_column(sa.Date, nullable=True, index=True)
     motivo_cierre_cifrado = mapped_column(sa.Text, nullable=True)
-    cerrado_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    cerrado_en = mapped_column(FechaHoraUTC, nullable=True)
     cerrado_por = mapped_column(sa.String(60), nullable=True)
     creado_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
-    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc, onupdate=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc, onupdate=ahora_utc)
 
     seguimientos = relationship("Seguimiento", back_populates="caso",
                                 order_by="(Seguimiento.fecha, Seguimiento.creado_en)")
@@ -88,7 +89,7 @@ class Seguimiento(Base):
     proxima_fecha = mapped_column(sa.Date, nullable=True)
     registrado_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     caso = relationship("Caso", back_populates="seguimientos")
 
@@ -107,7 +108,7 @@ class Derivacion(Base):
     horas_desde_incidente = mapped_column(sa.Integer, nullable=True)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     caso = relationship("Caso", back_populates="derivaciones")
 
@@ -124,7 +125,7 @@ class Auditoria(Base):
     usuario = mapped_column(sa.String(80), nullable=True)
     rol: Mapped[str] = mapped_column(sa.String(20))
     accion: Mapped[str] = mapped_column(sa.String(40))
-    en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc, nullable=False)
+    en = mapped_column(FechaHoraUTC, default=ahora_utc, nullable=False)
 
 
 class VencimientoEmitido(Base):
@@ -133,7 +134,7 @@ class VencimientoEmitido(Base):
 
     caso_id: Mapped[str] = mapped_column(sa.ForeignKey("casos.id"), primary_key=True)
     proxima_fecha = mapped_column(sa.Date, primary_key=True)
-    emitido_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
+    emitido_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class ResumenCasos(Base):

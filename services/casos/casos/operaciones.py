@@ -13,6 +13,7 @@ from omm_common.tablas import siguiente_numero
 
 from . import cifrado, dominio, schemas
 from .models import (
+from omm_common.tiempo import ahora_utc, hoy_honduras
     Auditoria, Caso, Derivacion, IndiceCiego, ResumenCasos, Seguimiento, VencimientoEmitido, nuevo_id,
 )
 
@@ -160,7 +161,7 @@ def registrar_derivacion(uow, yo, caso_id, cuerpo, clave_idempotencia=None, ahor
         if previa:
             return _derivacion_salida(caso, previa)
     caso.estado = dominio.estado_tras_derivacion(caso.estado, caso.consentimiento_derivacion)
-    horas = dominio.horas_desde_incidente(caso.fecha_incidente, ahora or datetime.now(timezone.utc),
+    horas = dominio.horas_desde_incidente(caso.fecha_incidente, ahora or ahora_utc(),
                                           caso.hora_incidente)
     urgente = dominio.es_urgente(datos["destino"], caso.tipos_violencia, horas, datos["urgente"])
     d = Derivacion(id=nuevo_id(), caso_id=caso.id, municipio=caso.municipio, destino=datos["destino"],
@@ -188,7 +189,7 @@ def cerrar_caso(uow, yo, caso_id, cuerpo):
     caso = _caso(s, yo, caso_id, bloquear=True)
     caso.estado = dominio.estado_tras_cierre(caso.estado)
     caso.motivo_cierre_cifrado = cifrado.cifrar(caso.municipio, datos["motivo"])
-    caso.cerrado_en, caso.cerrado_por = datetime.now(timezone.utc), yo.usuario_id
+    caso.cerrado_en, caso.cerrado_por = ahora_utc(), yo.usuario_id
     _auditar(s, yo, "cerrar", caso.id)
     uow.emitir("CasoCerrado", caso.municipio, {"caso_id": caso.id, "codigo": caso.codigo})
     s.flush()
@@ -219,7 +220,7 @@ def datos_derivacion(uow, derivacion_id):
 
 def emitir_seguimientos_vencidos(uow, hoy=None):
     """Una vez por (caso, fecha programada): el registro de lo emitido impide repetir el aviso."""
-    hoy = hoy or dominio.hoy_honduras()
+    hoy = hoy or hoy_honduras()
     s = uow.sesion
     vencidos = s.scalars(sa.select(Caso).where(
         Caso.estado != "cerrado", Caso.proxima_fecha.is_not(None), Caso.proxima_fecha < hoy,
@@ -284,7 +285,7 @@ def agregados(uow, desde, hasta, municipios, hoy=None):
     cerrados salen del resumen; los bordes y el mes en curso, de las filas.
     """
     s = uow.sesion
-    resumen, vivos = resumenes.partir(desde, hasta, hoy or dominio.hoy_honduras())
+    resumen, vivos = resumenes.partir(desde, hasta, hoy or hoy_honduras())
     periodo, meses = Counter(), Counter()
     if resumen:
         r = ResumenCasos

@@ -1,4 +1,6 @@
 """Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
+from datetime import date
+
 from nameko.timer import timer
 
 from omm_common import resumenes
@@ -70,10 +72,10 @@ class Casos:
             return op.datos_derivacion(uow, derivacion_id)
 
     @rpc
-    def emitir_seguimientos_vencidos(self):
+    def emitir_seguimientos_vencidos(self, hoy=None):
         self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
-            return op.emitir_seguimientos_vencidos(uow)
+            return op.emitir_seguimientos_vencidos(uow, date.fromisoformat(hoy) if hoy else None)
 
     @rpc
     def agregados(self, desde=None, hasta=None, municipios=None):

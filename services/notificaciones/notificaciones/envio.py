@@ -76,8 +76,8 @@ class Consultas:
     def sesiones_de_manana(self, fecha):
         return self._llamar("capacitaciones", "sesiones_de_manana", fecha.isoformat()) or []
 
-    def revisar_seguimientos(self):
-        return self._llamar("casos", "emitir_seguimientos_vencidos")
+    def revisar_seguimientos(self, hoy=None):
+        return self._llamar("casos", "emitir_seguimientos_vencidos", hoy.isoformat() if hoy else None)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from omm_common import cifrado
 from omm_common.eventos import ahora_utc
+from omm_common.tiempo import FechaHoraUTC
 
 
 def nuevo_id():
@@ -27,7 +28,7 @@ class Destinatario(Base):
     email = mapped_column(sa.String(200), nullable=True)
     telefono = mapped_column(sa.String(30), nullable=True)
     webhook_url = mapped_column(sa.String(500), nullable=True)
-    actualizado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc, onupdate=ahora_utc)
+    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc, onupdate=ahora_utc)
 
 
 class Regla(Base):
@@ -73,11 +74,11 @@ class Notificacion(Base):
     mensaje_cifrado = mapped_column("mensaje", sa.Text, nullable=True)
     intentos: Mapped[int] = mapped_column(sa.Integer, default=0)
     ultimo_error = mapped_column(sa.String(500), nullable=True)
-    proximo_intento_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
-    escalar_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
-    creado_en = mapped_column(sa.DateTime(timezone=True), default=ahora_utc)
-    enviada_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
-    confirmada_en = mapped_column(sa.DateTime(timezone=True), nullable=True)
+    proximo_intento_en = mapped_column(FechaHoraUTC, nullable=True)
+    escalar_en = mapped_column(FechaHoraUTC, nullable=True)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+    enviada_en = mapped_column(FechaHoraUTC, nullable=True)
+    confirmada_en = mapped_column(FechaHoraUTC, nullable=True)
     confirmada_por = mapped_column(sa.String(60), nullable=True)
 
     # El nombre de una persona que hubo consentimiento para dar no debe quedar legible en un volcado

@@ -6,12 +6,13 @@ de la fila más su estado evitan el doble envío.
 """
 import logging
 import os
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from celery import Celery
 from celery.signals import worker_process_init
 
 from omm_common.db import crear_motor
+from omm_common.tiempo import ahora_utc, hoy_honduras
 
 from . import envio
 
@@ -71,21 +72,27 @@ def despachar_atascadas():
     return len(ids)
 
 
+def _instante(ahora):
+    """Las tareas del calendario aceptan el instante «de ahora» en ISO: quien opera puede repasar un
+    momento pasado (y las pruebas, el reloj de las 23:30 en Honduras) por la misma tarea que corre beat."""
+    return datetime.fromisoformat(ahora) if ahora else ahora_utc()
+
+
 @app.task(name="notificaciones.tareas.escalar_urgentes")
-def escalar_urgentes():
-    ids = envio.escalar_urgentes(motor())
+def escalar_urgentes(ahora=None):
+    ids = envio.escalar_urgentes(motor(), _instante(ahora))
     despachar(ids)
     return len(ids)
 
 
 @app.task(name="notificaciones.tareas.recordar_sesiones")
-def recordar_sesiones():
-    manana = date.today() + timedelta(days=1)
+def recordar_sesiones(ahora=None):
+    manana = hoy_honduras(_instante(ahora)) + timedelta(days=1)
     ids = envio.crear_recordatorios(motor(), envio.Consultas().sesiones_de_manana(manana))
     despachar(ids)
     return len(ids)
 
 
 @app.task(name="notificaciones.tareas.revisar_seguimientos")
-def revisar_seguimientos():
-    return envio.Consultas().revisar_seguimientos()
+def revisar_seguimientos(ahora=None):
+    return envio.Consultas().revisar_seguimientos(hoy_honduras(_instante(ahora)))
