@@ -6,7 +6,7 @@ no lleva una firma válida y se rechaza (defensa en profundidad).
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import jwt
 from nameko.extensions import DependencyProvider

@@ -3,7 +3,6 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from importlib import resources
 from .tiempo import hoy_honduras

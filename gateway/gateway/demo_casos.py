@@ -1,5 +1,5 @@
 """Casos de demostración, ficticios: uno derivado al CIS y uno en seguimiento por municipio."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from omm_common.tiempo import hoy_honduras
 

@@ -1,5 +1,5 @@
 """Reglas de las ayudas, sin infraestructura: las pruebas las llaman directamente."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from omm_common.errores import Conflicto, ErrorValidacion

@@ -2,7 +2,7 @@
 import calendar
 import hashlib
 import hmac
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 from omm_common.errores import Conflicto, ErrorValidacion

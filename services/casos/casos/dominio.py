@@ -1,5 +1,5 @@
 """Reglas de los casos, sin infraestructura: ciclo de vida, consentimiento y la regla de las 72 horas."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 
 from omm_common.errores import Conflicto
 from omm_common.tiempo import HONDURAS

@@ -1,6 +1,5 @@
 """Casos de uso de casos: cada lectura del detalle y cada escritura quedan en la bitácora."""
 from collections import Counter
-from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
@@ -10,10 +9,10 @@ from omm_common.errores import NoEncontrado
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
 from omm_common.tablas import siguiente_numero
+from omm_common.tiempo import ahora_utc, hoy_honduras
 
 from . import cifrado, dominio, schemas
 from .models import (
-from omm_common.tiempo import ahora_utc, hoy_honduras
     Auditoria, Caso, Derivacion, IndiceCiego, ResumenCasos, Seguimiento, VencimientoEmitido, nuevo_id,
 )
 
