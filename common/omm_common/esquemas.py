@@ -1,10 +1,12 @@
 """Base de los esquemas marshmallow: mensajes en español, campos comunes, paginación."""
 import uuid
+from datetime import date
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from . import municipios
 from .errores import ErrorValidacion
+from .tiempo import hoy_honduras
 
 # Mensajes en español para todos los campos, una sola vez para todo el proyecto.
 fields.Field.default_error_messages.update({
@@ -79,6 +81,12 @@ class Dni(fields.String):
             return municipios.normalizar_dni(texto)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+
+
+def no_futura(valor):
+    """Lo ya ocurrido (un nacimiento, una entrega) no puede ser de después de hoy en Honduras."""
+    if valor < date(1900, 1, 1) or valor > hoy_honduras():
+        raise ValidationError("Debe ser una fecha entre 1900-01-01 y hoy.")
 
 
 def Opcion(valores, **kwargs):

@@ -8,9 +8,20 @@ from datetime import date
 
 from ayudas.dominio import NOMBRES_CATEGORIA
 from capacitaciones.dominio import NOMBRES_TIPO
+from omm_common.errores import error_de_campo
 from omm_common.resumenes import fin_de_mes
 
 from .supresion import tablas_de_casos
+
+def periodo(desde, hasta, hoy):
+    """Sin fechas, el informe va del 1 de enero al día de hoy en Honduras (`hoy`); la noche del 31 de
+    diciembre en Tegucigalpa todavía es ese año aunque en UTC ya sea el siguiente."""
+    hasta = hasta or hoy
+    desde = desde or date(hasta.year, 1, 1)
+    if desde > hasta:
+        raise error_de_campo("hasta", "La fecha final no puede ser anterior a la inicial.")
+    return desde, hasta
+
 
 INTRODUCCION = (
     "La Oficina Municipal de la Mujer de {lugar} es la instancia del gobierno local que permite interactuar "

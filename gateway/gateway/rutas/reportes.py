@@ -3,7 +3,6 @@
 El plan (metas) y los textos del informe son de la oficina y se guardan en la base del gateway;
 lo logrado se calcula cada vez con los mismos agregados de la región, nunca se copia.
 """
-from datetime import date
 
 import sqlalchemy as sa
 from eventlet import tpool
@@ -152,10 +151,7 @@ class RutasReportes:
     def informe(self, p):
         f = cargar(FiltroInforme(), p.consulta)
         hoy = hoy_honduras()
-        hasta = f.get("hasta") or hoy
-        desde = f.get("desde") or date(hasta.year, 1, 1)
-        if desde > hasta:
-            raise error_de_campo("hasta", "La fecha final no puede ser anterior a la inicial.")
+        desde, hasta = informe.periodo(f.get("desde"), f.get("hasta"), hoy)
         ambito, nombres = self._ambito(p, f.get("municipio"))
         municipios = ambito["municipios"]
         self.propagar_identidad(token_de_servicio("gateway"))

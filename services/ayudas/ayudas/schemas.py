@@ -1,7 +1,7 @@
 """Esquemas de entrada (los mismos que usa el gateway para el OpenAPI) y de salida."""
 from marshmallow import fields, validate
 
-from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
+from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura
 
 from .dominio import CATEGORIAS, CONDICIONES, MOTIVOS_MOVIMIENTO
 
@@ -33,7 +33,7 @@ class BeneficiariaEntrada(Esquema):
     nombres = Texto(required=True, maximo=120)
     apellidos = Texto(required=True, maximo=120)
     dni = Dni(required=True)
-    fecha_nacimiento = fields.Date(required=True)
+    fecha_nacimiento = fields.Date(required=True, validate=no_futura)
     telefono = Texto(allow_none=True, maximo=30, validate=[validate.Regexp(
         r"^[0-9 +()-]{7,30}$", error="Teléfono inválido: use solo dígitos, espacios, + y guiones.")])
     comunidad = Texto(required=True, maximo=120)
@@ -51,7 +51,7 @@ class EntregaEntrada(Esquema):
     tipo_codigo = Texto(required=True, maximo=40)
     cantidad = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
     monto = fields.Decimal(places=2, allow_none=True, validate=validate.Range(min=0, max=10**9))
-    fecha = fields.Date(required=True)
+    fecha = fields.Date(required=True, validate=no_futura)
     observaciones = Texto(allow_none=True, maximo=1000)
     justificacion_excepcion = Texto(allow_none=True, maximo=1000)
 

@@ -1,22 +1,16 @@
 """Esquemas de entrada (los mismos que usa el gateway para el OpenAPI) y de salida."""
 from datetime import date
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
-from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
+from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura
 
 from .dominio import MAX_MESES_RECURRENCIA, SEMANAS_EMBARAZO_MAX, TIPOS
-from omm_common.tiempo import hoy_honduras
 
 _HORA = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Debe ser una hora HH:MM (24 horas).")
 # Fechas acotadas: la recurrencia suma meses y una fecha del año 9999 no debe volverse un error 500.
 _FECHA_ACTIVIDAD = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31),
                                   error="Debe ser una fecha entre 2000-01-01 y 2100-12-31.")
-
-
-def _no_futura(valor):
-    if valor < date(1900, 1, 1) or valor > hoy_honduras():
-        raise ValidationError("Debe ser una fecha entre 1900-01-01 y hoy.")
 
 
 _TELEFONO = validate.Regexp(r"^[0-9 +()-]{7,30}$", error="Teléfono inválido: use solo dígitos, espacios, + y guiones.")
@@ -55,7 +49,7 @@ class ParticipanteEntrada(Esquema):
     nombres = Texto(required=True, maximo=120)
     apellidos = Texto(required=True, maximo=120)
     dni = Dni(allow_none=True)
-    fecha_nacimiento = fields.Date(allow_none=True, validate=_no_futura)
+    fecha_nacimiento = fields.Date(allow_none=True, validate=no_futura)
     telefono = Texto(allow_none=True, maximo=30, validate=[_TELEFONO])
     comunidad = Texto(required=True, maximo=120)
     embarazada = fields.Boolean(allow_none=True)
@@ -93,7 +87,7 @@ class InscripcionSalida(Esquema):
     nombres = fields.String()
     apellidos = fields.String()
     dni = fields.String(allow_none=True)
-    fecha_nacimiento = fields.Date(allow_none=True, validate=_no_futura)
+    fecha_nacimiento = fields.Date(allow_none=True, validate=no_futura)
     telefono = fields.String(allow_none=True)
     comunidad = fields.String()
     embarazada = fields.Boolean()
