@@ -3,16 +3,20 @@
 Cada proceso del Procfile existe en compose con el mismo comando, y cada variable de entorno
 que el código o las configs leen está definida para los procesos de la aplicación.
 """
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
 RAIZ = Path(__file__).resolve().parents[1]
 # Variables que no son de los procesos desplegados (pruebas, demo local) o que solo ajustan lo que ya tiene valor.
+# OMM_SERVICIO: cada config.yaml y cada configurar() ya nombran su proceso en los logs.
 NO_DESPLIEGUE = {"OMM_PRUEBAS_PG", "OMM_PRUEBAS_AMQP", "OMM_DEMO_CONTRASENA", "OMM_GATEWAY_URL", "DB_URL",
-                 "MAX_WORKERS", "PYTHON"}
+                 "MAX_WORKERS", "PYTHON", "OMM_SERVICIO"}
 
 
 def _compose():
@@ -26,6 +30,21 @@ def _procfile():
             nombre, comando = linea.split(":", 1)
             procesos[nombre.strip()] = shlex.split(comando)
     return procesos
+
+
+def expandir(comando, entorno):
+    """Un comando del Procfile como lo deja el shell de honcho con el entorno del proceso (${X:-y}, $X)."""
+    def valor(m):
+        return entorno.get(m[1] or m[3]) or (m[2] or "")
+    return [re.sub(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)", valor, c) for c in comando]
+
+
+def mismo_comando(desplegado, procfile, entorno):
+    """Exec sin shell (compose, Kubernetes) frente a la línea del Procfile expandida con el mismo entorno.
+
+    Bajo /app/ la ruta del calendario del beat puede ser absoluta donde el Procfile la da relativa."""
+    esperado = expandir(procfile, entorno)
+    return desplegado == esperado or [c.replace("/app/", "") for c in desplegado] == esperado
 
 
 def _variables_leidas():
@@ -48,9 +67,8 @@ def test_cada_proceso_del_procfile_esta_en_compose_con_el_mismo_comando():
     for nombre, comando in _procfile().items():
         assert nombre in servicios, f"falta {nombre} en docker-compose.yml"
         en_compose = servicios[nombre]["command"]
-        # El beat guarda su calendario bajo var/: en compose la ruta es absoluta.
-        normalizar = [c.replace("/app/", "") for c in en_compose]
-        assert normalizar == comando, f"{nombre}: {en_compose} != {comando}"
+        assert mismo_comando(en_compose, comando, servicios[nombre]["environment"]), \
+            f"{nombre}: {en_compose} != {comando}"
     assert {"rabbitmq", "postgres", "migraciones"} <= set(servicios)
 
 
@@ -89,3 +107,179 @@ def test_las_pruebas_de_sistema_arrancan_los_procesos_del_procfile_con_el_mismo_
             # Las pruebas solo agregan opciones al final (hostname propio, sin gossip).
             en_pruebas = [Path(comandos[nombre][0]).name] + comandos[nombre][1:]
             assert en_pruebas[:len(comando)] == comando, f"{nombre}: {en_pruebas} != {comando}"
+
+
+# --- Producción con compose: salud, secretos, imagen ---
+
+def _ejemplo_env():
+    return {l.split("=", 1)[0] for l in (RAIZ / ".env.example").read_text().splitlines()
+            if "=" in l and not l.startswith("#")}
+
+
+def test_cada_contenedor_de_compose_declara_su_salud():
+    for nombre, servicio in _compose()["services"].items():
+        salud = servicio.get("healthcheck")
+        assert salud, f"{nombre} no tiene healthcheck"
+        if servicio.get("restart") == "no":
+            # Tareas de una vez (migraciones, demo): su salud es su código de salida.
+            assert salud == {"disable": True}, nombre
+        else:
+            assert salud.get("test") and not salud.get("disable"), f"{nombre}: healthcheck sin prueba"
+            assert servicio.get("restart") == "unless-stopped", nombre
+
+
+def test_cada_variable_de_compose_esta_en_env_example():
+    texto = (RAIZ / "docker-compose.yml").read_text()
+    obligatorias = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", texto))
+    todas = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", texto))
+    assert {"RABBITMQ_CONTRASENA", "POSTGRES_CONTRASENA", "OMM_JWT_SECRETO", "CASOS_CLAVE_MAESTRA"} <= obligatorias
+    ejemplo = _ejemplo_env()
+    assert not sorted(obligatorias - ejemplo), f".env.example no trae {sorted(obligatorias - ejemplo)}"
+    assert not sorted(todas - ejemplo), f".env.example no trae {sorted(todas - ejemplo)}"
+    # Cada secreto obligatorio dice cómo generarlo y viene sin valor real.
+    assert "secrets.token_hex(32)" in (RAIZ / ".env.example").read_text()
+    for linea in (RAIZ / ".env.example").read_text().splitlines():
+        if linea.split("=", 1)[0] in obligatorias:
+            assert linea.endswith("=CAMBIAR"), linea
+
+
+def test_compose_guarda_correo_y_calendario_en_volumenes_y_la_demo_es_opcional():
+    compose = _compose()
+    servicios = compose["services"]
+    for nombre in ("celery_worker", "celery_beat"):
+        assert "var:/app/var" in servicios[nombre]["volumes"], nombre
+    assert "var" in compose["volumes"]
+    assert servicios["celery_beat"]["command"][-1].startswith("/app/var/")
+    assert servicios["demo"]["profiles"] == ["demo"]
+    assert all("profiles" not in s for n, s in servicios.items() if n != "demo")
+
+
+def _python_de(prueba):
+    """El programa de un healthcheck ["CMD", "python", "-c", programa], o None."""
+    if prueba[:3] == ["CMD", "python", "-c"]:
+        return prueba[3]
+    return None
+
+
+def test_las_pruebas_de_salud_de_compose_son_python_valido():
+    for nombre, servicio in _compose()["services"].items():
+        programa = _python_de(servicio["healthcheck"].get("test", []))
+        if programa:
+            compile(programa, f"healthcheck de {nombre}", "exec")
+
+
+def test_la_salud_de_relays_y_beat_distingue_su_proceso(tmp_path):
+    """Se corre de verdad contra un proceso hijo (su /proc/<pid> en lugar del PID 1 del contenedor)."""
+    servicios = _compose()["services"]
+    for nombre, marca in (("relays", "omm-relay"), ("celery_beat", "beat")):
+        programa = _python_de(servicios[nombre]["healthcheck"]["test"])
+        for argumento, esperado in ((marca, 0), ("otro-proceso", 1)):
+            hijo = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", argumento])
+            try:
+                r = subprocess.run([sys.executable, "-c", programa.replace("/proc/1/", f"/proc/{hijo.pid}/")],
+                                   capture_output=True, timeout=30)
+                assert r.returncode == esperado, f"{nombre} con {argumento}: {r.returncode} {r.stderr[-300:]}"
+            finally:
+                hijo.kill()
+                hijo.wait()
+
+
+def test_la_imagen_instala_dependencias_antes_del_codigo():
+    lineas = [l.strip() for l in (RAIZ / "deploy" / "Dockerfile").read_text().splitlines()]
+    indice = {l: i for i, l in enumerate(lineas)}
+    instala_terceros = next(i for i, l in enumerate(lineas) if "pip install -c constraints.txt" in l)
+    assert indice["COPY constraints.txt ./"] < instala_terceros
+    for paquete in ("common", "services/casos", "services/ayudas", "services/capacitaciones",
+                    "services/notificaciones", "gateway"):
+        assert indice[f"COPY {paquete}/pyproject.toml {paquete}/"] < instala_terceros
+    assert instala_terceros < indice["COPY common common"] < indice["COPY services services"]
+    assert any("pip install --no-deps" in l for l in lineas[indice["COPY gateway gateway"]:])
+    texto = "\n".join(lineas)
+    assert '"setuptools<81"' in texto
+    assert "PYTHONWARNINGS" not in texto
+    usuario = [l for l in lineas if l.startswith("USER ")]
+    assert usuario and usuario[-1] not in ("USER root", "USER 0")
+
+
+def test_el_contexto_de_la_imagen_deja_fuera_entornos_datos_y_secretos():
+    ignorado = set((RAIZ / ".dockerignore").read_text().split())
+    assert {".venv", "var", ".git", ".env", "**/__pycache__", "**/*.pyc", "bench", ".pytest_cache",
+            "**/node_modules", "deploy/k8s/secretos.env"} <= ignorado
+    # Lo que la imagen sí necesita no se excluye.
+    assert not ignorado & {"deploy", "common", "services", "gateway", "constraints.txt"}
+
+
+# --- omm-admin crear-admin: la primera cuenta, con el comando instalado de verdad ---
+
+def _omm_admin(db_url, *args, contrasena=None, archivo=None):
+    entorno = {k: v for k, v in os.environ.items() if k != "OMM_ADMIN_CONTRASENA"}
+    entorno["GATEWAY_DB_URL"] = db_url
+    if contrasena is not None:
+        entorno["OMM_ADMIN_CONTRASENA"] = contrasena
+    extra = ["--contrasena-archivo", str(archivo)] if archivo else []
+    return subprocess.run([str(Path(sys.executable).parent / "omm-admin"), "crear-admin", *args, *extra],
+                          env=entorno, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+
+
+def test_crear_admin_deja_una_cuenta_que_inicia_sesion_y_es_idempotente(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+
+    from gateway import auth
+    from gateway.models import Usuario
+    from omm_common.db import crear_motor, unidad_de_trabajo
+
+    db_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    subprocess.run([str(Path(sys.executable).parent / "omm-migrar"), "gateway"],
+                   env={**os.environ, "GATEWAY_DB_URL": db_url}, check=True, capture_output=True, timeout=120)
+    monkeypatch.setenv("OMM_JWT_SECRETO", "s" * 64)
+    contrasena = "una-clave-larga-de-prueba"
+
+    def iniciar(clave):
+        motor = crear_motor(db_url)
+        try:
+            with unidad_de_trabajo(motor) as uow:
+                return auth.iniciar_sesion(uow.sesion, "admin.region", clave, "127.0.0.1")
+        finally:
+            motor.dispose()
+
+    def cuentas():
+        motor = crear_motor(db_url)
+        try:
+            with unidad_de_trabajo(motor) as uow:
+                return [(u.usuario, u.rol, u.hash_contrasena) for u in uow.sesion.scalars(sa.select(Usuario))]
+        finally:
+            motor.dispose()
+
+    r = _omm_admin(db_url, "--usuario", "admin.region", "--nombre", "Administración regional", contrasena=contrasena)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert "creada" in r.stdout
+    sesion = iniciar(contrasena)
+    assert sesion and sesion["access_token"] and sesion["usuario"]["rol"] == "admin"
+    antes = cuentas()
+    assert [(u, rol) for u, rol, _ in antes] == [("admin.region", "admin")]
+
+    # Otra vez, aun con otra contraseña: dice que existe, sale con 0 y no cambia nada.
+    r = _omm_admin(db_url, "--usuario", "admin.region", "--nombre", "Otra", contrasena="otra-clave-larga-distinta")
+    assert r.returncode == 0, r.stderr[-500:]
+    assert "ya existe" in r.stdout
+    assert cuentas() == antes
+
+    # --restablecer cambia la contraseña (leída de un archivo): la nueva entra, la vieja no.
+    archivo = tmp_path / "clave.txt"
+    archivo.write_text("clave-nueva-restablecida\n")
+    r = _omm_admin(db_url, "--usuario", "admin.region", "--nombre", "Administración", "--restablecer", archivo=archivo)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert iniciar("clave-nueva-restablecida")
+    assert iniciar(contrasena) is None
+    assert len(cuentas()) == 1
+
+
+def test_crear_admin_rechaza_una_contrasena_corta_sin_tocar_la_base(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    r = _omm_admin(db_url, "--usuario", "admin", "--nombre", "Administración", contrasena="corta123")
+    assert r.returncode != 0
+    assert "contraseña" in r.stderr and "12 caracteres" in r.stderr
+    assert not (tmp_path / "gateway.db").exists()
+    # Sin contraseña y sin terminal no se queda esperando: lo dice y sale.
+    r = _omm_admin(db_url, "--usuario", "admin", "--nombre", "Administración")
+    assert r.returncode != 0 and "OMM_ADMIN_CONTRASENA" in r.stderr
