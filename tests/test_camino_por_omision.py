@@ -85,7 +85,9 @@ def pila(request, tmp_path_factory, smtp, servidor_http):
 
 
 def _bloques_del_readme():
-    return re.findall(r"^```sh\n(.*?)^```", (RAIZ / "README.md").read_text(), re.S | re.M)
+    """Los bloques de la sesión con curl contra $API (los de producción, con docker o kubectl, no)."""
+    bloques = re.findall(r"^```sh\n(.*?)^```", (RAIZ / "README.md").read_text(), re.S | re.M)
+    return [b for b in bloques if "$API" in b]
 
 
 def _objetos_json(texto):

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 import sqlalchemy as sa
@@ -80,10 +81,14 @@ class ClienteDemo:
 def cargar_por_api(cliente):
     """Primero contactos del CIS y catálogo de ayudas; luego un año de actividad y un caso reciente."""
     from . import demo_anio, demo_ayudas, demo_casos, demo_notificaciones
-    for _, miembros in MANCOMUNIDADES.values():
-        for m in miembros:
-            for modulo in (demo_notificaciones, demo_ayudas, demo_anio, demo_casos):
-                modulo.cargar(cliente, m)
+
+    def municipio(m):
+        for modulo in (demo_notificaciones, demo_ayudas, demo_anio, demo_casos):
+            modulo.cargar(cliente, m)
+    # Un municipio por hilo: lo de cada uno es independiente y así la primera vez tarda menos.
+    miembros = [m for _, ms in MANCOMUNIDADES.values() for m in ms]
+    with ThreadPoolExecutor(len(miembros)) as hilos:
+        list(hilos.map(municipio, miembros))
 
 
 def esperar_gateway(base, segundos=120):

@@ -1,5 +1,6 @@
 """El gateway real por HTTP, con el servicio de ayudas real detrás (RabbitMQ y PostgreSQL reales)."""
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -228,3 +229,80 @@ def test_salud_hace_ping_real(api):
     assert cuerpo["servicios"]["ayudas"] == "ok"
     assert cuerpo["servicios"]["casos"] == "caido"  # no arrancado en esta prueba
     assert cuerpo["estado"] == "degradado" and r.status_code == 503
+
+
+@pytest.mark.parametrize("metodo", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+def test_ruta_inexistente_es_404_del_contrato_con_cualquier_metodo(api, metodo):
+    r = api.pedir(metodo, "/api/v1/no-existe/ni-aqui", "tecnica.0309")
+    _es_error_del_contrato(r, 404, "NO_ENCONTRADO")
+    assert r.headers["X-Request-Id"]
+
+
+@pytest.mark.parametrize("metodo, ruta, permitidos", [
+    ("PUT", "/api/v1/ayudas/beneficiarias", {"GET", "POST"}),
+    ("PATCH", "/api/v1/ayudas/beneficiarias", {"GET", "POST"}),
+    ("DELETE", "/api/v1/ayudas/beneficiarias", {"GET", "POST"}),
+    ("GET", "/api/v1/auth/token", {"POST"}),
+    ("DELETE", "/health", {"GET"}),
+])
+def test_metodo_no_permitido_es_405_del_contrato_con_allow(api, metodo, ruta, permitidos):
+    r = api.pedir(metodo, ruta, "tecnica.0309")
+    cuerpo = _es_error_del_contrato(r, 405, "METODO_NO_PERMITIDO")
+    assert permitidos <= {m.strip() for m in r.headers["Allow"].split(",")}
+    assert permitidos <= set(cuerpo["detalles"]["metodos_permitidos"])
+
+
+def _sql(url, *sentencias):
+    motor = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with motor.connect() as c:
+        for s in sentencias:
+            c.exec_driver_sql(s)
+    motor.dispose()
+
+
+def test_error_inesperado_es_500_del_contrato_con_la_referencia_en_el_log(api):
+    # Una falla de verdad en el servicio (su tabla desaparece) y otra en el propio gateway.
+    _sql(api.url_ayudas, "ALTER TABLE beneficiarias RENAME TO beneficiarias_fuera")
+    try:
+        r = api.get("/api/v1/ayudas/beneficiarias", "tecnica.0309", cabeceras={"X-Request-Id": "solicitud-de-prueba-500"})
+    finally:
+        _sql(api.url_ayudas, "ALTER TABLE beneficiarias_fuera RENAME TO beneficiarias")
+    cuerpo = _es_error_del_contrato(r, 500, "ERROR_INTERNO")
+    assert cuerpo["detalles"]["referencia"] == r.headers["X-Request-Id"] == "solicitud-de-prueba-500"
+    assert "referencia" in cuerpo["mensaje"]
+    _sql(api.url_db, "ALTER TABLE respuestas_idempotentes RENAME TO respuestas_fuera")
+    try:
+        r = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=_beneficiaria(),
+                     cabeceras={"Idempotency-Key": "gateway-sin-tabla"})
+    finally:
+        _sql(api.url_db, "ALTER TABLE respuestas_fuera RENAME TO respuestas_idempotentes")
+    referencia = _es_error_del_contrato(r, 500, "ERROR_INTERNO")["detalles"]["referencia"]
+    log = Path(api.proceso.log).read_text(errors="replace")
+    for ref in ("solicitud-de-prueba-500", referencia):
+        linea = next(linea for linea in log.splitlines() if ref in linea and "Error interno" in linea)
+        assert "Traceback" in linea or "Traceback" in log.split(linea, 1)[1][:200], linea
+
+
+def test_respuesta_que_no_se_pudo_guardar_tras_el_commit_responde_y_el_reintento_da_lo_mismo(api):
+    """La base del gateway rechaza guardar la respuesta (un disparador) después de que ayudas confirmó la
+    entrega: quien la pidió recibe su 201 igual, y un reintento con la misma clave recibe la misma entrega."""
+    api.post("/api/v1/ayudas/tipos", "tecnica.0309", json={
+        "codigo": "bolsa_guardar", "nombre": "Bolsa", "categoria": "otro", "unidad": "bolsa", "frecuencia_dias": 0})
+    b = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=_beneficiaria()).json()["id"]
+    cuerpo = {"beneficiaria_id": b, "tipo_codigo": "bolsa_guardar", "cantidad": 1, "fecha": "2026-02-01"}
+    h = {"Idempotency-Key": "respuesta-sin-guardar"}
+    antes = _filas(api.url_ayudas, "entregas")
+    _sql(api.url_db,
+         "CREATE FUNCTION negar_respuesta() RETURNS trigger AS $$ BEGIN "
+         "RAISE EXCEPTION 'falla de prueba al guardar la respuesta'; END $$ LANGUAGE plpgsql",
+         "CREATE TRIGGER negar_respuesta BEFORE UPDATE ON respuestas_idempotentes "
+         "FOR EACH ROW EXECUTE FUNCTION negar_respuesta()")
+    try:
+        r1 = api.post("/api/v1/ayudas/entregas", "tecnica.0309", json=cuerpo, cabeceras=h)
+    finally:
+        _sql(api.url_db, "DROP TRIGGER negar_respuesta ON respuestas_idempotentes",
+             "DROP FUNCTION negar_respuesta()")
+    assert r1.status_code == 201, r1.text
+    r2 = api.post("/api/v1/ayudas/entregas", "tecnica.0309", json=cuerpo, cabeceras=h)
+    assert r2.status_code == 201 and r2.json() == r1.json(), r2.text
+    assert _filas(api.url_ayudas, "entregas") == antes + 1

@@ -34,9 +34,10 @@ class ConPersona(SinServicios):
         return {"nombre": "Marta Lagos", "telefono": "+504 9876-5432"}
 
 
-@pytest.fixture
-def motor(base_pg, smtp, servidor_http):
-    url = base_pg("notificaciones")
+@pytest.fixture(params=["postgresql", "sqlite"])
+def motor(request, base_pg, smtp, servidor_http, tmp_path):
+    # SQLite es la base por omisión de scripts/run: las mismas reglas deben valer en las dos.
+    url = base_pg("notificaciones") if request.param == "postgresql" else f"sqlite:///{tmp_path}/notificaciones.db"
     migrar("notificaciones", url)
     m = crear_motor(url)
     with unidad_de_trabajo(m) as uow:
@@ -45,6 +46,7 @@ def motor(base_pg, smtp, servidor_http):
         uow.sesion.add(Destinatario(municipio="0309", clave="coordinadora", nombre="OMM", email="omm@lej.hn",
                                     telefono="+504 2780-0309"))
     servidor_http.guion.clear()
+    servidor_http.recibidas.clear()  # cada prueba cuenta lo suyo, en cada base
     yield m
     m.dispose()
 
