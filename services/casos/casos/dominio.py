@@ -57,11 +57,17 @@ def horas_desde_incidente(fecha_incidente, ahora, hora_incidente=None):
     return max(0, int((ahora - momento).total_seconds() // 3600))
 
 
-def es_urgente(destino, tipos_violencia, horas, solicitado=False):
-    """Derivación al CIS por violencia sexual dentro de 72 h: urgente por regla, diga lo que diga el cliente."""
+def motivo_urgencia(destino, tipos_violencia, horas, solicitado=False):
+    """Por qué una derivación es urgente, o None: la regla de las 72 h (violencia sexual al CIS) manda diga
+    lo que diga el cliente; si no, la oficina pudo marcarla urgente por su criterio. El CIS lee el motivo:
+    nunca debe decir «violencia sexual» de una derivación que la oficina marcó urgente por otra razón."""
     if destino == "cis" and "sexual" in tipos_violencia and horas is not None and horas <= HORAS_URGENCIA_SEXUAL:
-        return True
-    return bool(solicitado)
+        return "violencia_sexual_72h"
+    return "criterio_oficina" if solicitado else None
+
+
+def es_urgente(destino, tipos_violencia, horas, solicitado=False):
+    return motivo_urgencia(destino, tipos_violencia, horas, solicitado) is not None
 
 
 def seguimiento_vencido(proxima_fecha, hoy, estado):

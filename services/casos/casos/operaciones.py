@@ -162,7 +162,8 @@ def registrar_derivacion(uow, yo, caso_id, cuerpo, clave_idempotencia=None, ahor
     caso.estado = dominio.estado_tras_derivacion(caso.estado, caso.consentimiento_derivacion)
     horas = dominio.horas_desde_incidente(caso.fecha_incidente, ahora or ahora_utc(),
                                           caso.hora_incidente)
-    urgente = dominio.es_urgente(datos["destino"], caso.tipos_violencia, horas, datos["urgente"])
+    motivo_urgencia = dominio.motivo_urgencia(datos["destino"], caso.tipos_violencia, horas, datos["urgente"])
+    urgente = motivo_urgencia is not None
     d = Derivacion(id=nuevo_id(), caso_id=caso.id, municipio=caso.municipio, destino=datos["destino"],
                    motivo_cifrado=cifrado.cifrar(caso.municipio, datos["motivo"]), urgente=urgente,
                    urgente_solicitado=datos["urgente"], horas_desde_incidente=horas, registrada_por=yo.usuario_id,
@@ -172,7 +173,8 @@ def registrar_derivacion(uow, yo, caso_id, cuerpo, clave_idempotencia=None, ahor
     _auditar(s, yo, "derivar", caso.id)
     uow.emitir("CasoDerivado", caso.municipio, {
         "caso_id": caso.id, "codigo": caso.codigo, "derivacion_id": d.id, "destino": d.destino,
-        "urgente": urgente, "tipos_violencia": caso.tipos_violencia, "horas_desde_incidente": horas})
+        "urgente": urgente, "motivo_urgencia": motivo_urgencia, "tipos_violencia": caso.tipos_violencia,
+        "horas_desde_incidente": horas})
     return _derivacion_salida(caso, d)
 
 

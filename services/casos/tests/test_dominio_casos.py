@@ -70,3 +70,14 @@ def test_rotacion_lee_lo_viejo_y_escribe_con_la_nueva(monkeypatch):
     monkeypatch.setenv("CASOS_CLAVES_ANTERIORES", '{"1": "' + "a" * 40 + '"}')
     assert cifrado.descifrar("0309", viejo) == "secreto"
     assert cifrado.cifrar("0309", "secreto").startswith("v2:")
+
+
+@pytest.mark.parametrize("destino, tipos, horas, pedido, motivo", [
+    ("cis", ["sexual"], 10, False, "violencia_sexual_72h"),
+    ("cis", ["sexual"], 10, True, "violencia_sexual_72h"),
+    ("cis", ["fisica"], 10, True, "criterio_oficina"),
+    ("cis", ["sexual"], 100, True, "criterio_oficina"),
+    ("policia", ["sexual"], 10, False, None),
+])
+def test_motivo_de_la_urgencia(destino, tipos, horas, pedido, motivo):
+    assert dominio.motivo_urgencia(destino, tipos, horas, pedido) == motivo

@@ -12,7 +12,8 @@ _OFICINA = "Para más información llame a la OMM de {{ municipio }}{% if oficin
 PLANTILLAS = {
     "CasoDerivado": (
         "{% if urgente %}URGENTE: {% endif %}Derivación de la OMM de {{ municipio }} al CIS",
-        "{% if urgente %}URGENTE (violencia sexual, menos de 72 horas): {% endif %}"
+        "{% if urgente %}URGENTE{% if datos.motivo_urgencia == 'violencia_sexual_72h' %} (violencia sexual, "
+        "menos de 72 horas){% endif %}: {% endif %}"
         "La OMM de {{ municipio }} derivó al CIS el caso {{ datos.codigo }}. "
         "{% if persona %}Persona: {{ persona.nombre }}{% if persona.telefono %}, teléfono {{ persona.telefono }}{% endif %}. "
         "{% else %}Hay una derivación pendiente de atención. {% endif %}" + _OFICINA,

@@ -74,3 +74,13 @@ def test_una_plantilla_editada_no_ejecuta_codigo():
     with pytest.raises(Exception):
         plantillas.componer("ExistenciasBajas", {"datos": {}, "municipio": "x"},
                             "{{ ''.__class__.__mro__[1].__subclasses__() }}")
+
+
+def test_el_aviso_urgente_dice_violencia_sexual_solo_cuando_ese_es_el_motivo():
+    base = {"municipio": "Lejamaní", "urgente": True, "oficina": {}, "persona": None}
+    _, por_regla = plantillas.componer("CasoDerivado", {**base, "datos": {
+        "codigo": "LEJ-2026-0004", "motivo_urgencia": "violencia_sexual_72h"}})
+    assert por_regla.startswith("URGENTE (violencia sexual, menos de 72 horas):")
+    _, por_la_oficina = plantillas.componer("CasoDerivado", {**base, "datos": {
+        "codigo": "LEJ-2026-0005", "motivo_urgencia": "criterio_oficina"}})
+    assert por_la_oficina.startswith("URGENTE:") and "sexual" not in por_la_oficina
