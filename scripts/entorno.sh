@@ -8,13 +8,14 @@ huella="$(cat "$RAIZ/constraints.txt" "$RAIZ/requirements-dev.txt" "$RAIZ"/commo
 if [ ! -f "$VENV/.instalado-$huella" ]; then
   echo "==> instalando dependencias en $VENV"
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+  # pip y setuptools fijados: nameko run importa pkg_resources, que setuptools 82 quitó.
+  "$VENV/bin/python" -m pip install -q -c "$RAIZ/constraints.txt" pip setuptools >/dev/null
   paquetes=(-e "$RAIZ/common")
   for s in "$RAIZ"/services/*/; do paquetes+=(-e "$s"); done
   paquetes+=(-e "$RAIZ/gateway")
-  "$VENV/bin/python" -m pip install -q --config-settings editable_mode=compat -c "$RAIZ/constraints.txt" "${paquetes[@]}" -r "$RAIZ/requirements-dev.txt"
+  "$VENV/bin/python" -m pip install -q --config-settings editable_mode=compat -c "$RAIZ/constraints.txt" \
+    --build-constraint "$RAIZ/constraints.txt" "${paquetes[@]}" -r "$RAIZ/requirements-dev.txt"
   rm -f "$VENV"/.instalado-*
   touch "$VENV/.instalado-$huella"
 fi
 export PATH="$VENV/bin:$PATH"
-export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning}"

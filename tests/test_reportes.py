@@ -166,9 +166,9 @@ def test_la_mancomunidad_recibe_el_consolidado_sin_un_solo_dato_personal(lejaman
         assert not fugas, (formato, fugas[:5])
     assert "escuela de emprendimiento" in _plano(textos["pdf"])
     # Otra mancomunidad: ni su informe ni su POA existen para esta usuaria.
-    assert api.get(f"/api/v1/reportes/informe?municipio=0318", usuaria).status_code == 404
+    assert api.get("/api/v1/reportes/informe?municipio=0318", usuaria).status_code == 404
     assert api.get(f"/api/v1/poa/{HOY.year}?municipio=0318", usuaria).status_code == 404
-    assert api.get(f"/api/v1/reportes/informe?municipio=0302", f"coordinadora.{M}").status_code == 404
+    assert api.get("/api/v1/reportes/informe?municipio=0302", f"coordinadora.{M}").status_code == 404
 
 
 def test_los_casos_del_informe_van_suprimidos(lejamani):

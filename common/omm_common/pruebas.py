@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from .avisos import PYTHONWARNINGS
+
 RAIZ = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("OMM_PRUEBAS_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("OMM_PRUEBAS_AMQP", "amqp://guest:guest@127.0.0.1:5672")
@@ -125,9 +127,10 @@ class Proceso:
         self.popen = None
 
     def iniciar(self):
-        salida = open(self.log, "ab")
-        self.popen = subprocess.Popen(self.comando, env=self.env, cwd=self.cwd, stdout=salida,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
+        # El hijo hereda el descriptor; el nuestro se cierra ya (antes quedaba abierto: ResourceWarning).
+        with open(self.log, "ab") as salida:
+            self.popen = subprocess.Popen(self.comando, env=self.env, cwd=self.cwd, stdout=salida,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     def detener(self, senal=signal.SIGTERM, espera=15):
@@ -148,7 +151,7 @@ class Proceso:
 
 def entorno_base(amqp, **extra):
     env = dict(os.environ)
-    env.update({"AMQP_URI": amqp, "PYTHONWARNINGS": "ignore", "LOG_LEVEL": "INFO"})
+    env.update({"AMQP_URI": amqp, "PYTHONWARNINGS": PYTHONWARNINGS, "LOG_LEVEL": "INFO"})
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -65,7 +65,7 @@ def siguiente_numero(sesion, municipio, serie, anio):
 def crear_tablas_comunes(op):
     """Para la primera migración Alembic de cada servicio."""
     for tabla in (outbox, eventos_aplicados, consecutivos):
-        op.create_table(tabla.name, *[c.copy() for c in tabla.columns])
+        op.create_table(tabla.name, *tabla.columns)  # Alembic copia las columnas (Column.copy() está obsoleto)
     op.create_index("ix_outbox_pendientes", "outbox", ["publicado_en", "ocurrido_en"])
 
 
@@ -94,6 +94,6 @@ resumen_tramos = sa.Table(
 def crear_tablas_de_resumen(op):
     """Para la migración que trae los resúmenes a un servicio."""
     for tabla in (resumen_pendiente, resumen_tramos):
-        op.create_table(tabla.name, *[c.copy() for c in tabla.columns])
+        op.create_table(tabla.name, *tabla.columns)
     op.create_index("ix_resumen_tramos_periodo", "resumen_tramos", ["clase", "municipio", "grupo", "primera", "ultima"],
                     postgresql_include=["clave"])

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from omm_common.db import crear_motor, unidad_de_trabajo
 
 from . import cifrado
-from .models import Caso, Derivacion, IndiceCiego, Seguimiento
+from .models import Caso, IndiceCiego
 
 
 def _recifrar(municipio, texto, version):
