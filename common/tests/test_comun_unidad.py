@@ -117,3 +117,10 @@ def test_consecutivo_por_municipio_serie_y_anio(motor):
         otro = siguiente_numero(uow.sesion, "0302", "caso", 2026)
         nuevo_anio = siguiente_numero(uow.sesion, "0309", "caso", 2027)
     assert numeros == [1, 2, 3] and otro == 1 and nuevo_anio == 1
+
+
+def test_el_dockerfile_filtra_los_mismos_avisos_que_scripts_run():
+    from pathlib import Path
+
+    from omm_common.avisos import PYTHONWARNINGS
+    assert f'ENV PYTHONWARNINGS="{PYTHONWARNINGS}"' in (Path(__file__).parents[2] / "deploy" / "Dockerfile").read_text()
