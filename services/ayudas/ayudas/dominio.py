@@ -63,10 +63,16 @@ def es_en_especie(categoria):
     return categoria in CATEGORIAS_EN_ESPECIE
 
 
-def sin_existencias(tipo_codigo, disponible, pedida):
-    return Conflicto(f"No hay existencias suficientes de {tipo_codigo}: quedan {disponible}, se pidieron {pedida}.",
-                     {"tipo_codigo": tipo_codigo, "disponible": disponible, "solicitada": pedida},
-                     codigo="SIN_EXISTENCIAS")
+def verificar_existencias(tipo_codigo, disponible, cambio):
+    """La regla del inventario, una sola para entregas y movimientos: nada deja existencias negativas.
+
+    La base la respalda con CHECK (existencia >= 0) y las entregas la aplican con un UPDATE condicionado.
+    """
+    if disponible + cambio < 0:
+        raise Conflicto(f"No hay existencias suficientes de {tipo_codigo}: quedan {disponible}, "
+                        f"se pidieron {-cambio}.",
+                        {"tipo_codigo": tipo_codigo, "disponible": disponible, "solicitada": -cambio},
+                        codigo="SIN_EXISTENCIAS")
 
 
 def cruza_minimo(antes, despues, minimo):
@@ -74,16 +80,14 @@ def cruza_minimo(antes, despues, minimo):
     return minimo > 0 and antes >= minimo > despues
 
 
-def verificar_movimiento(motivo, cantidad, origen, existencia):
+def verificar_movimiento(tipo_codigo, motivo, cantidad, origen, existencia):
     if motivo != "ajuste" and cantidad <= 0:
         raise ErrorValidacion("Hay datos inválidos en la solicitud.",
                               {"cantidad": ["Una donación o compra suma unidades: use una cantidad positiva."]})
     if motivo == "ajuste" and not origen:
         raise ErrorValidacion("Hay datos inválidos en la solicitud.",
                               {"origen": ["Un ajuste requiere el motivo (p. ej. «bolsas vencidas»)."]})
-    if existencia + cantidad < 0:
-        raise Conflicto(f"El ajuste dejaría existencias negativas (hay {existencia}).",
-                        {"disponible": existencia}, codigo="SIN_EXISTENCIAS")
+    verificar_existencias(tipo_codigo, existencia, cantidad)
 
 
 def verificar_presupuesto(presupuesto, gastado, monto):

@@ -17,7 +17,8 @@ class Base(DeclarativeBase):
 
 class TipoAyuda(Base):
     __tablename__ = "tipos_ayuda"
-    __table_args__ = (sa.UniqueConstraint("municipio", "codigo"),)
+    __table_args__ = (sa.UniqueConstraint("municipio", "codigo"),
+                      sa.CheckConstraint("existencia >= 0", name="ck_tipos_ayuda_existencia_no_negativa"))
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
     municipio: Mapped[str] = mapped_column(sa.String(4), index=True)

@@ -172,15 +172,19 @@ def _beneficiaria(sesion, yo, beneficiaria_id, campo=None, bloquear=False):
 
 
 def _descontar(uow, yo, tipo, entrega):
-    """UPDATE condicionado: con entregas simultáneas de las últimas unidades, solo pasan las que alcanzan."""
+    """dominio.verificar_existencias aplicada sin carreras: el UPDATE solo descuenta si alcanza, así de
+    entregas simultáneas de las últimas unidades pasan solo las que alcanzan."""
     s = uow.sesion
-    fila = s.execute(
-        sa.update(TipoAyuda).where(TipoAyuda.id == tipo.id, TipoAyuda.existencia >= entrega.cantidad)
-        .values(existencia=TipoAyuda.existencia - entrega.cantidad)
-        .returning(TipoAyuda.existencia), execution_options={"synchronize_session": False}).first()
-    if fila is None:
-        s.refresh(tipo)
-        raise dominio.sin_existencias(tipo.codigo, tipo.existencia, entrega.cantidad)
+    fila = None
+    while fila is None:
+        fila = s.execute(
+            sa.update(TipoAyuda).where(TipoAyuda.id == tipo.id, TipoAyuda.existencia - entrega.cantidad >= 0)
+            .values(existencia=TipoAyuda.existencia - entrega.cantidad)
+            .returning(TipoAyuda.existencia), execution_options={"synchronize_session": False}).first()
+        if fila is None:
+            s.refresh(tipo)
+            # Lanza SIN_EXISTENCIAS; si entre tanto entró una donación, se vuelve a intentar.
+            dominio.verificar_existencias(tipo.codigo, tipo.existencia, -entrega.cantidad)
     despues = fila[0]
     s.flush()
     s.add(MovimientoInventario(municipio=yo.municipio, tipo_codigo=tipo.codigo, cantidad=-entrega.cantidad,
@@ -234,7 +238,8 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
     tipo = _tipo(s, yo, datos["tipo_codigo"], bloquear=True)
     if not dominio.es_en_especie(tipo.categoria):
         raise error_de_campo("tipo_codigo", "Solo las ayudas en especie (alimentos, pañales) llevan existencias.")
-    dominio.verificar_movimiento(datos["motivo"], datos["cantidad"], datos.get("origen"), tipo.existencia)
+    dominio.verificar_movimiento(tipo.codigo, datos["motivo"], datos["cantidad"], datos.get("origen"),
+                                 tipo.existencia)
     antes = tipo.existencia
     tipo.existencia = antes + datos["cantidad"]
     m = MovimientoInventario(municipio=yo.municipio, tipo_codigo=tipo.codigo, cantidad=datos["cantidad"],

@@ -54,3 +54,14 @@ def test_presupuesto_dice_cuanto_queda():
     with pytest.raises(Conflicto) as e:
         dominio.verificar_presupuesto(2000, 1500, 501)
     assert e.value.codigo == "PRESUPUESTO_EXCEDIDO" and e.value.detalles["restante"] == 500.0
+
+
+def test_una_sola_regla_de_existencias_para_entregas_y_movimientos():
+    dominio.verificar_existencias("panales", 3, -3)  # se puede llegar a cero
+    with pytest.raises(Conflicto) as entrega:
+        dominio.verificar_existencias("panales", 3, -4)
+    assert entrega.value.codigo == "SIN_EXISTENCIAS"
+    assert entrega.value.detalles == {"tipo_codigo": "panales", "disponible": 3, "solicitada": 4}
+    with pytest.raises(Conflicto) as ajuste:
+        dominio.verificar_movimiento("panales", "ajuste", -5, "vencidas", 3)
+    assert ajuste.value.detalles == entrega.value.detalles | {"solicitada": 5}

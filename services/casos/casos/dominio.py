@@ -70,9 +70,5 @@ def es_urgente(destino, tipos_violencia, horas, solicitado=False):
     return motivo_urgencia(destino, tipos_violencia, horas, solicitado) is not None
 
 
-def seguimiento_vencido(proxima_fecha, hoy, estado):
-    return estado != "cerrado" and proxima_fecha is not None and proxima_fecha < hoy
-
-
 def mes(fecha: date):
     return fecha.strftime("%Y-%m")
