@@ -46,6 +46,9 @@ class Sistema:
                                      "--loglevel", "INFO", "--pool", "prefork", "--concurrency", "2",
                                      "--without-gossip", "--without-mingle", "--hostname",
                                      f"worker-{self.puerto}@localhost"]
+        # Como en el Procfile: /health da por caído al sistema sin el beat (su latido es despachar_atascadas).
+        comandos["celery_beat"] = [str(BIN / "celery"), "-A", "notificaciones.tareas", "beat", "--loglevel", "INFO",
+                                   "--schedule", str(self.carpeta / "celerybeat-schedule")]
         return comandos
 
     def iniciar(self, nombre):

@@ -9,6 +9,7 @@ from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import sessionmaker
 
 from .eventos import ahora_utc, crear_sobre
+from .registro import solicitud_actual
 from .tablas import eventos_aplicados, outbox
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,8 @@ class UnidadDeTrabajo:
         return self
 
     def emitir(self, tipo, municipio, datos, version=1):
-        sobre = crear_sobre(tipo, municipio, datos, version)
+        # El id de la solicitud en curso (worker de nameko o tarea de Celery) sigue al evento.
+        sobre = crear_sobre(tipo, municipio, datos, version, solicitud=solicitud_actual())
         self.eventos.append(sobre)
         return sobre
 
@@ -98,7 +100,8 @@ class UnidadDeTrabajo:
         if self.eventos:
             self.sesion.execute(outbox.insert(), [
                 {**{k: e[k] for k in ("id", "tipo", "municipio", "version", "datos")},
-                 "ocurrido_en": datetime.fromisoformat(e["ocurrido_en"]), "intentos": 0}
+                 "ocurrido_en": datetime.fromisoformat(e["ocurrido_en"]), "intentos": 0,
+                 "solicitud": e.get("solicitud")}
                 for e in self.eventos
             ])
             self.eventos = []

@@ -1,4 +1,7 @@
-"""El sobre único de todo evento: id, tipo, municipio, ocurrido_en, version, datos."""
+"""El sobre único de todo evento: id, tipo, municipio, ocurrido_en, version, datos.
+
+Opcional: `solicitud`, el X-Request-Id que lo originó (para seguirlo en los logs); un sobre sin él es válido.
+"""
 import uuid
 
 from .tiempo import ahora_utc, como_utc, iso_utc  # noqa: F401  (los eventos se fechan en UTC con zona)
@@ -10,8 +13,8 @@ class SobreInvalido(ValueError):
     pass
 
 
-def crear_sobre(tipo, municipio, datos, version=1, ocurrido_en=None):
-    return {
+def crear_sobre(tipo, municipio, datos, version=1, ocurrido_en=None, solicitud=None):
+    sobre = {
         "id": str(uuid.uuid4()),
         "tipo": tipo,
         "municipio": municipio,
@@ -19,6 +22,9 @@ def crear_sobre(tipo, municipio, datos, version=1, ocurrido_en=None):
         "version": version,
         "datos": datos,
     }
+    if solicitud:
+        sobre["solicitud"] = solicitud
+    return sobre
 
 
 def validar_sobre(sobre):

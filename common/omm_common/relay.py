@@ -7,6 +7,10 @@ instancias pueden correr a la vez (FOR UPDATE SKIP LOCKED).
 Un solo proceso puede llevar los relays de varios servicios (`omm-relay casos ayudas ...`): cada
 uno en su hilo, con su motor y su conexión, así la memoria de un intérprete se paga una vez y la
 base o el broker caídos de uno no frenan a los demás.
+
+Cada hilo anota su latido en la base de su servicio tras cada vuelta que funcionó (así /health del gateway
+sabe si el relay publica) y lo borra al detenerse por las buenas. Una línea de log por evento publicado,
+con el id de la solicitud que lo originó.
 """
 import argparse
 import logging
@@ -17,15 +21,20 @@ import time
 
 import sqlalchemy as sa
 from nameko.amqp.publish import Publisher
+from nameko.constants import HEADER_PREFIX
 from nameko.standalone.events import get_event_exchange
 
+from . import registro
 from .db import crear_motor, es_postgres
 from .eventos import ahora_utc, iso_utc
+from .observabilidad import callar, latir
 from .tablas import outbox
 
 log = logging.getLogger("omm.relay")
 
 LOTE = 200
+LATIDO = 5  # segundos entre latidos; el gateway da al relay por caído pasados varios sin latir
+PROCESO = "relay"
 
 
 class Relay:
@@ -42,6 +51,7 @@ class Relay:
                                "interval_max": 1, "confirm_timeout": 10},
         )
         self._parada = threading.Event()
+        self._ultimo_latido = 0.0
 
     @property
     def activo(self):
@@ -64,20 +74,28 @@ class Relay:
             filas = conexion.execute(consulta).mappings().all()
             publicados = []
             for fila in filas:
+                sobre = {
+                    "id": fila["id"], "tipo": fila["tipo"], "municipio": fila["municipio"],
+                    "ocurrido_en": iso_utc(fila["ocurrido_en"]), "version": fila["version"],
+                    "datos": fila["datos"],
+                }
+                cabeceras = {}
+                if fila["solicitud"]:
+                    sobre["solicitud"] = fila["solicitud"]
+                    # También como dato de contexto de nameko: el worker que lo consume lo trae en sus logs.
+                    cabeceras[f"{HEADER_PREFIX}.{registro.CLAVE_CONTEXTO}"] = fila["solicitud"]
                 try:
                     self.publicador.publish(
-                        {
-                            "id": fila["id"], "tipo": fila["tipo"], "municipio": fila["municipio"],
-                            "ocurrido_en": iso_utc(fila["ocurrido_en"]), "version": fila["version"],
-                            "datos": fila["datos"],
-                        },
-                        exchange=self.intercambio, routing_key=fila["tipo"],
+                        sobre, exchange=self.intercambio, routing_key=fila["tipo"], headers=cabeceras,
                         message_id=fila["id"], declare=[self.intercambio],
                     )
                 except Exception as exc:
                     error = exc
                     break
                 publicados.append(fila["id"])
+                with registro.en_solicitud(fila["solicitud"]):
+                    log.info("relay %s: evento %s %s publicado", self.servicio, fila["tipo"], fila["id"],
+                             extra={"evento": fila["id"], "tipo": fila["tipo"]})
             if publicados:
                 conexion.execute(
                     outbox.update().where(outbox.c.id.in_(publicados)).values(publicado_en=ahora_utc()))
@@ -85,11 +103,26 @@ class Relay:
             raise error
         return len(publicados)
 
+    def latir(self):
+        """Anota el latido si pasó LATIDO desde el anterior (una escritura cada tanto, no por vuelta)."""
+        if time.monotonic() - self._ultimo_latido >= LATIDO:
+            with self.motor.begin() as conexion:
+                latir(conexion, PROCESO)
+            self._ultimo_latido = time.monotonic()
+
+    def callar(self):
+        try:
+            with self.motor.begin() as conexion:
+                callar(conexion, PROCESO)
+        except Exception as exc:  # la base caída: el latido vence solo
+            log.warning("relay %s: no se pudo borrar el latido (%s)", self.servicio, type(exc).__name__)
+
     def correr(self):
         espera_error = 1.0
         while self.activo:
             try:
                 n = self.publicar_pendientes()
+                self.latir()
                 espera_error = 1.0
                 if n < LOTE:
                     self._parada.wait(self.intervalo)
@@ -98,6 +131,7 @@ class Relay:
                             self.servicio, type(exc).__name__, espera_error)
                 self._parada.wait(espera_error)
                 espera_error = min(espera_error * 2, 15)
+        self.callar()
 
 
 def main(argv=None):
@@ -109,8 +143,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     if a.db_url and len(a.servicios) > 1:
         p.error("--db-url va con un solo servicio; para varios, <SERVICIO>_DB_URL de cada uno")
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s %(threadName)s %(message)s")
+    registro.configurar("relays")
     relays = [Relay(s, crear_motor(a.db_url or os.environ[f"{s.upper()}_DB_URL"], pool_size=2), a.amqp_uri,
                     a.intervalo) for s in a.servicios]
 

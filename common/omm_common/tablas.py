@@ -21,6 +21,8 @@ outbox = sa.Table(
     sa.Column("publicado_en", FechaHoraUTC),
     sa.Column("intentos", sa.Integer, nullable=False, default=0),
     sa.Column("ultimo_error", sa.String(500)),
+    # El X-Request-Id que originó el evento (omm_common/registro.py); nulo si no vino de una solicitud.
+    sa.Column("solicitud", sa.String(64)),
     sa.Index("ix_outbox_pendientes", "publicado_en", "ocurrido_en"),
 )
 
@@ -29,6 +31,14 @@ eventos_aplicados = sa.Table(
     sa.Column("evento_id", sa.String(36), primary_key=True),
     sa.Column("tipo", sa.String(80), nullable=False),
     sa.Column("aplicado_en", FechaHoraUTC, nullable=False),
+)
+
+# Último latido de los procesos sin RPC propia (relay del outbox, beat de Celery), para /health del gateway.
+latidos = sa.Table(
+    "latidos", metadata,
+    sa.Column("proceso", sa.String(40), primary_key=True),
+    sa.Column("instancia", sa.String(120), primary_key=True),
+    sa.Column("instante", FechaHoraUTC, nullable=False),
 )
 
 consecutivos = sa.Table(
@@ -97,3 +107,22 @@ def crear_tablas_de_resumen(op):
         op.create_table(tabla.name, *tabla.columns)
     op.create_index("ix_resumen_tramos_periodo", "resumen_tramos", ["clase", "municipio", "grupo", "primera", "ultima"],
                     postgresql_include=["clave"])
+
+
+def agregar_observabilidad(op):
+    """Para la migración que trae el id de solicitud al outbox y la tabla de latidos.
+
+    Una base creada con esta versión de `crear_tablas_comunes` ya tiene la columna (toma las de `outbox`):
+    solo se agrega si falta.
+    """
+    columnas = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("outbox")}
+    if "solicitud" not in columnas:
+        with op.batch_alter_table("outbox") as batch_op:
+            batch_op.add_column(sa.Column("solicitud", sa.String(64), nullable=True))
+    op.create_table(latidos.name, *latidos.columns)
+
+
+def quitar_observabilidad(op):
+    op.drop_table("latidos")
+    with op.batch_alter_table("outbox") as batch_op:
+        batch_op.drop_column("solicitud")

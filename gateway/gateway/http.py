@@ -2,10 +2,11 @@
 
 Cada ruta declara sus esquemas; el mismo registro alimenta el documento OpenAPI.
 """
+import contextvars
 import functools
 import json
 import logging
-import re
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -20,6 +21,9 @@ from omm_common.errores import (
     ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido, desde_error_remoto,
 )
 from omm_common.esquemas import contiene_nulo, es_uuid
+from omm_common.registro import CLAVE_CONTEXTO, ID_VALIDO, fijar_solicitud
+
+from .observabilidad import observar_http
 
 log = logging.getLogger("omm.gateway")
 
@@ -72,7 +76,7 @@ def respuesta_error(error, cabeceras=None):
 
 # Un id de solicitud que llega del cliente se acepta solo si es corto y sin caracteres raros:
 # va a los logs y a las cabeceras.
-_ID_VALIDO = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_ID_VALIDO = ID_VALIDO
 
 
 def id_de_solicitud(environ):
@@ -97,11 +101,16 @@ class AppWSGI(WsgiApp):
     la ruta no admite (405) y cualquier error que escape a la ruta (500 con referencia)."""
 
     def __call__(self, environ, start_response):
+        inicio = time.perf_counter()
         solicitud = id_de_solicitud(environ)
+        # Para los logs de este greenthread (también la línea de acceso, que se escribe al terminar).
+        fijar_solicitud(solicitud)
+        plantilla = "sin_ruta"  # la métrica lleva la plantilla de la ruta, nunca la ruta con ids ni consulta
         request = Request(environ, shallow=True)
         adapter = self.url_map.bind_to_environ(environ)
         try:
             provider, values = adapter.match()
+            plantilla = provider.url
             request.path_values = values
             respuesta = provider.handle_request(request)
         except MethodNotAllowed as exc:
@@ -117,12 +126,18 @@ class AppWSGI(WsgiApp):
         except Exception:
             respuesta = respuesta_error(error_interno(environ))
         respuesta.headers["X-Request-Id"] = solicitud
+        observar_http(plantilla, environ.get("REQUEST_METHOD", ""), respuesta.status_code,
+                      time.perf_counter() - inicio)
         return respuesta(environ, start_response)
 
 
 class ServidorWeb(WebServer):
     def get_wsgi_app(self):
         return AppWSGI(self)
+
+    def context_data_from_headers(self, request):
+        # El worker de la ruta (y cada RPC y evento que salga de él) lleva el id de la solicitud.
+        return {CLAVE_CONTEXTO: id_de_solicitud(request.environ)}
 
 
 class EntradaHTTP(HttpRequestHandler):
@@ -259,5 +274,6 @@ class PuertaHTTP:
         """Varias RPC a la vez [(servicio, metodo, *args)]: la respuesta tarda lo que la más lenta."""
         pila = eventlet.GreenPile()
         for servicio, metodo, *args in llamadas:
-            pila.spawn(self.llamar, servicio, metodo, *args)
+            # Cada greenthread nace con contexto vacío: se le copia el de este para que sus logs lleven el id.
+            pila.spawn(contextvars.copy_context().run, self.llamar, servicio, metodo, *args)
         return list(pila)

@@ -1,19 +1,24 @@
 """Gateway: la única superficie HTTP. Autentica, decide por rol y pasa la identidad firmada a cada servicio."""
+import contextvars
+import functools
 import json
 import logging
 from datetime import timedelta
 
 import eventlet
 import sqlalchemy as sa
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
 
-from omm_common.contexto import PropagarIdentidad, verificar_token
+from omm_common.contexto import PropagarIdentidad, token_de_servicio, verificar_token
 from omm_common.db import BaseDeDatos
 from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc
+from omm_common.registro import ContextoDeRegistro
 
-from . import auth, openapi
+from . import auth, observabilidad, openapi
 from .http import TIEMPO_RPC, PuertaHTTP, ruta
 from .models import Mancomunidad, Municipio, RespuestaIdempotente, Usuario
 from .rutas.ayudas import RutasAyudas
@@ -40,6 +45,9 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
 
     uow = BaseDeDatos()
     propagar_identidad = PropagarIdentidad()
+    vigia = observabilidad.Vigia()
+    # El id de solicitud en los logs del worker; la línea por solicitud ya la escribe el log de acceso.
+    contexto_de_registro = ContextoDeRegistro(registrar_entradas=False)
 
     # --- lo que PuertaHTTP necesita del servicio ---
 
@@ -139,30 +147,52 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
                 RespuestaIdempotente.usuario_id == clave[0], RespuestaIdempotente.ruta == clave[1],
                 RespuestaIdempotente.clave == clave[2]))
 
-    # --- salud y documento ---
+    # --- salud, métricas y documento ---
 
-    @ruta("GET", "/health", "Estado de cada servicio por ping RPC", None, respuesta=Salud,
-          otros_estados={503: "Algún servicio no responde (estado degradado)"})
-    def salud(self, p):
-        def ping(nombre):
+    def _observar(self, con_metricas=False):
+        """({servicio: estado_operativo o None}, base propia viva, worker de Celery vivo, cola de Celery).
+
+        Todo en paralelo y con tiempo corto: un componente caído no suma su espera a la de los demás."""
+        self.propagar_identidad(token_de_servicio("gateway"))  # estado_operativo solo responde a servicios
+
+        def estado(nombre):
             try:
                 with eventlet.Timeout(TIEMPO_PING):
-                    getattr(self, nombre).ping()
-                return "ok"
-            except BaseException:  # eventlet.Timeout no hereda de Exception
-                return "caido"
-        # En paralelo: un servicio caído no suma su espera a la de los demás.
+                    return getattr(self, nombre).estado_operativo(con_metricas)
+            except BaseException as exc:  # eventlet.Timeout no hereda de Exception
+                log.warning("%s no dio su estado (%s)", nombre, type(exc).__name__)
+                return None
+
+        def base():
+            try:
+                return self.uow.ping() == "ok"
+            except Exception:
+                return False
+        tareas = [functools.partial(estado, n) for n in SERVICIOS] + [base, self.vigia.worker_responde]
+        if con_metricas:
+            tareas.append(self.vigia.cola)
         pila = eventlet.GreenPile()
-        for nombre in SERVICIOS:
-            pila.spawn(ping, nombre)
-        estados = dict(zip(SERVICIOS, pila))
-        try:
-            self.uow.ping()
-            estados["gateway"] = "ok"
-        except Exception:
-            estados["gateway"] = "caido"
-        estado = "ok" if all(v == "ok" for v in estados.values()) else "degradado"
-        return (200 if estado == "ok" else 503), {"estado": estado, "servicios": estados}
+        for tarea in tareas:
+            pila.spawn(contextvars.copy_context().run, tarea)
+        resultados = list(pila)
+        estados = dict(zip(SERVICIOS, resultados))
+        db, worker = resultados[len(SERVICIOS):len(SERVICIOS) + 2]
+        return estados, db, worker, (resultados[-1] if con_metricas else None)
+
+    @ruta("GET", "/health", "Estado de cada servicio, de los relays del outbox y del worker y el beat de Celery",
+          None, respuesta=Salud, otros_estados={503: "Algún componente no responde (estado degradado)"})
+    def salud(self, p):
+        estados, db, worker, _ = self._observar()
+        servicios = observabilidad.salud(estados, db, worker)
+        estado = "ok" if all(v == "ok" for v in servicios.values()) else "degradado"
+        return (200 if estado == "ok" else 503), {"estado": estado, "servicios": servicios}
+
+    @ruta("GET", "/metrics", "Métricas en formato Prometheus (solo cifras, sin datos de personas)", None,
+          binario="text/plain")
+    def metricas(self, p):
+        estados, db, worker, cola = self._observar(con_metricas=True)
+        cuerpo = observabilidad.exponer(estados, cola, observabilidad.salud(estados, db, worker))
+        return Response(cuerpo, content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
     @ruta("GET", "/api/v1/openapi.json", "Este documento", None)
     def openapi(self, p):

@@ -6,12 +6,13 @@ from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
+from omm_common.observabilidad import Observable
 
 from . import operaciones as op
 from .operaciones import ROLES
 
 
-class Capacitaciones:
+class Capacitaciones(Observable):  # estado para /health y /metrics del gateway; id de solicitud en el log
     name = "capacitaciones"
 
     uow = BaseDeDatos()

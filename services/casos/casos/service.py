@@ -10,13 +10,14 @@ from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
 from omm_common.errores import Prohibido
 from omm_common.esquemas import cargar
+from omm_common.observabilidad import Observable
 
 from . import operaciones as op
 from .operaciones import ROLES
 from .schemas import FiltroAgregados
 
 
-class Casos:
+class Casos(Observable):  # estado para /health y /metrics del gateway; id de solicitud en el log
     name = "casos"
 
     uow = BaseDeDatos()

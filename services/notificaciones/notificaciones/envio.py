@@ -17,6 +17,7 @@ from omm_common.contexto import token_de_servicio
 from omm_common.db import es_postgres, unidad_de_trabajo
 from omm_common.eventos import ahora_utc, como_utc
 from omm_common.municipios import buscar as buscar_municipio
+from omm_common.registro import CLAVE_CONTEXTO as CLAVE_SOLICITUD, solicitud_actual
 
 from . import dominio, plantillas
 from .canales import ErrorPermanente, ErrorTransitorio, canales
@@ -48,9 +49,11 @@ class Consultas:
     def _llamar(self, servicio, metodo, *args):
         from nameko.exceptions import RemoteError
         from nameko.standalone.rpc import ClusterRpcProxy
+        contexto = {"omm_token": token_de_servicio("notificaciones")}
+        if solicitud_actual():  # el servicio dueño lo lleva a su log: se sigue la solicitud hasta allá
+            contexto[CLAVE_SOLICITUD] = solicitud_actual()
         try:
-            with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=self.timeout,
-                                 context_data={"omm_token": token_de_servicio("notificaciones")}) as rpc:
+            with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=self.timeout, context_data=contexto) as rpc:
                 return getattr(getattr(rpc, servicio), metodo)(*args)
         except RemoteError as exc:
             raise ErrorTransitorio(f"{servicio}.{metodo} falló ({exc.exc_type}).") from None

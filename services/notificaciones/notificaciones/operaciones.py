@@ -167,6 +167,13 @@ def resumen(uow, yo):
     return {"por_estado": por_estado, "fallidas": [_salida(n) for n in fallidas]}
 
 
+def conteos_por_estado(uow):
+    """Para /metrics del gateway: cuántas hay por estado y canal en todo el sistema (solo cifras)."""
+    filas = uow.sesion.execute(sa.select(Notificacion.estado, Notificacion.canal, sa.func.count())
+                               .group_by(Notificacion.estado, Notificacion.canal)).all()
+    return [{"estado": estado, "canal": canal, "n": n} for estado, canal, n in filas]
+
+
 def reintentar(uow, yo, notificacion_id):
     n = _propia(uow.sesion, yo, notificacion_id)
     if n.estado != "fallida":

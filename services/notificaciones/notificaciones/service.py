@@ -5,6 +5,7 @@ from omm_common.rpc import rpc
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
+from omm_common.observabilidad import Observable
 
 from . import operaciones as op
 from .dependencies import Despacho
@@ -18,12 +19,15 @@ def _manejador(origen, tipo):
     return manejar
 
 
-class Notificaciones:
+class Notificaciones(Observable):  # estado para /health y /metrics del gateway; id de solicitud en el log
     name = "notificaciones"
 
     uow = BaseDeDatos()
     llamante = IdentidadLlamante()
     despachar = Despacho()
+
+    def metricas_propias(self, uow):
+        return {"notificaciones": op.conteos_por_estado(uow)}
 
     @aplicar_una_vez
     def _aplicar(self, sobre, uow):

@@ -3,15 +3,21 @@
 Las tareas reciben solo el id de la notificación, nunca datos personales. `acks_late` con
 `reject_on_worker_lost`: si el worker muere a mitad de una tarea, otra la retoma, y el bloqueo
 de la fila más su estado evitan el doble envío.
+
+El id de la solicitud que originó una tarea viaja en la cabecera `omm_solicitud` (se agrega sola al
+encolar dentro de una solicitud) y está en cada línea de log de esa tarea. Logs en JSON (omm_common/registro.py).
 """
 import logging
 import os
+import sys
 from datetime import datetime, timedelta
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import before_task_publish, beat_init, setup_logging, task_postrun, task_prerun, worker_process_init
 
+from omm_common import registro
 from omm_common.db import crear_motor
+from omm_common.observabilidad import latir
 from omm_common.tiempo import ahora_utc, hoy_honduras
 
 from . import envio
@@ -52,6 +58,40 @@ def _nuevo_proceso(**_):
     _motor.clear()
 
 
+@setup_logging.connect
+def _registro(loglevel=None, **_):
+    # Con un receptor de esta señal Celery no toca el logging: el nuestro, en JSON, para worker y beat.
+    registro.configurar("celery_beat" if "beat" in sys.argv[1:] else "celery_worker",
+                        logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel)
+
+
+@before_task_publish.connect
+def _con_solicitud(headers=None, **_):
+    if headers is not None and registro.solicitud_actual():
+        headers.setdefault(registro.CLAVE_CONTEXTO, registro.solicitud_actual())
+
+
+_testigos = {}
+
+
+@task_prerun.connect
+def _fijar_solicitud(task_id=None, task=None, **_):
+    _testigos[task_id] = registro.fijar_solicitud(task.request.get(registro.CLAVE_CONTEXTO))
+
+
+@task_postrun.connect
+def _soltar_solicitud(task_id=None, **_):
+    testigo = _testigos.pop(task_id, None)
+    if testigo is not None:
+        registro.soltar_solicitud(testigo)
+
+
+@beat_init.connect
+def _primer_despacho(sender=None, **_):
+    # La primera vuelta al arrancar, no a los 30 s: es también el latido del beat que mira /health.
+    app.send_task("notificaciones.tareas.despachar_atascadas")
+
+
 def despachar(ids, **opciones):
     for i in ids:
         enviar.apply_async(args=[i], **opciones)
@@ -67,6 +107,9 @@ def enviar(notificacion_id):
 
 @app.task(name="notificaciones.tareas.despachar_atascadas")
 def despachar_atascadas():
+    # Solo beat la programa (cada 30 s): su última corrida es el latido del beat para /health.
+    with motor().begin() as conexion:
+        latir(conexion, "beat", quien="calendario")
     ids = envio.atascadas(motor())
     despachar(ids)
     return len(ids)

@@ -1,0 +1,75 @@
+"""Lo que el gateway necesita de cada servicio para /health y /metrics, sin leer bases ajenas.
+
+Cada servicio con outbox responde `estado_operativo` (solo a otro servicio): filas pendientes del outbox,
+antigüedad de la más vieja y el último latido de los procesos que no tienen RPC propia y escriben en su
+base (el relay de su outbox; en notificaciones, también el beat de Celery).
+"""
+import os
+import socket
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from .contexto import ROL_SERVICIO
+from .registro import ContextoDeRegistro
+from .rpc import rpc
+from .tablas import latidos, outbox
+from .tiempo import ahora_utc, como_utc
+
+
+def instancia():
+    """Quién late: varias instancias del mismo proceso (réplicas) no se pisan."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def latir(conexion, proceso, quien=None, ahora=None):
+    """Anota que `proceso` está vivo ahora (UPDATE y, si no había fila, INSERT)."""
+    quien, ahora = quien or instancia(), ahora or ahora_utc()
+    clave = (latidos.c.proceso == proceso) & (latidos.c.instancia == quien)
+    if conexion.execute(latidos.update().where(clave).values(instante=ahora)).rowcount:
+        return
+    try:
+        with conexion.begin_nested():
+            conexion.execute(latidos.insert().values(proceso=proceso, instancia=quien, instante=ahora))
+    except IntegrityError:  # otra transacción la creó a la vez: ya late
+        pass
+
+
+def callar(conexion, proceso, quien=None):
+    """Un proceso que se detiene por las buenas lo dice: /health lo ve al instante, no al vencer el plazo."""
+    conexion.execute(latidos.delete().where((latidos.c.proceso == proceso)
+                                            & (latidos.c.instancia == (quien or instancia()))))
+
+
+def estado_de_la_base(conexion, ahora=None):
+    """{pendientes, antiguedad_segundos, latidos: {proceso: segundos desde el último}}."""
+    ahora = ahora or ahora_utc()
+    pendientes, mas_vieja = conexion.execute(
+        sa.select(sa.func.count(), sa.func.min(outbox.c.ocurrido_en)).where(outbox.c.publicado_en.is_(None))).one()
+    ultimos = conexion.execute(sa.select(latidos.c.proceso, sa.func.max(latidos.c.instante))
+                               .group_by(latidos.c.proceso)).all()
+    return {
+        "pendientes": pendientes,
+        "antiguedad_segundos": max(0.0, (ahora - como_utc(mas_vieja)).total_seconds()) if mas_vieja else 0.0,
+        "latidos": {p: max(0.0, (ahora - como_utc(i)).total_seconds()) for p, i in ultimos},
+    }
+
+
+class Observable:
+    """Mezcla de cada servicio nameko con outbox (necesita `uow` y `llamante`): su estado para el gateway,
+    y el id de solicitud en los logs de cada worker."""
+
+    contexto_de_registro = ContextoDeRegistro()
+
+    @rpc
+    def estado_operativo(self, con_metricas=False):
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            estado = estado_de_la_base(uow.sesion)
+            if con_metricas:
+                estado["metricas"] = self.metricas_propias(uow)
+        return estado
+
+    def metricas_propias(self, uow):
+        """Cifras propias del servicio para /metrics (sin datos personales); cada uno agrega las suyas."""
+        return {}
