@@ -158,10 +158,11 @@ def test_cada_deployment_tiene_sondas_recursos_y_no_corre_como_root():
             assert c["securityContext"]["capabilities"]["drop"] == ["ALL"], f"{nombre}/{c['name']}"
 
 
-def test_el_gateway_se_publica_en_un_service_y_su_lectura_es_health():
+def test_el_gateway_se_publica_en_un_service_y_su_lectura_es_la_suya():
     gateway = _deployments()["gateway"]
     (contenedor,) = gateway["spec"]["template"]["spec"]["containers"]
-    assert contenedor["readinessProbe"]["httpGet"]["path"] == "/health"
+    # Solo el gateway y su base: con /health un relay caído sacaría de servicio a todos los gateways.
+    assert contenedor["readinessProbe"]["httpGet"]["path"] == "/health/gateway"
     (servicio,) = _de_tipo("Service")
     assert servicio["spec"]["selector"].items() <= gateway["spec"]["template"]["metadata"]["labels"].items()
     puertos = {p["name"]: p["containerPort"] for p in contenedor["ports"]}

@@ -162,6 +162,9 @@ def test_health_degradado_nombra_a_los_relays_detenidos(sistema):
         assert cuerpo["estado"] == "degradado"
         # Lo demás sigue bien: solo se nombra lo que falta.
         assert {k for k, v in cuerpo["servicios"].items() if v != "ok"} == {"relays"}
+        # El gateway mismo sigue atendiendo: su sonda de disponibilidad no cae con los relays.
+        propia = requests.get(f"{sistema.api.base}/health/gateway", timeout=10)
+        assert propia.status_code == 200 and propia.json() == {"estado": "ok"}
     finally:
         sistema.iniciar("relays")  # el sistema es de toda la sesión: se deja como estaba
     esperar(lambda: _salud(sistema)[1]["estado"] == "ok", 30, mensaje="relays de vuelta")

@@ -187,6 +187,17 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
         estado = "ok" if all(v == "ok" for v in servicios.values()) else "degradado"
         return (200 if estado == "ok" else 503), {"estado": estado, "servicios": servicios}
 
+    @ruta("GET", "/health/gateway", "Si este gateway puede atender (su proceso y su base); para la sonda de "
+          "disponibilidad de un balanceador: un servicio caído no debe sacar de servicio a todos los gateways",
+          None, otros_estados={503: "La base del gateway no responde"})
+    def salud_gateway(self, p):
+        try:
+            self.uow.ping()
+        except Exception:
+            log.warning("La base del gateway no responde", exc_info=True)
+            return 503, {"estado": "caido"}
+        return 200, {"estado": "ok"}
+
     @ruta("GET", "/metrics", "Métricas en formato Prometheus (solo cifras, sin datos de personas)", None,
           binario="text/plain")
     def metricas(self, p):
