@@ -36,7 +36,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from gateway import auth  # noqa: E402
 from gateway.models import Mancomunidad, Municipio, Usuario  # noqa: E402
-from omm_common import colas, municipios as catalogo, resumenes  # noqa: E402
+from omm_common import colas, municipios as catalogo  # noqa: E402
 from omm_common.contexto import token_de_servicio  # noqa: E402
 from omm_common.db import crear_motor, unidad_de_trabajo  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
@@ -317,13 +317,11 @@ def cargar(servicio, url, datos):
 def resumir(servicio, url, completo):
     """El COPY no pasa por los casos de uso, que marcan cada mes: se marca todo y se rehace, como
     `omm-resumenes --todo` tras una carga masiva."""
-    op = importlib.import_module(f"{servicio}.operaciones")
+    resumen = importlib.import_module(f"{servicio}.operaciones").RESUMEN
     motor = crear_motor(url)
     t = time.perf_counter()
     with unidad_de_trabajo(motor) as uow:
-        if completo:
-            op.marcar_resumen_completo(uow)
-        n = resumenes.al_dia(uow.sesion, op.reconstruir_resumen)
+        n = resumen.rehacer(uow.sesion, completo)
     with motor.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         tablas = c.execute(sa.text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'resumen%'")).scalars().all()
         for tabla in tablas:

@@ -18,7 +18,6 @@ from omm_common.db import crear_motor, unidad_de_trabajo
 from omm_common.migraciones import migrar
 
 HOY = date.today()
-SERVICIO = Identidad(usuario_id="servicio:gateway", usuario="gateway", rol="servicio")
 MUNICIPIOS = ("0309", "0302")
 
 
@@ -64,11 +63,10 @@ def base(request, base_pg, tmp_path):
     return crear
 
 
-def _leer(motor, operaciones, *args, **kwargs):
-    """Como la RPC `agregados` del servicio: primero pone al día lo marcado, luego lee."""
-    resumenes.poner_al_dia(lambda: unidad_de_trabajo(motor), operaciones.reconstruir_resumen, list(MUNICIPIOS))
-    with unidad_de_trabajo(motor) as uow:
-        return operaciones.agregados(uow, *args, **kwargs)
+def _leer(motor, operaciones, desde, hasta, hoy=None):
+    """Lo mismo que la RPC `agregados` del servicio: valida, pone al día lo marcado y luego lee."""
+    return operaciones.RESUMEN.agregados(lambda: unidad_de_trabajo(motor), _iso(desde), _iso(hasta),
+                                         list(MUNICIPIOS), hoy)
 
 
 def _pendientes(motor):
@@ -144,12 +142,12 @@ def test_ayudas_del_resumen_son_las_de_las_filas(base):
                     "fecha_nacimiento": "1980-01-01", "comunidad": "Centro", "consentimiento_salud": False})["id"])
     _escribir_entregas(motor, rng, beneficiarias, 120)
     for desde, hasta in _periodos()[:3]:  # lecturas que rehacen lo marcado
-        assert _obtenido_ayudas(_leer(motor, op, _iso(desde), _iso(hasta), MUNICIPIOS)) == _esperado_ayudas(
+        assert _obtenido_ayudas(_leer(motor, op, desde, hasta)) == _esperado_ayudas(
             motor, desde, hasta)
     assert _pendientes(motor) == 0
     _escribir_entregas(motor, rng, beneficiarias, 60)  # también hacia atrás, en meses ya resumidos
     for desde, hasta in _periodos():
-        assert _obtenido_ayudas(_leer(motor, op, _iso(desde), _iso(hasta), MUNICIPIOS)) == _esperado_ayudas(
+        assert _obtenido_ayudas(_leer(motor, op, desde, hasta)) == _esperado_ayudas(
             motor, desde, hasta), (desde, hasta)
 
     # Se lee del resumen: una celda alterada se nota; marcar su mes la rehace.
@@ -158,12 +156,12 @@ def test_ayudas_del_resumen_son_las_de_las_filas(base):
         alteradas = c.execute(sa.text("UPDATE resumen_entregas SET entregas = entregas + 1000 "
                                       "WHERE municipio = '0309' AND mes = :mes"), {"mes": mes}).rowcount
     assert alteradas >= 1
-    obtenido, _ = _obtenido_ayudas(_leer(motor, op, _iso(mes), _iso(resumenes.fin_de_mes(mes)), MUNICIPIOS))
+    obtenido, _ = _obtenido_ayudas(_leer(motor, op, mes, resumenes.fin_de_mes(mes)))
     esperado, _ = _esperado_ayudas(motor, mes, resumenes.fin_de_mes(mes))
     assert obtenido[("0309", None, None)]["entregas"] == esperado[("0309", None, None)]["entregas"] + 1000 * alteradas
     with unidad_de_trabajo(motor) as uow:
         resumenes.marcar(uow.sesion, "0309", [mes])
-    assert _obtenido_ayudas(_leer(motor, op, _iso(mes), _iso(resumenes.fin_de_mes(mes)), MUNICIPIOS)) == \
+    assert _obtenido_ayudas(_leer(motor, op, mes, resumenes.fin_de_mes(mes))) == \
         _esperado_ayudas(motor, mes, resumenes.fin_de_mes(mes))
 
 
@@ -217,11 +215,11 @@ def test_casos_del_resumen_son_los_de_las_filas(base):
     motor = base("casos")
     rng = random.Random(11)
     _escribir_casos(motor, rng, 80)
-    assert _obtenido_casos(_leer(motor, op, None, None, MUNICIPIOS)) == _esperado_casos(motor, None, None)
+    assert _obtenido_casos(_leer(motor, op, None, None)) == _esperado_casos(motor, None, None)
     assert _pendientes(motor) == 0
     _escribir_casos(motor, rng, 40)
     for desde, hasta in _periodos():
-        assert _obtenido_casos(_leer(motor, op, desde, hasta, MUNICIPIOS)) == _esperado_casos(motor, desde, hasta), \
+        assert _obtenido_casos(_leer(motor, op, desde, hasta)) == _esperado_casos(motor, desde, hasta), \
             (desde, hasta)
 
 
@@ -327,8 +325,7 @@ def test_capacitaciones_del_resumen_son_las_de_las_filas(base):
     rng = random.Random(5)
     actividades = []
     _escribir_actividades(motor, rng, 25, actividades)
-    filtros = {"desde": None, "hasta": None, "municipios": list(MUNICIPIOS)}
-    assert _obtenido_capacitaciones(_leer(motor, op, SERVICIO, filtros, HOY)) == _esperado_capacitaciones(
+    assert _obtenido_capacitaciones(_leer(motor, op, None, None, HOY)) == _esperado_capacitaciones(
         motor, None, None)
     assert _pendientes(motor) == 0
     # Hacia atrás: sesiones nuevas en meses pasados, inscripciones y listas nuevas en actividades viejas.
@@ -341,12 +338,11 @@ def test_capacitaciones_del_resumen_son_las_de_las_filas(base):
         else:
             _pasar_lista(motor, rng, m, cid)
         # Se lee tras cada una: otra escritura no tapa una marca que faltara.
-        assert _obtenido_capacitaciones(_leer(motor, op, SERVICIO, filtros, HOY)) == _esperado_capacitaciones(
+        assert _obtenido_capacitaciones(_leer(motor, op, None, None, HOY)) == _esperado_capacitaciones(
             motor, None, None)
     _escribir_actividades(motor, rng, 8, actividades)
     for desde, hasta in _periodos():
-        filtros = {"desde": _iso(desde), "hasta": _iso(hasta), "municipios": list(MUNICIPIOS)}
-        assert _obtenido_capacitaciones(_leer(motor, op, SERVICIO, filtros, HOY)) == _esperado_capacitaciones(
+        assert _obtenido_capacitaciones(_leer(motor, op, desde, hasta, HOY)) == _esperado_capacitaciones(
             motor, desde, hasta), (desde, hasta)
 
 

@@ -6,7 +6,6 @@ pruebas llaman a estas funciones con una base SQLite, sin RabbitMQ.
 import base64
 import binascii
 from collections import defaultdict
-from datetime import date
 
 import sqlalchemy as sa
 
@@ -20,7 +19,6 @@ from omm_common.tablas import siguiente_numero
 
 from . import dominio, hojas, schemas
 from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, ResumenEntregas, TipoAyuda, nuevo_id
-from omm_common.tiempo import hoy_honduras
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
@@ -371,29 +369,23 @@ def _hay_entrega(tramo, desde, hasta):
                              e.fecha >= desde, e.fecha <= hasta)
 
 
-def reconstruir_resumen(s, municipio, desde, hasta):
-    resumenes.reemplazar_celdas(s, ResumenEntregas.__table__, municipio, desde, hasta,
-                                _celdas(s, None if municipio is None else [municipio], desde, hasta))
-    resumenes.rehacer_tramos(s, "beneficiaria", _tramos_de_beneficiarias(municipio), municipio)
+def _leer_resumen(s, rango):
+    """Los meses cerrados: cada mes tal cual y sus sumas del periodo, hechas por la base."""
+    r = ResumenEntregas
+    return (s.execute(sa.select(r.municipio, r.mes, r.categoria, r.entregas, r.unidades, r.monto, r.personas)
+                      .where(*rango)).tuples().all(),
+            s.execute(sa.select(r.municipio, r.categoria, sa.func.sum(r.entregas), sa.func.sum(r.unidades),
+                                sa.func.sum(r.monto), sa.func.max(r.ultima_fecha)).where(*rango)
+                      .group_by(r.municipio, r.categoria)).tuples().all())
 
 
-def marcar_resumen_completo(uow):
-    resumenes.marcar_todo(uow.sesion, "entregas", "fecha")
-
-
-def agregados(uow, desde, hasta, municipios, hoy=None):
+def _responder(lectura):
     """Por municipio, categoría y mes: entregas, unidades, montos y personas alcanzadas (distintas). Sin ids.
 
     Ya con la forma que publica la región: {por_municipio: {m: {categoría: cifras}}, totales: {m: cifras},
-    por_mes: {m: {"AAAA-MM": {categoría: cifras}}}, ultima_fecha: {m: fecha}}. Los meses cerrados salen del
-    resumen y sus sumas del periodo las hace la base; los bordes y el mes en curso, de las filas. Las
-    personas del periodo salen de los tramos: no son la suma de las de cada mes.
+    por_mes: {m: {"AAAA-MM": {categoría: cifras}}}, ultima_fecha: {m: fecha}}. Las personas del periodo
+    salen de los tramos: no son la suma de las de cada mes.
     """
-    s = uow.sesion
-    desde = date.fromisoformat(str(desde)) if desde else None
-    hasta = date.fromisoformat(str(hasta)) if hasta else None
-    municipios = list(municipios)
-    resumen, vivos = resumenes.partir(desde, hasta, hoy or hoy_honduras())
     por_mes, periodo, ultima = defaultdict(dict), defaultdict(lambda: [0, 0, 0]), {}
 
     def sumar(m, categoria, entregas, unidades, monto, fecha):
@@ -405,24 +397,19 @@ def agregados(uow, desde, hasta, municipios, hoy=None):
         if m not in ultima or fecha > ultima[m]:
             ultima[m] = fecha
 
-    if resumen:
-        r = ResumenEntregas
-        rango = [r.municipio.in_(municipios), r.mes <= resumen[1]] + ([r.mes >= resumen[0]] if resumen[0] else [])
-        for m, mes, categoria, entregas, unidades, monto, personas in s.execute(sa.select(
-                r.municipio, r.mes, r.categoria, r.entregas, r.unidades, r.monto, r.personas).where(*rango)).tuples():
+    if lectura.cerrado is not None:
+        de_cada_mes, sumas = lectura.cerrado
+        for m, mes, categoria, entregas, unidades, monto, personas in de_cada_mes:
             por_mes[m].setdefault(agregar.texto_mes(mes), {})[categoria] = {
                 "entregas": entregas, "unidades": unidades, "monto": float(monto), "personas": personas}
-        for m, categoria, entregas, unidades, monto, fecha in s.execute(sa.select(
-                r.municipio, r.categoria, sa.func.sum(r.entregas), sa.func.sum(r.unidades), sa.func.sum(r.monto),
-                sa.func.max(r.ultima_fecha)).where(*rango).group_by(r.municipio, r.categoria)).tuples():
+        for m, categoria, entregas, unidades, monto, fecha in sumas:
             sumar(m, categoria, int(entregas), int(unidades), monto, fecha)
-    for d, h in vivos:
-        for c in _celdas(s, municipios, d, h):
-            por_mes[c["municipio"]].setdefault(agregar.texto_mes(c["mes"]), {})[c["categoria"]] = {
-                "entregas": c["entregas"], "unidades": c["unidades"], "monto": round(float(c["monto"]), 2),
-                "personas": c["personas"]}
-            sumar(c["municipio"], c["categoria"], c["entregas"], c["unidades"], c["monto"], c["ultima_fecha"])
-    personas = resumenes.contar_en_periodo(s, "beneficiaria", municipios, desde, hasta, _hay_entrega)
+    for c in lectura.vivas:
+        por_mes[c["municipio"]].setdefault(agregar.texto_mes(c["mes"]), {})[c["categoria"]] = {
+            "entregas": c["entregas"], "unidades": c["unidades"], "monto": round(float(c["monto"]), 2),
+            "personas": c["personas"]}
+        sumar(c["municipio"], c["categoria"], c["entregas"], c["unidades"], c["monto"], c["ultima_fecha"])
+    personas = lectura.distintas["beneficiaria"]
 
     def cifras(m, categoria):
         entregas, unidades, monto = periodo[m, categoria]
@@ -437,3 +424,8 @@ def agregados(uow, desde, hasta, municipios, hoy=None):
         "por_mes": {m: dict(sorted(meses.items())) for m, meses in sorted(por_mes.items())},
         "ultima_fecha": {m: f.isoformat() for m, f in sorted(ultima.items())},
     }
+
+
+RESUMEN = resumenes.Resumen(tabla=ResumenEntregas.__table__, filas="entregas", fecha="fecha", celdas=_celdas,
+                            leer_resumen=_leer_resumen, responder=_responder,
+                            tramos={"beneficiaria": (_tramos_de_beneficiarias, _hay_entrega)})

@@ -1,19 +1,18 @@
 """Entradas nameko del servicio de ayudas: quién llama, unidad de trabajo, caso de uso."""
-from nameko.timer import timer
-
-from omm_common import resumenes
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
 from omm_common.observabilidad import Observable
+from omm_common.resumenes import ConResumen
 
 from . import operaciones as op
 from .operaciones import ROLES
 
 
-class Ayudas(Observable):  # estado para /health y /metrics del gateway; id de solicitud en el log
+class Ayudas(Observable, ConResumen):  # estado para /health y /metrics del gateway; id de solicitud en el log
     name = "ayudas"
+    resumen = op.RESUMEN  # ConResumen: la RPC `agregados` de la región y el temporizador que resume
 
     uow = BaseDeDatos()
     llamante = IdentidadLlamante()
@@ -103,15 +102,3 @@ class Ayudas(Observable):  # estado para /health y /metrics del gateway; id de s
         yo = self.llamante.exigir("coordinadora", "tecnica")
         with self.uow() as uow:
             return op.exportar(uow, yo, filtros)
-
-    @rpc
-    def agregados(self, desde=None, hasta=None, municipios=None):
-        # Solo por servicio: el gateway ya decidió qué municipios puede ver la mancomunidad.
-        self.llamante.exigir(ROL_SERVICIO)
-        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, municipios or [])
-        with self.uow() as uow:
-            return op.agregados(uow, desde, hasta, municipios or [])
-
-    @timer(interval=resumenes.INTERVALO)
-    def resumir(self):
-        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, esperar=False)

@@ -435,17 +435,6 @@ def _hay_sesion_de_actividad(tramo, desde, hasta):
     return sa.exists().where(Sesion.capacitacion_id == tramo.clave, Sesion.fecha >= desde, Sesion.fecha <= hasta)
 
 
-def reconstruir_resumen(s, municipio, desde, hasta):
-    resumenes.reemplazar_celdas(s, ResumenSesiones.__table__, municipio, desde, hasta,
-                                _celdas(s, None if municipio is None else [municipio], desde, hasta))
-    for clase in ("persona", "actividad"):
-        resumenes.rehacer_tramos(s, clase, _tramos(clase, municipio), municipio)
-
-
-def marcar_resumen_completo(uow):
-    resumenes.marcar_todo(uow.sesion, "sesiones", "fecha")
-
-
 def _marcar_sesiones(s, c):
     """Una inscripción cambia las personas de cada mes con sesiones de la actividad."""
     resumenes.marcar(s, c.municipio, s.scalars(sa.select(Sesion.fecha).where(Sesion.capacitacion_id == c.id)).all())
@@ -456,32 +445,21 @@ COLUMNAS_CELDA = ("municipio", "mes", "tipo", "actividades", "sesiones_realizada
                   "ultima_fecha")
 
 
-def agregados(uow, yo, filtros, hoy=None):
+def _leer_resumen(s, rango):
+    """Las celdas de los meses cerrados, tal cual."""
+    r = ResumenSesiones.__table__.c
+    return s.execute(sa.select(*[r[k] for k in COLUMNAS_CELDA]).where(*rango)).tuples().all()
+
+
+def _responder(lectura):
     """Totales sin datos personales: por municipio, tipo y mes, sobre las sesiones realizadas del periodo.
 
     Participantes distintas: la misma persona (por DNI, o nombre y nacimiento) cuenta una vez por
-    municipio; lo que junta municipios es la suma de sus partes. Los meses pasados salen del resumen, el
-    mes en curso y los bordes de las filas; actividades y participantes del periodo, de los tramos.
+    municipio; lo que junta municipios es la suma de sus partes. Actividades y participantes del periodo
+    salen de los tramos.
     """
-    f = cargar(schemas.FiltroAgregados(), filtros)
-    hoy = hoy or hoy_honduras()
-    municipios = f.get("municipios")
-    if yo.rol != "servicio" and not municipios:
-        raise error_de_campo("municipios", "Indique los municipios de la mancomunidad.")
-    s = uow.sesion
-    desde, hasta = f.get("desde"), min(f.get("hasta") or hoy, hoy)
-    resumen, vivos = resumenes.partir(desde, hasta, hoy)
-    celdas = []
-    if resumen:
-        r = ResumenSesiones.__table__.c
-        rango = [r.mes <= resumen[1]] + ([r.mes >= resumen[0]] if resumen[0] else []) + (
-            [r.municipio.in_(municipios)] if municipios is not None else [])
-        celdas += s.execute(sa.select(*[r[k] for k in COLUMNAS_CELDA]).where(*rango)).tuples().all()
-    for d, h in vivos:
-        celdas += [tuple(c[k] for k in COLUMNAS_CELDA) for c in _celdas(s, municipios, d, h, hoy)]
-    distintas = {clase: resumenes.contar_en_periodo(s, clase, municipios, desde, hasta, hay)
-                 for clase, hay in (("persona", _hay_sesion_de_persona), ("actividad", _hay_sesion_de_actividad))}
-
+    celdas = list(lectura.cerrado or []) + [tuple(c[k] for k in COLUMNAS_CELDA) for c in lectura.vivas]
+    distintas = lectura.distintas
     # Los meses de cada municipio ("*") tal cual; por tipo y en el periodo, sesiones y asistencias se suman
     # y actividades y participantes salen de los tramos.
     por_mes, sumas, ultima = defaultdict(dict), defaultdict(lambda: [0, 0]), {}
@@ -517,12 +495,20 @@ def agregados(uow, yo, filtros, hoy=None):
             for k, v in x.items():
                 region["por_mes"][mes][k] += v
     return {
-        "desde": desde.isoformat() if desde else None,
-        "hasta": f["hasta"].isoformat() if f.get("hasta") else None,
+        "desde": lectura.desde.isoformat() if lectura.desde else None,
+        "hasta": lectura.pedido["hasta"].isoformat() if lectura.pedido["hasta"] else None,
         "por_municipio": por_municipio,
         "total": {**region["total"], "por_tipo": {t: region["por_tipo"][t] for t in sorted(region["por_tipo"])},
                   "por_mes": {k: region["por_mes"][k] for k in sorted(region["por_mes"])}},
     }
+
+
+# Lo vivo, solo lo realizado hasta hoy: una sesión programada aún no cuenta.
+RESUMEN = resumenes.Resumen(
+    tabla=ResumenSesiones.__table__, filas="sesiones", fecha="fecha", celdas=_celdas, vivas=_celdas, hasta_hoy=True,
+    leer_resumen=_leer_resumen, responder=_responder,
+    tramos={"persona": (lambda m: _tramos("persona", m), _hay_sesion_de_persona),
+            "actividad": (lambda m: _tramos("actividad", m), _hay_sesion_de_actividad)})
 
 
 def actividades(uow, filtros, hoy=None):

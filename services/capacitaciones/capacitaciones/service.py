@@ -1,19 +1,18 @@
 """Entradas nameko del servicio de capacitaciones: quién llama, unidad de trabajo, caso de uso."""
-from nameko.timer import timer
-
-from omm_common import resumenes
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
 from omm_common.observabilidad import Observable
+from omm_common.resumenes import ConResumen
 
 from . import operaciones as op
 from .operaciones import ROLES
 
 
-class Capacitaciones(Observable):  # estado para /health y /metrics del gateway; id de solicitud en el log
+class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics del gateway; id de solicitud en el log
     name = "capacitaciones"
+    resumen = op.RESUMEN  # ConResumen: la RPC `agregados` de la región y el temporizador que resume
 
     uow = BaseDeDatos()
     llamante = IdentidadLlamante()
@@ -89,18 +88,6 @@ class Capacitaciones(Observable):  # estado para /health y /metrics del gateway;
         self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
             return op.sesiones_de_manana(uow, fecha)
-
-    @rpc
-    def agregados(self, desde=None, hasta=None, municipios=None):
-        # Solo por servicio: el gateway decide qué municipios puede ver una mancomunidad.
-        yo = self.llamante.exigir(ROL_SERVICIO)
-        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, municipios)
-        with self.uow() as uow:
-            return op.agregados(uow, yo, {"desde": desde, "hasta": hasta, "municipios": municipios})
-
-    @timer(interval=resumenes.INTERVALO)
-    def resumir(self):
-        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, esperar=False)
 
     @rpc
     def actividades(self, desde=None, hasta=None, municipios=None):

@@ -269,40 +269,37 @@ def _celdas(s, municipios, desde, hasta):
             for (m, mes, d, v), n in sorted(celdas.items())]
 
 
-def reconstruir_resumen(s, municipio, desde, hasta):
-    resumenes.reemplazar_celdas(s, ResumenCasos.__table__, municipio, desde, hasta,
-                                _celdas(s, None if municipio is None else [municipio], desde, hasta))
+def _leer_resumen(s, rango):
+    """Los meses cerrados: cada dimensión sumada en la base y el total de cada mes."""
+    r = ResumenCasos
+    return (s.execute(sa.select(r.municipio, r.dimension, r.valor, sa.func.sum(r.casos)).where(
+                *rango, r.dimension != "total").group_by(r.municipio, r.dimension, r.valor)).all(),
+            s.execute(sa.select(r.municipio, r.mes, r.casos).where(*rango, r.dimension == "total")).all())
 
 
-def marcar_resumen_completo(uow):
-    resumenes.marcar_todo(uow.sesion, "casos", "fecha_atencion")
-
-
-def agregados(uow, desde, hasta, municipios, hoy=None):
+def _responder(lectura):
     """Conteos sin identificadores, solo de casos con consentimiento para estadísticas.
 
     Por municipio, cada dimensión en el periodo (mes None) y el total de cada mes: es lo que la región
-    publica, y así la respuesta de un país en una década no lleva cada valor de cada mes. Los meses
-    cerrados salen del resumen; los bordes y el mes en curso, de las filas.
+    publica, y así la respuesta de un país en una década no lleva cada valor de cada mes.
     """
-    s = uow.sesion
-    resumen, vivos = resumenes.partir(desde, hasta, hoy or hoy_honduras())
     periodo, meses = Counter(), Counter()
-    if resumen:
-        r = ResumenCasos
-        rango = [r.municipio.in_(list(municipios)), r.mes <= resumen[1]] + ([r.mes >= resumen[0]] if resumen[0] else [])
-        for m, d, v, n in s.execute(sa.select(r.municipio, r.dimension, r.valor, sa.func.sum(r.casos)).where(
-                *rango, r.dimension != "total").group_by(r.municipio, r.dimension, r.valor)).all():
+    if lectura.cerrado is not None:
+        dimensiones, totales = lectura.cerrado
+        for m, d, v, n in dimensiones:
             periodo[m, d, v] += n
-        for m, mes, n in s.execute(sa.select(r.municipio, r.mes, r.casos).where(*rango, r.dimension == "total")).all():
+        for m, mes, n in totales:
             meses[m, mes] += n
-    for d, h in vivos:
-        for c in _celdas(s, municipios, d, h):
-            if c["dimension"] == "total":
-                meses[c["municipio"], c["mes"]] += c["casos"]
-            else:
-                periodo[c["municipio"], c["dimension"], c["valor"]] += c["casos"]
+    for c in lectura.vivas:
+        if c["dimension"] == "total":
+            meses[c["municipio"], c["mes"]] += c["casos"]
+        else:
+            periodo[c["municipio"], c["dimension"], c["valor"]] += c["casos"]
     return ([{"municipio": m, "mes": None, "dimension": d, "valor": v, "casos": n}
              for (m, d, v), n in sorted(periodo.items())]
             + [{"municipio": m, "mes": agregar.texto_mes(mes), "dimension": "total", "valor": "casos", "casos": n}
                for (m, mes), n in sorted(meses.items())])
+
+
+RESUMEN = resumenes.Resumen(tabla=ResumenCasos.__table__, filas="casos", fecha="fecha_atencion", celdas=_celdas,
+                            leer_resumen=_leer_resumen, responder=_responder)

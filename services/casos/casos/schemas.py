@@ -127,7 +127,3 @@ class AuditoriaSalida(Esquema):
     accion = fields.String()
     en = fields.DateTime()
 
-
-class FiltroAgregados(Esquema):
-    desde = fields.Date(allow_none=True)
-    hasta = fields.Date(allow_none=True)

@@ -1,24 +1,20 @@
 """Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
 from datetime import date
 
-from nameko.timer import timer
-
-from omm_common import resumenes
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
-from omm_common.errores import Prohibido
-from omm_common.esquemas import cargar
 from omm_common.observabilidad import Observable
+from omm_common.resumenes import ConResumen
 
 from . import operaciones as op
 from .operaciones import ROLES
-from .schemas import FiltroAgregados
 
 
-class Casos(Observable):  # estado para /health y /metrics del gateway; id de solicitud en el log
+class Casos(Observable, ConResumen):  # estado para /health y /metrics del gateway; id de solicitud en el log
     name = "casos"
+    resumen = op.RESUMEN  # ConResumen: la RPC `agregados` de la región y el temporizador que resume
 
     uow = BaseDeDatos()
     llamante = IdentidadLlamante()
@@ -77,18 +73,3 @@ class Casos(Observable):  # estado para /health y /metrics del gateway; id de so
         self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
             return op.emitir_seguimientos_vencidos(uow, date.fromisoformat(hoy) if hoy else None)
-
-    @rpc
-    def agregados(self, desde=None, hasta=None, municipios=None):
-        # Solo por servicio: quien llama (el gateway) ya decidió qué municipios puede ver la mancomunidad.
-        self.llamante.exigir(ROL_SERVICIO)
-        if not municipios:
-            raise Prohibido("Indique los municipios de la consulta.")
-        f = cargar(FiltroAgregados(), {"desde": desde, "hasta": hasta})
-        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, municipios)
-        with self.uow() as uow:
-            return op.agregados(uow, f.get("desde"), f.get("hasta"), municipios)
-
-    @timer(interval=resumenes.INTERVALO)
-    def resumir(self):
-        resumenes.poner_al_dia(self.uow, op.reconstruir_resumen, esperar=False)
