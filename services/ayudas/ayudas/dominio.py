@@ -5,14 +5,10 @@ from decimal import Decimal
 from omm_common.errores import Conflicto, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 
-CATEGORIAS = ("alimentos", "panales", "economica_medicamentos", "otro")
+# Públicos en contrato.py (otros servicios los muestran); aquí, a mano de las reglas y los esquemas.
+from .contrato import CATEGORIAS, NOMBRES_CATEGORIA  # noqa: F401
+
 CATEGORIAS_EN_ESPECIE = ("alimentos", "panales")
-NOMBRES_CATEGORIA = {
-    "alimentos": "Entrega de ayuda social de alimentos",
-    "panales": "Entrega de ayuda social de pañales",
-    "economica_medicamentos": "Ayuda económica para compra de medicamentos",
-    "otro": "Otras ayudas sociales",
-}
 CONDICIONES = ("tercera_edad", "enfermedad_base", "discapacidad", "bajos_recursos", "jefa_hogar", "embarazada")
 EDAD_TERCERA_EDAD = 60
 

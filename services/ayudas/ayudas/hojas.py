@@ -3,9 +3,9 @@ import io
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils.exceptions import InvalidFileException
 
+from omm_common.documentos import fila_de_texto
 from omm_common.errores import error_de_campo
 from omm_common.municipios import sin_acentos
 
@@ -83,17 +83,6 @@ def leer_beneficiarias(contenido):
         salida.append((numero, datos))
     libro.close()
     return salida
-
-
-def fila_de_texto(hoja, valores):
-    """Celdas para una hoja write_only: un texto que empieza con "=" queda texto, nunca fórmula de Excel."""
-    celdas = []
-    for valor in valores:
-        celda = WriteOnlyCell(hoja, value=valor)
-        if isinstance(valor, str):
-            celda.data_type = "s"
-        celdas.append(celda)
-    return celdas
 
 
 def libro_exportacion(beneficiarias, entregas):

@@ -1,39 +1,13 @@
 """PDF de la constancia de participación y de la hoja de asistencia (reportlab, sin plantillas externas)."""
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import LETTER, landscape
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-         "noviembre", "diciembre")
-
-
-def fecha_larga(fecha):
-    return f"{fecha.day} de {MESES[fecha.month - 1]} de {fecha.year}"
-
-
-def _estilos():
-    base = getSampleStyleSheet()
-    return {
-        "titulo": ParagraphStyle("titulo", parent=base["Title"], fontSize=22, leading=28),
-        "centro": ParagraphStyle("centro", parent=base["Normal"], alignment=TA_CENTER, fontSize=13, leading=19),
-        "nombre": ParagraphStyle("nombre", parent=base["Normal"], alignment=TA_CENTER, fontSize=20, leading=26,
-                                 fontName="Helvetica-Bold"),
-        "pequeno": ParagraphStyle("pequeno", parent=base["Normal"], alignment=TA_CENTER, fontSize=9, leading=12,
-                                  textColor=colors.grey),
-        "normal": base["Normal"],
-        "encabezado": ParagraphStyle("encabezado", parent=base["Heading2"]),
-    }
-
-
-def _t(texto):
-    # Los nombres los escribe una persona: "&" o "<" no deben romper el marcado de reportlab.
-    return escape(str(texto))
+from omm_common.documentos import estilos, fecha_larga
+from omm_common.documentos import texto_pdf as _t
 
 
 def constancia_pdf(*, nombre, titulo, tipo, institucion, municipio, sesiones_asistidas, sesiones_realizadas,
@@ -42,7 +16,7 @@ def constancia_pdf(*, nombre, titulo, tipo, institucion, municipio, sesiones_asi
     doc = SimpleDocTemplate(salida, pagesize=landscape(LETTER), title=f"Constancia de participación - {nombre}",
                             author=f"Oficina Municipal de la Mujer de {municipio}",
                             leftMargin=2.5 * cm, rightMargin=2.5 * cm, topMargin=2 * cm, bottomMargin=2 * cm)
-    e = _estilos()
+    e = estilos()
     periodo = ""
     if fechas:
         inicio, fin = min(fechas), max(fechas)
@@ -53,7 +27,7 @@ def constancia_pdf(*, nombre, titulo, tipo, institucion, municipio, sesiones_asi
         Paragraph(_t(f"Municipalidad de {municipio}"), e["centro"]),
         Paragraph(_t("Oficina Municipal de la Mujer"), e["centro"]),
         Spacer(1, 0.8 * cm),
-        Paragraph("CONSTANCIA DE PARTICIPACIÓN", e["titulo"]),
+        Paragraph("CONSTANCIA DE PARTICIPACIÓN", e["titulo_grande"]),
         Spacer(1, 0.6 * cm),
         Paragraph("Se hace constar que", e["centro"]),
         Spacer(1, 0.3 * cm),
@@ -82,7 +56,7 @@ def hoja_asistencia_pdf(*, titulo, tipo, municipio, lugar, facilitador, fecha, h
     doc = SimpleDocTemplate(salida, pagesize=LETTER, title=f"Hoja de asistencia - {titulo}",
                             author=f"Oficina Municipal de la Mujer de {municipio}",
                             leftMargin=1.5 * cm, rightMargin=1.5 * cm, topMargin=1.5 * cm, bottomMargin=1.5 * cm)
-    e = _estilos()
+    e = estilos()
     datos = [
         f"<b>Actividad:</b> {_t(titulo)} ({_t(tipo)})",
         f"<b>Municipio:</b> {_t(municipio)} &nbsp;&nbsp; <b>Lugar:</b> {_t(lugar)}",
@@ -105,7 +79,7 @@ def hoja_asistencia_pdf(*, titulo, tipo, municipio, lugar, facilitador, fecha, h
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]))
     partes = [Paragraph(_t(f"Oficina Municipal de la Mujer de {municipio}"), e["centro"]),
-              Paragraph("Hoja de asistencia", e["titulo"])]
+              Paragraph("Hoja de asistencia", e["titulo_grande"])]
     partes += [Paragraph(x, e["normal"]) for x in datos]
     partes += [Spacer(1, 0.5 * cm), tabla]
     doc.build(partes)
