@@ -3,3 +3,4 @@ CREATE DATABASE omm_casos;
 CREATE DATABASE omm_ayudas;
 CREATE DATABASE omm_capacitaciones;
 CREATE DATABASE omm_notificaciones;
+CREATE DATABASE omm_reportes;

@@ -12,7 +12,9 @@ from omm_common.pruebas import (
 
 RAIZ = Path(__file__).resolve().parents[1]
 SERVICIOS = {"casos": "Casos", "ayudas": "Ayudas", "capacitaciones": "Capacitaciones",
-             "notificaciones": "Notificaciones"}
+             "notificaciones": "Notificaciones", "reportes": "Reportes"}
+# Los que emiten eventos (tienen outbox y relay); reportes solo compone agregados.
+CON_OUTBOX = ("casos", "ayudas", "capacitaciones", "notificaciones")
 BIN = Path(sys.executable).parent
 
 
@@ -41,7 +43,7 @@ class Sistema:
     def _comandos(self):
         comandos = {s: ("nameko", s, c) for s, c in SERVICIOS.items()}
         comandos["gateway"] = ("nameko", "gateway", "Gateway")
-        comandos["relays"] = [str(BIN / "omm-relay"), *SERVICIOS]
+        comandos["relays"] = [str(BIN / "omm-relay"), *CON_OUTBOX]
         comandos["celery_worker"] = [str(BIN / "celery"), "-A", "notificaciones.tareas", "worker",
                                      "--loglevel", "INFO", "--pool", "prefork", "--concurrency", "2",
                                      "--without-gossip", "--without-mingle", "--hostname",

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integracion
 
 RAIZ = Path(__file__).resolve().parents[1]
 DEMO = "demo-omm-2026"
-SERVICIOS = ("gateway", "casos", "ayudas", "capacitaciones", "notificaciones")
+SERVICIOS = ("gateway", "casos", "ayudas", "capacitaciones", "notificaciones", "reportes")
 M = "0309"
 
 

@@ -88,8 +88,8 @@ def test_cada_variable_leida_esta_definida_en_compose_y_en_el_ejemplo():
 def test_compose_tiene_una_base_por_servicio():
     entorno = _compose()["services"]["ayudas"]["environment"]
     bases = {entorno[f"{s}_DB_URL"].rsplit("/", 1)[1] for s in
-             ("GATEWAY", "CASOS", "AYUDAS", "CAPACITACIONES", "NOTIFICACIONES")}
-    assert len(bases) == 5
+             ("GATEWAY", "CASOS", "AYUDAS", "CAPACITACIONES", "NOTIFICACIONES", "REPORTES")}
+    assert len(bases) == 6
     init = (RAIZ / "deploy" / "postgres-init.sql").read_text()
     assert all(b in init or b == "omm_gateway" for b in bases)
 
@@ -190,7 +190,7 @@ def test_la_imagen_instala_dependencias_antes_del_codigo():
     instala_terceros = next(i for i, l in enumerate(lineas) if "pip install -c constraints.txt" in l)
     assert indice["COPY constraints.txt ./"] < instala_terceros
     for paquete in ("common", "services/casos", "services/ayudas", "services/capacitaciones",
-                    "services/notificaciones", "gateway"):
+                    "services/notificaciones", "services/reportes", "gateway"):
         assert indice[f"COPY {paquete}/pyproject.toml {paquete}/"] < instala_terceros
     assert instala_terceros < indice["COPY common common"] < indice["COPY services services"]
     assert any("pip install --no-deps" in l for l in lineas[indice["COPY gateway gateway"]:])
@@ -284,3 +284,16 @@ def test_crear_admin_rechaza_una_contrasena_corta_sin_tocar_la_base(tmp_path):
     # Sin contraseña y sin terminal no se queda esperando: lo dice y sale.
     r = _omm_admin(db_url, "--usuario", "admin", "--nombre", "Administración")
     assert r.returncode != 0 and "OMM_ADMIN_CONTRASENA" in r.stderr
+
+
+def test_reportes_migra_despues_del_gateway_en_cada_despliegue():
+    """Su primera migración copia el POA y los textos que guardaba el gateway: el gateway va antes."""
+    listas = {
+        "scripts/run": re.search(r'for s in ([a-z ]+); do omm-migrar', (RAIZ / "scripts" / "run").read_text()),
+        "compose": re.search(r"for s in ([a-z ]+); do omm-migrar", " ".join(_compose()["services"]["migraciones"]
+                                                                           ["command"])),
+        "k8s": re.search(r"for s in ([a-z ]+); do omm-migrar", (RAIZ / "deploy" / "k8s" / "migraciones.yaml").read_text()),
+    }
+    for donde, m in listas.items():
+        orden = m.group(1).split()
+        assert "reportes" in orden and orden.index("gateway") < orden.index("reportes"), (donde, orden)

@@ -20,7 +20,7 @@ from .test_despliegue import RAIZ, _compose, _procfile, _variables_leidas, mismo
 K8S = RAIZ / "deploy" / "k8s"
 # La más vieja con soporte y la más nueva que trae el paquete.
 VERSIONES = ("1.30.0", "1.37.0")
-SERVICIOS_NAMEKO = ("casos", "ayudas", "capacitaciones", "notificaciones")
+SERVICIOS_NAMEKO = ("casos", "ayudas", "capacitaciones", "notificaciones", "reportes")
 SECRETO = "omm-secretos"
 CONFIGURACION = "omm-configuracion"
 

@@ -11,12 +11,12 @@ import pytest
 import time_machine
 
 from ayudas import operaciones as ayudas
-from gateway import informe
 from omm_common.contexto import Identidad
 from omm_common.db import crear_motor, unidad_de_trabajo
 from omm_common.errores import ErrorOMM
 from omm_common.migraciones import migrar
 from omm_common.tiempo import ahora_utc, hoy_honduras
+from reportes import dominio as informe
 
 # 3 de diciembre, 23:30 en Honduras.
 NOCHE = datetime(2026, 12, 4, 5, 30, tzinfo=timezone.utc)

@@ -40,7 +40,7 @@ def ejecutar_env(target_metadata):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="Aplica las migraciones de un servicio OMM")
-    p.add_argument("paquete", help="casos, ayudas, capacitaciones, notificaciones o gateway")
+    p.add_argument("paquete", help="casos, ayudas, capacitaciones, notificaciones, reportes o gateway")
     p.add_argument("--db-url", default=None)
     a = p.parse_args(argv)
     migrar(a.paquete, a.db_url or os.environ[f"{a.paquete.upper()}_DB_URL"])

@@ -84,39 +84,7 @@ class RespuestaIdempotente(Base):
         return cifrado.descifrar(clave, self.cuerpo["cifrado"], asociado)
 
 
-class MetaPoa(Base):
-    """Una línea del plan operativo anual: qué se medirá (indicador y fuente) y la meta de cada trimestre.
 
-    Solo se escribe la meta; lo logrado se calcula de lo registrado en los servicios, nunca se teclea.
-    """
-    __tablename__ = "poa_metas"
-    __table_args__ = (sa.UniqueConstraint("municipio", "anio", "orden"),)
-
-    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
-    municipio = mapped_column(sa.ForeignKey("municipios.codigo"), nullable=False)
-    anio: Mapped[int] = mapped_column(sa.Integer)
-    orden: Mapped[int] = mapped_column(sa.Integer)
-    nombre: Mapped[str] = mapped_column(sa.String(200))
-    indicador: Mapped[str] = mapped_column(sa.String(30))
-    tipo_capacitacion = mapped_column(sa.String(40), nullable=True)
-    categoria_ayuda = mapped_column(sa.String(40), nullable=True)
-    meta_t1 = mapped_column(sa.Numeric(14, 2), nullable=False, default=0)
-    meta_t2 = mapped_column(sa.Numeric(14, 2), nullable=False, default=0)
-    meta_t3 = mapped_column(sa.Numeric(14, 2), nullable=False, default=0)
-    meta_t4 = mapped_column(sa.Numeric(14, 2), nullable=False, default=0)
-    actualizado_por = mapped_column(sa.String(36), nullable=True)
-    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
-
-
-class TextoInforme(Base):
-    """Lo que la oficina escribe de su puño en el informe: presentación, objetivos y desafíos."""
-    __tablename__ = "textos_informe"
-
-    municipio = mapped_column(sa.ForeignKey("municipios.codigo"), primary_key=True)
-    introduccion = mapped_column(sa.Text, nullable=True)
-    objetivo_general = mapped_column(sa.Text, nullable=True)
-    objetivos_especificos = mapped_column(sa.JSON, nullable=True)
-    desafios = mapped_column(sa.Text, nullable=True)
-    lineas_accion = mapped_column(sa.JSON, nullable=True)
-    actualizado_por = mapped_column(sa.String(36), nullable=True)
-    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+# poa_metas y textos_informe (migración 0002) ya no son del gateway: el POA y los textos del informe viven en
+# reportes, cuya primera migración copia sus filas. Las tablas siguen en la base hasta que otra migración
+# las quite, cuando toda instalación haya migrado reportes.

@@ -98,7 +98,8 @@ def salud(estados, db_gateway, worker):
     """El dict `servicios` de /health a partir de lo que respondió cada servicio (None: no respondió)."""
     servicios = {nombre: "ok" if estado is not None else "caido" for nombre, estado in estados.items()}
     servicios["gateway"] = "ok" if db_gateway else "caido"
-    respondieron = [e for e in estados.values() if e is not None]
+    # Solo los servicios con outbox tienen relay (reportes no emite eventos: no dice «pendientes»).
+    respondieron = [e for e in estados.values() if e is not None and "pendientes" in e]
     if respondieron:
         relays_al_dia = all(e["latidos"].get("relay", float("inf")) <= MAX_LATIDO_RELAY for e in respondieron)
         servicios["relays"] = "ok" if relays_al_dia else "caido"
@@ -138,8 +139,9 @@ def exponer(estados, cola, servicios):
     for servicio, estado in estados.items():
         if estado is None:
             continue
-        pendientes.add_metric([servicio], estado["pendientes"])
-        antiguedad.add_metric([servicio], estado["antiguedad_segundos"])
+        if "pendientes" in estado:
+            pendientes.add_metric([servicio], estado["pendientes"])
+            antiguedad.add_metric([servicio], estado["antiguedad_segundos"])
         for proceso, segundos in estado["latidos"].items():
             latidos.add_metric([servicio, proceso], segundos)
         for fila in estado.get("metricas", {}).get("notificaciones", []):

@@ -28,8 +28,9 @@ from .rutas.notificaciones import RutasNotificaciones
 from .rutas.region import RutasRegion
 from .rutas.reportes import RutasReportes
 from .schemas import MunicipioSalida, Salud, TokenEntrada, TokenSalida, UsuarioCambio, UsuarioEntrada, UsuarioSalida
+from .territorio import Territorio
 
-SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones")
+SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones", "reportes")
 TIEMPO_PING = 3
 ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 ACTIVAS = auth.ActivasRecientes()
@@ -40,7 +41,7 @@ PLAZO_EN_CURSO = timedelta(seconds=TIEMPO_RPC + 10)
 
 
 class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones, RutasRegion,
-              RutasReportes):
+              RutasReportes, Territorio):
     name = "gateway"
 
     uow = BaseDeDatos()

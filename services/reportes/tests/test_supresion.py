@@ -1,6 +1,6 @@
 import itertools
 
-from gateway.supresion import OCULTO, suprimir
+from reportes.dominio import OCULTO, suprimir
 
 
 def _recuperables(resultado, tabla):

@@ -1,7 +1,7 @@
 """Reglas del POA en Python puro: sin RPC ni base."""
 from datetime import date
 
-from gateway import poa
+from reportes import dominio as poa
 
 
 def _agregados(capacitaciones=None, ayudas=None, municipio="0309"):

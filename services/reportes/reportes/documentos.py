@@ -1,59 +1,25 @@
 """El informe en PDF (reportlab, con sus gráficos) y en .xlsx (openpyxl), de los mismos datos que el JSON."""
 import io
 from datetime import date
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
-from ayudas.hojas import fila_de_texto
-from capacitaciones.documentos import fecha_larga
+from omm_common.documentos import COLORES, estilos, fecha_larga, fila_de_texto, tabla_pdf
+from omm_common.documentos import texto_pdf as _t
 
-from .informe import DIMENSIONES
+from .dominio import DIMENSIONES
 
-COLORES = [colors.HexColor(c) for c in ("#7b2d8b", "#e07a5f", "#3d7ea6", "#81b29a", "#f2cc8f", "#6d6875")]
 ANCHO = 17 * cm
-
-
-def _t(texto):
-    # Lo escribe una persona: "&" o "<" no deben romper el marcado de reportlab.
-    return escape(str(texto if texto is not None else ""))
 
 
 def _fecha(iso):
     return fecha_larga(date.fromisoformat(iso)) if iso and len(iso) == 10 else (iso or "")
-
-
-def _estilos():
-    base = getSampleStyleSheet()
-    return {
-        "titulo": ParagraphStyle("titulo", parent=base["Title"], fontSize=18, leading=23),
-        "h1": ParagraphStyle("h1", parent=base["Heading2"], textColor=COLORES[0], spaceBefore=10),
-        "h2": ParagraphStyle("h2", parent=base["Heading3"]),
-        "normal": ParagraphStyle("normal", parent=base["Normal"], fontSize=10, leading=14),
-        "celda": ParagraphStyle("celda", parent=base["Normal"], fontSize=8, leading=10),
-        "nota": ParagraphStyle("nota", parent=base["Normal"], fontSize=8, leading=10, textColor=colors.grey),
-    }
-
-
-def _tabla(encabezado, filas, anchos=None):
-    e = _estilos()
-    datos = [[Paragraph(f"<b>{_t(x)}</b>", e["celda"]) for x in encabezado]]
-    datos += [[Paragraph(_t(x), e["celda"]) for x in fila] for fila in filas]
-    t = Table(datos, colWidths=anchos, repeatRows=1)
-    t.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#efe6f2")),
-        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    return t
 
 
 def _barras_verticales(titulo, categorias, series, nombres_series):
@@ -110,7 +76,7 @@ def pdf(inf):
     salida = io.BytesIO()
     doc = SimpleDocTemplate(salida, pagesize=LETTER, title=inf["titulo"], author="Sistema de las OMM",
                             leftMargin=2.2 * cm, rightMargin=2.2 * cm, topMargin=2 * cm, bottomMargin=2 * cm)
-    e = _estilos()
+    e = estilos()
     p = inf["periodo"]
     h = [Paragraph(_t(inf["titulo"]), e["titulo"]),
          Paragraph(f"Periodo: del {_t(_fecha(p['desde']))} al {_t(_fecha(p['hasta']))}", e["normal"]),
@@ -127,14 +93,14 @@ def pdf(inf):
         filas = [[_fecha(a["desde"]) + ("" if a["hasta"] in (None, a["desde"]) else f" – {_fecha(a['hasta'])}"),
                   a["titulo"] + (f" ({a['municipio_nombre']})" if region else ""), a["tipo_nombre"],
                   a["institucion"], a["sesiones"], a["participantes"]] for a in inf["actividades"]]
-        h.append(_tabla(enc, filas, [3.2 * cm, 4.2 * cm, 2.6 * cm, 2.4 * cm, 2.2 * cm, 2.4 * cm]))
+        h.append(tabla_pdf(enc, filas, [3.2 * cm, 4.2 * cm, 2.6 * cm, 2.4 * cm, 2.2 * cm, 2.4 * cm]))
     else:
         h.append(Paragraph("No se registraron actividades en el periodo.", e["normal"]))
 
     ay = inf["ayudas"]
     h.append(Paragraph("Ayuda social entregada", e["h1"]))
     if ay["por_categoria"]:
-        h.append(_tabla(["Ayuda", "Entregas", "Personas", "Unidades", "Monto (L)"],
+        h.append(tabla_pdf(["Ayuda", "Entregas", "Personas", "Unidades", "Monto (L)"],
                         [[c["nombre"], c["entregas"], c["personas"], c["unidades"], _numero(c["monto"])]
                          for c in ay["por_categoria"]]
                         + [["Total", ay["total"]["entregas"], ay["total"]["personas"], ay["total"]["unidades"],
@@ -155,13 +121,13 @@ def pdf(inf):
         tabla = casos[dim]
         if tabla["total_columna"]:
             h.append(Paragraph(nombre, e["h2"]))
-            h.append(_tabla(list(tabla["total_columna"]), [list(tabla["total_columna"].values())]))
+            h.append(tabla_pdf(list(tabla["total_columna"]), [list(tabla["total_columna"].values())]))
     h.append(Paragraph(_t(casos["nota"]), e["nota"]))
 
     cap = inf["capacitaciones"]
     h.append(Paragraph("Capacitaciones y asistencia", e["h1"]))
     if cap["por_tipo"]:
-        h.append(_tabla(["Tipo", "Actividades", "Sesiones realizadas", "Participantes", "Asistencias"],
+        h.append(tabla_pdf(["Tipo", "Actividades", "Sesiones realizadas", "Participantes", "Asistencias"],
                         [[c["nombre"], c["actividades"], c["sesiones_realizadas"], c["participantes"],
                           c["asistencias"]] for c in cap["por_tipo"]]))
         h.append(Spacer(1, 0.3 * cm))
@@ -174,7 +140,7 @@ def pdf(inf):
     lineas = [(plan, a) for plan in inf["poa"] for a in plan["actividades"]]
     if lineas:
         region = inf["ambito"]["tipo"] == "mancomunidad"
-        h.append(_tabla(["Actividad del POA", "Indicador", "Meta anual", "Logrado", "Avance"],
+        h.append(tabla_pdf(["Actividad del POA", "Indicador", "Meta anual", "Logrado", "Avance"],
                         [[a["nombre"] + (f" ({plan['municipio_nombre']})" if region else ""), a["indicador"],
                           _numero(a["meta_anual"]), _numero(a["logrado_anual"]),
                           "—" if a["porcentaje_anual"] is None else f"{a['porcentaje_anual']:.0f} %"]

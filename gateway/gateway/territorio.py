@@ -1,0 +1,30 @@
+"""Lo que el gateway, dueño de municipios y mancomunidades, responde a otro servicio por RPC.
+
+Reportes decide qué puede ver cada usuaria (su municipio, o los de su mancomunidad) y pregunta aquí
+quiénes son los miembros y cómo se llaman: la tabla no se copia a ningún otro servicio.
+"""
+import sqlalchemy as sa
+
+from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
+from omm_common.rpc import rpc
+
+from .models import Mancomunidad, Municipio
+
+
+class Territorio:
+    """Mezcla del servicio gateway (necesita `uow`)."""
+
+    llamante = IdentidadLlamante()
+
+    @rpc
+    def ambito(self, mancomunidad=None, municipio=None):
+        """{mancomunidad: {codigo, nombre} o None, municipios: [{codigo, nombre}]}: los miembros de la
+        mancomunidad (por código), o solo el municipio pedido. Lo que no existe sale vacío."""
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            m = uow.sesion.get(Mancomunidad, mancomunidad) if mancomunidad else None
+            condicion = Municipio.mancomunidad == mancomunidad if mancomunidad else Municipio.codigo == municipio
+            filas = uow.sesion.execute(sa.select(Municipio.codigo, Municipio.nombre).where(condicion)
+                                       .order_by(Municipio.codigo)).all()
+            return {"mancomunidad": {"codigo": m.codigo, "nombre": m.nombre} if m else None,
+                    "municipios": [{"codigo": c, "nombre": n} for c, n in filas]}

@@ -1,0 +1,173 @@
+"""Casos de uso de reportes: validan, deciden el ámbito, piden agregados, componen y guardan.
+
+`bd` es la fábrica de unidades de trabajo (cada transacción corta: ninguna queda abierta mientras se
+espera a otro servicio). `fuentes` da lo que no es de reportes: `territorio(...)` (municipios y
+mancomunidades, del gateway) y `en_paralelo([(servicio, metodo, *args)])` (los agregados de cada
+servicio, con la identidad de reportes). Así estas funciones no saben de nameko.
+"""
+import base64
+
+import sqlalchemy as sa
+
+from omm_common.errores import ErrorValidacion, error_de_campo
+from omm_common.esquemas import cargar
+from omm_common.tiempo import hoy_honduras
+
+from . import documentos, dominio
+from .models import MetaPoa, TextoInforme
+from .schemas import FiltroInforme, FiltroPoa, FiltroRegion, PoaEntrada, TextosInforme
+
+ROLES_REGION = ("mancomunidad",)
+ROLES_INFORME = ("coordinadora", "mancomunidad")
+ROLES_POA = ("coordinadora", "tecnica", "mancomunidad")
+ROLES_TEXTOS = ("coordinadora",)
+FUENTES_REGION = ("casos", "ayudas", "capacitaciones", "notificaciones")
+TIPOS_ARCHIVO = {"pdf": "application/pdf",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _presentes(**valores):
+    # Lo que no vino no se valida como nulo: el esquema usa su valor por omisión.
+    return {k: v for k, v in valores.items() if v is not None}
+
+
+def _iso(fecha):
+    return fecha.isoformat() if fecha else None
+
+
+def _territorio_de(fuentes, yo):
+    if yo.rol == "mancomunidad":
+        return fuentes.territorio(mancomunidad=yo.mancomunidad)
+    return fuentes.territorio(municipio=yo.exigir_municipio())
+
+
+# --- región ---
+
+def region(fuentes, yo, desde=None, hasta=None):
+    f = cargar(FiltroRegion(), _presentes(desde=desde, hasta=hasta))
+    municipios = dominio.municipios_de_la_mancomunidad(yo, fuentes.territorio(mancomunidad=yo.mancomunidad))
+    d, h = _iso(f.get("desde")), _iso(f.get("hasta"))
+    # Los servicios dan agregados solo a otro servicio: la lista de municipios la decide reportes.
+    casos, ayudas, capacitaciones, notificaciones = fuentes.en_paralelo(
+        (s, "agregados", d, h, municipios) for s in FUENTES_REGION)
+    return dominio.cifras_de_region(yo.mancomunidad, municipios, d, h, casos, ayudas, capacitaciones, notificaciones)
+
+
+# --- POA ---
+
+def _planes(bd, municipios, anio):
+    with bd() as uow:
+        filas = uow.sesion.scalars(sa.select(MetaPoa).where(
+            MetaPoa.municipio.in_(municipios), MetaPoa.anio == anio).order_by(MetaPoa.municipio, MetaPoa.orden))
+        planes = {}
+        for f in filas:
+            planes.setdefault(f.municipio, []).append({
+                "nombre": f.nombre, "indicador": f.indicador, "tipo_capacitacion": f.tipo_capacitacion,
+                "categoria_ayuda": f.categoria_ayuda,
+                "metas": {t: float(getattr(f, f"meta_{t}")) for t in dominio.TRIMESTRES}})
+    return planes
+
+
+def _avance_poa(bd, fuentes, municipios, anio, nombres, hoy):
+    """Avance de cada plan, de los agregados de cada trimestre y del año (10 RPC en paralelo)."""
+    planes = _planes(bd, municipios, anio)
+    if not planes:
+        return []
+    con_plan = sorted(planes)
+    periodos = dominio.periodos(anio)
+    respuestas = iter(fuentes.en_paralelo(
+        (s, "agregados", d.isoformat(), h.isoformat(), con_plan)
+        for d, h in periodos.values() for s in ("capacitaciones", "ayudas")))
+    por_periodo = {p: (next(respuestas), next(respuestas)) for p in periodos}
+    return [dominio.poa_de(m, nombres.get(m, m), anio, planes, por_periodo, hoy) for m in con_plan]
+
+
+def _poa(bd, fuentes, yo, anio, municipio=None):
+    ambito, nombres = dominio.ambito(yo, municipio, _territorio_de(fuentes, yo))
+    municipio = ambito["municipios"][0]
+    hoy = hoy_honduras()
+    avance = _avance_poa(bd, fuentes, [municipio], anio, nombres, hoy)
+    return avance[0] if avance else dominio.poa_de(municipio, nombres[municipio], anio, {}, {}, hoy)
+
+
+def obtener_poa(bd, fuentes, yo, anio, municipio=None):
+    anio = dominio.anio(anio)
+    f = cargar(FiltroPoa(), _presentes(municipio=municipio))
+    if yo.rol == "mancomunidad" and not f.get("municipio"):
+        raise error_de_campo("municipio", "Indique el municipio de su mancomunidad.")
+    return _poa(bd, fuentes, yo, anio, f.get("municipio"))
+
+
+def fijar_poa(bd, fuentes, yo, anio, cuerpo):
+    anio = dominio.anio(anio)
+    municipio = yo.exigir_municipio()
+    datos = cargar(PoaEntrada(), cuerpo)
+    errores = dominio.validar_plan(datos["actividades"])
+    if errores:
+        raise ErrorValidacion("Hay datos inválidos en el plan.", errores)
+    with bd() as uow:
+        # Reemplazar el plan entero: repetir el mismo PUT deja exactamente lo mismo.
+        uow.sesion.execute(sa.delete(MetaPoa).where(MetaPoa.municipio == municipio, MetaPoa.anio == anio))
+        for n, a in enumerate(datos["actividades"]):
+            uow.sesion.add(MetaPoa(
+                municipio=municipio, anio=anio, orden=n, nombre=a["nombre"], indicador=a["indicador"],
+                tipo_capacitacion=a.get("tipo_capacitacion"), categoria_ayuda=a.get("categoria_ayuda"),
+                actualizado_por=yo.usuario_id, **{f"meta_{t}": a["metas"][t] for t in dominio.TRIMESTRES}))
+    return _poa(bd, fuentes, yo, anio)
+
+
+# --- textos del informe ---
+
+def _textos(bd, municipios):
+    with bd() as uow:
+        return {t.municipio: {c: getattr(t, c) for c in dominio.CAMPOS_TEXTO} for t in uow.sesion.scalars(
+            sa.select(TextoInforme).where(TextoInforme.municipio.in_(municipios)))}
+
+
+def obtener_textos(bd, yo):
+    municipio = yo.exigir_municipio()
+    return _textos(bd, [municipio]).get(municipio, dict.fromkeys(dominio.CAMPOS_TEXTO))
+
+
+def fijar_textos(bd, yo, cuerpo):
+    municipio = yo.exigir_municipio()
+    datos = cargar(TextosInforme(), cuerpo)
+    with bd() as uow:
+        fila = uow.sesion.get(TextoInforme, municipio) or TextoInforme(municipio=municipio)
+        # Los ausentes vuelven al texto de siempre.
+        for campo in dominio.CAMPOS_TEXTO:
+            setattr(fila, campo, datos.get(campo))
+        fila.actualizado_por = yo.usuario_id
+        uow.sesion.add(fila)
+    return obtener_textos(bd, yo)
+
+
+# --- informe ---
+
+def informe(bd, fuentes, yo, desde=None, hasta=None, formato=None, municipio=None, generar=None):
+    """El informe en JSON, o {nombre_archivo, tipo, contenido_base64} para pdf y xlsx.
+
+    `generar(funcion, datos)` corre la composición del archivo (trabajo de CPU); por omisión, aquí mismo.
+    """
+    f = cargar(FiltroInforme(), _presentes(desde=desde, hasta=hasta, formato=formato, municipio=municipio))
+    hoy = hoy_honduras()
+    desde, hasta = dominio.periodo(f.get("desde"), f.get("hasta"), hoy)
+    ambito, nombres = dominio.ambito(yo, f.get("municipio"), _territorio_de(fuentes, yo))
+    municipios = ambito["municipios"]
+    d, h = desde.isoformat(), hasta.isoformat()
+    casos, ayudas, capacitaciones, actividades = fuentes.en_paralelo([
+        ("casos", "agregados", d, h, municipios), ("ayudas", "agregados", d, h, municipios),
+        ("capacitaciones", "agregados", d, h, municipios), ("capacitaciones", "actividades", d, h, municipios)])
+    textos = dominio.textos_del_ambito(ambito, _textos(bd, municipios), nombres, d, h)
+    datos = dominio.componer(
+        ambito, {"desde": d, "hasta": h}, textos,
+        {"casos": casos, "ayudas": ayudas, "capacitaciones": capacitaciones}, actividades,
+        _avance_poa(bd, fuentes, municipios, hasta.year, nombres, hoy), nombres, hoy)
+    formato = f["formato"]
+    if formato == "json":
+        return datos
+    funcion = documentos.pdf if formato == "pdf" else documentos.xlsx
+    contenido = (generar or (lambda fn, x: fn(x)))(funcion, datos)
+    # RPC es JSON: el archivo viaja en base64 y el gateway lo devuelve en bytes.
+    return {"nombre_archivo": dominio.nombre_de_archivo(datos, formato), "tipo": TIPOS_ARCHIVO[formato],
+            "contenido_base64": base64.b64encode(contenido).decode()}

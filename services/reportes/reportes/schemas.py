@@ -1,0 +1,85 @@
+"""Esquemas de reportes: validan lo que llega por RPC y el gateway los usa para su OpenAPI."""
+import functools
+
+from marshmallow import fields, validate
+
+from ayudas.contrato import CATEGORIAS as CATEGORIAS_AYUDA
+from capacitaciones.contrato import TIPOS as TIPOS_CAPACITACION
+from omm_common.esquemas import Esquema, Opcion, Texto
+
+from .dominio import INDICADORES
+
+CODIGO_MUNICIPIO = validate.Regexp(r"^\d{4}$", error="Código de 4 dígitos.")
+
+
+class FiltroRegion(Esquema):
+    desde = fields.Date()
+    hasta = fields.Date()
+
+
+class FiltroInforme(Esquema):
+    desde = fields.Date()
+    hasta = fields.Date()
+    formato = Opcion(("json", "pdf", "xlsx"), load_default="json")
+    municipio = fields.String(validate=CODIGO_MUNICIPIO)
+
+
+class FiltroPoa(Esquema):
+    municipio = fields.String(validate=CODIGO_MUNICIPIO)
+
+
+Meta = functools.partial(fields.Decimal, as_string=False, places=2, allow_nan=False,
+                         validate=validate.Range(min=0, max=1_000_000_000))
+
+
+class MetasTrimestre(Esquema):
+    t1 = Meta(required=True)
+    t2 = Meta(required=True)
+    t3 = Meta(required=True)
+    t4 = Meta(required=True)
+
+
+class ActividadPoaEntrada(Esquema):
+    nombre = Texto(required=True, maximo=200)
+    indicador = Opcion(INDICADORES, required=True)
+    tipo_capacitacion = Opcion(TIPOS_CAPACITACION, allow_none=True)
+    categoria_ayuda = Opcion(CATEGORIAS_AYUDA, allow_none=True)
+    metas = fields.Nested(MetasTrimestre, required=True)
+
+
+class PoaEntrada(Esquema):
+    actividades = fields.List(fields.Nested(ActividadPoaEntrada), required=True,
+                              validate=validate.Length(max=60))
+
+
+class AvanceTrimestre(Esquema):
+    meta = fields.Float()
+    logrado = fields.Float()
+    porcentaje = fields.Float(allow_none=True)
+
+
+class ActividadPoaSalida(Esquema):
+    nombre = fields.String()
+    indicador = fields.String()
+    tipo_capacitacion = fields.String(allow_none=True)
+    categoria_ayuda = fields.String(allow_none=True)
+    metas = fields.Dict(keys=fields.String(), values=fields.Float())
+    trimestres = fields.Dict(keys=fields.String(), values=fields.Nested(AvanceTrimestre))
+    meta_anual = fields.Float()
+    logrado_anual = fields.Float()
+    porcentaje_anual = fields.Float(allow_none=True)
+
+
+class PoaSalida(Esquema):
+    municipio = fields.String()
+    anio = fields.Integer()
+    calculado_hasta = fields.Date()
+    actividades = fields.List(fields.Nested(ActividadPoaSalida))
+
+
+class TextosInforme(Esquema):
+    introduccion = Texto(allow_none=True, maximo=6000)
+    objetivo_general = Texto(allow_none=True, maximo=3000)
+    objetivos_especificos = fields.List(Texto(maximo=1000), allow_none=True, validate=validate.Length(max=20))
+    desafios = Texto(allow_none=True, maximo=6000)
+    lineas_accion = fields.List(Texto(maximo=1000), allow_none=True, validate=validate.Length(max=20))

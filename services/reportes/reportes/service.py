@@ -1,0 +1,128 @@
+"""Entradas nameko de reportes: quién llama, unidad de trabajo, caso de uso.
+
+Reportes no tiene datos de personas: compone los agregados de casos, ayudas, capacitaciones y
+notificaciones (que pide con su propia identidad de servicio) dentro del ámbito que el gateway, dueño
+de municipios y mancomunidades, le dice que la usuaria puede ver.
+"""
+import contextvars
+import logging
+import time
+
+import eventlet
+from eventlet import tpool
+from nameko.exceptions import RemoteError
+from nameko.rpc import RpcProxy
+
+from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante, PropagarIdentidad, token_de_servicio
+from omm_common.db import BaseDeDatos
+from omm_common.errores import ErrorOMM, desde_error_remoto
+from omm_common.registro import ContextoDeRegistro
+from omm_common.rpc import rpc
+
+from . import operaciones as op
+
+log = logging.getLogger("omm.reportes")
+
+# Por debajo de lo que el gateway espera a reportes (20 s): así el error que llega es el de reportes.
+TIEMPO_RPC = 18
+# Municipios y mancomunidades casi nunca cambian: se recuerdan un minuto. Evita además que cada informe
+# vuelva a ocupar un worker del gateway mientras el gateway espera a reportes.
+VIGENCIA_TERRITORIO = 60
+_territorios = {}
+
+
+class Fuentes:
+    """Lo que reportes pide a otros servicios, siempre como servicio (los agregados no se dan a usuarias)."""
+
+    def __init__(self, servicio):
+        self.servicio = servicio
+        servicio.propagar_identidad(token_de_servicio("reportes"))
+
+    def llamar(self, destino, metodo, *args):
+        try:
+            with eventlet.Timeout(TIEMPO_RPC):
+                return getattr(getattr(self.servicio, destino), metodo)(*args)
+        except eventlet.Timeout:
+            log.error("RPC %s.%s sin respuesta en %s s", destino, metodo, TIEMPO_RPC)
+            raise ErrorOMM("Un servicio no respondió a tiempo; intente de nuevo.", codigo="NO_DISPONIBLE") from None
+        except RemoteError as exc:
+            error = desde_error_remoto(exc)
+            if error is None:
+                log.error("RPC %s.%s falló: %s", destino, metodo, exc.exc_type)
+                raise ErrorOMM("Ocurrió un error interno; el equipo técnico fue avisado.",
+                               codigo="ERROR_INTERNO") from None
+            raise error from None
+
+    def en_paralelo(self, llamadas):
+        """Varias RPC a la vez [(servicio, metodo, *args)]: tarda lo que la más lenta."""
+        pila = eventlet.GreenPile()
+        for destino, metodo, *args in llamadas:
+            # Cada greenthread nace con contexto vacío: se copia este para que sus logs lleven el id de solicitud.
+            pila.spawn(contextvars.copy_context().run, self.llamar, destino, metodo, *args)
+        return list(pila)
+
+    def territorio(self, mancomunidad=None, municipio=None):
+        clave = (mancomunidad, municipio)
+        guardado = _territorios.get(clave)
+        if guardado and time.monotonic() - guardado[0] < VIGENCIA_TERRITORIO:
+            return guardado[1]
+        valor = self.llamar("gateway", "ambito", mancomunidad, municipio)
+        _territorios[clave] = (time.monotonic(), valor)
+        return valor
+
+
+class Reportes:
+    name = "reportes"
+
+    uow = BaseDeDatos()
+    llamante = IdentidadLlamante()
+    propagar_identidad = PropagarIdentidad()
+    contexto_de_registro = ContextoDeRegistro()
+
+    gateway = RpcProxy("gateway", expiration=TIEMPO_RPC)
+    casos = RpcProxy("casos", expiration=TIEMPO_RPC)
+    ayudas = RpcProxy("ayudas", expiration=TIEMPO_RPC)
+    capacitaciones = RpcProxy("capacitaciones", expiration=TIEMPO_RPC)
+    notificaciones = RpcProxy("notificaciones", expiration=TIEMPO_RPC)
+
+    @rpc
+    def ping(self):
+        return self.uow.ping()
+
+    @rpc
+    def estado_operativo(self, con_metricas=False):
+        # Sin outbox ni relay (reportes no emite eventos): su estado es que responde y su base también.
+        self.llamante.exigir(ROL_SERVICIO)
+        self.uow.ping()
+        return {"latidos": {}}
+
+    @rpc
+    def region(self, desde=None, hasta=None):
+        yo = self.llamante.exigir(*op.ROLES_REGION)
+        return op.region(Fuentes(self), yo, desde, hasta)
+
+    @rpc
+    def informe(self, desde=None, hasta=None, formato=None, municipio=None):
+        yo = self.llamante.exigir(*op.ROLES_INFORME)
+        # El PDF es trabajo de CPU: en un hilo real, para no detener a los demás workers.
+        return op.informe(self.uow, Fuentes(self), yo, desde, hasta, formato, municipio, generar=tpool.execute)
+
+    @rpc
+    def obtener_poa(self, anio, municipio=None):
+        yo = self.llamante.exigir(*op.ROLES_POA)
+        return op.obtener_poa(self.uow, Fuentes(self), yo, anio, municipio)
+
+    @rpc
+    def fijar_poa(self, anio, cuerpo):
+        yo = self.llamante.exigir("coordinadora")
+        return op.fijar_poa(self.uow, Fuentes(self), yo, anio, cuerpo)
+
+    @rpc
+    def obtener_textos(self):
+        yo = self.llamante.exigir(*op.ROLES_TEXTOS)
+        return op.obtener_textos(self.uow, yo)
+
+    @rpc
+    def fijar_textos(self, cuerpo):
+        yo = self.llamante.exigir(*op.ROLES_TEXTOS)
+        return op.fijar_textos(self.uow, yo, cuerpo)
