@@ -228,13 +228,15 @@ CONTRASENA_PRUEBAS = "contrasena-de-pruebas-123"
 class ClienteHTTP:
     """Cliente del gateway para pruebas: inicia sesión por usuaria y guarda los tokens."""
 
-    def __init__(self, base):
+    def __init__(self, base, contrasena=CONTRASENA_PRUEBAS):
         import requests
         self.base = base
         self.http = requests.Session()
         self.tokens = {}
+        self.contrasena = contrasena
 
-    def token(self, usuario, contrasena=CONTRASENA_PRUEBAS):
+    def token(self, usuario, contrasena=None):
+        contrasena = contrasena or self.contrasena
         if usuario not in self.tokens:
             r = self.http.post(f"{self.base}/api/v1/auth/token", json={"usuario": usuario, "contrasena": contrasena})
             assert r.status_code == 200, r.text
@@ -277,13 +279,15 @@ def _fabrica_gateway(servicio_real, base_pg):
         url = base_pg("gateway")
         preparar_gateway(url)
         puerto = puerto_libre()
-        servicio_real("gateway", "Gateway", GATEWAY_DB_URL=url, GATEWAY_DIRECCION=f"127.0.0.1:{puerto}", **env)
+        proceso = servicio_real("gateway", "Gateway", GATEWAY_DB_URL=url, GATEWAY_DIRECCION=f"127.0.0.1:{puerto}",
+                                **env)
         base = f"http://127.0.0.1:{puerto}"
         import requests
         esperar(lambda: requests.get(f"{base}/health", timeout=5).status_code in (200, 503), 60,
                 mensaje="gateway HTTP")
         cliente = ClienteHTTP(base)
         cliente.url_db = url
+        cliente.proceso = proceso
         return cliente
     return arrancar
 
