@@ -4,7 +4,6 @@ Kubernetes (kubernetes-validate) y se revisa que esté completo.
 Cada proceso del Procfile es un Deployment con el mismo comando, cada uno con sondas, recursos y sin
 root; cada secreto que se pide existe; el beat es uno solo; los servicios nameko tienen réplicas.
 """
-import http.server
 import os
 import socket
 import subprocess
@@ -285,24 +284,26 @@ def test_la_sonda_de_vida_nameko_ve_la_conexion_amqp_del_proceso():
 
 def test_la_sonda_de_vida_del_gateway_acepta_503_pero_no_el_silencio():
     programa = _sonda_python(_deployments()["gateway"]["spec"]["template"]["spec"]["containers"][0]["livenessProbe"])
-
-    class Degradado(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(503)
-            self.end_headers()
-
-        def log_message(self, *_):
-            pass
-    servidor = http.server.HTTPServer(("127.0.0.1", 0), Degradado)
-    puerto = servidor.server_address[1]
-    threading.Thread(target=servidor.serve_forever, daemon=True).start()
+    # El servidor degradado corre en otro proceso: en el de pytest, nameko ya parcheó los hilos con eventlet
+    # y un servidor en un hilo dejaba colgada la corrida entera.
+    servidor = subprocess.Popen([sys.executable, "-c", (
+        "import http.server, sys\n"
+        "class D(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_GET(self):\n"
+        "        self.send_response(503); self.end_headers()\n"
+        "    def log_message(self, *a):\n"
+        "        pass\n"
+        "s = http.server.HTTPServer(('127.0.0.1', 0), D)\n"
+        "print(s.server_address[1], flush=True)\n"
+        "s.serve_forever()\n")], stdout=subprocess.PIPE, text=True)
     try:
+        puerto = int(servidor.stdout.readline())
         r = subprocess.run([sys.executable, "-c", programa.replace("127.0.0.1:8000", f"127.0.0.1:{puerto}")],
                            capture_output=True, timeout=30)
         assert r.returncode == 0, r.stderr[-300:]
     finally:
-        servidor.shutdown()
-        servidor.server_close()
+        servidor.kill()
+        servidor.wait(10)
     r = subprocess.run([sys.executable, "-c", programa.replace("127.0.0.1:8000", f"127.0.0.1:{puerto}")],
                        capture_output=True, timeout=30)
     assert r.returncode != 0
