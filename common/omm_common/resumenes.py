@@ -258,7 +258,7 @@ class ConResumen:
 
     @rpc
     def agregados(self, desde=None, hasta=None, municipios=None):
-        # Solo por servicio: quien llama (el gateway) ya decidió qué municipios puede ver la mancomunidad.
+        # Solo por servicio: quien llama (reportes) ya decidió qué municipios puede ver la mancomunidad.
         self.llamante.exigir(ROL_SERVICIO)
         return self.resumen.agregados(self.uow, desde, hasta, municipios)
 

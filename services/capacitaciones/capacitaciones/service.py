@@ -91,7 +91,7 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
 
     @rpc
     def actividades(self, desde=None, hasta=None, municipios=None):
-        # Para el informe del gateway, que ya decidió qué municipios puede ver quien lo pide.
+        # Para el informe de reportes, que ya decidió qué municipios puede ver quien lo pide.
         self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
             return op.actividades(uow, {"desde": desde, "hasta": hasta, "municipios": municipios})
