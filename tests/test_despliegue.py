@@ -190,7 +190,7 @@ def test_la_imagen_instala_dependencias_antes_del_codigo():
     instala_terceros = next(i for i, l in enumerate(lineas) if "pip install -c constraints.txt" in l)
     assert indice["COPY constraints.txt ./"] < instala_terceros
     for paquete in ("common", "services/casos", "services/ayudas", "services/capacitaciones",
-                    "services/notificaciones", "services/reportes", "gateway"):
+                    "services/notificaciones", "services/reportes", "gateway", "demo"):
         assert indice[f"COPY {paquete}/pyproject.toml {paquete}/"] < instala_terceros
     assert instala_terceros < indice["COPY common common"] < indice["COPY services services"]
     assert any("pip install --no-deps" in l for l in lineas[indice["COPY gateway gateway"]:])

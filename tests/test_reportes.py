@@ -10,8 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from gateway import demo_anio, demo_ayudas, demo_notificaciones
-from gateway.demo import ClienteDemo
+from omm_demo import ClienteDemo, anio as demo_anio, ayudas as demo_ayudas, notificaciones as demo_notificaciones
 from omm_common.pruebas import CONTRASENA_PRUEBAS
 
 pytestmark = pytest.mark.integracion
