@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from nameko.extensions import DependencyProvider
 from sqlalchemy.orm import sessionmaker
 
-from .eventos import ahora_utc, crear_sobre
+from .eventos import Evento, ahora_utc, crear_sobre
 from .registro import solicitud_actual
 from .tablas import eventos_aplicados, outbox
 
@@ -81,9 +81,15 @@ class UnidadDeTrabajo:
         self.eventos = []
         return self
 
-    def emitir(self, tipo, municipio, datos, version=1):
+    def emitir(self, evento, municipio):
+        """Guarda `evento` (una clase del contrato de su servicio) para el outbox de esta transacción."""
+        if not isinstance(evento, Evento):
+            # Un diccionario armado a mano puede llevar de más (un nombre, un DNI): solo eventos del contrato.
+            raise TypeError(f"emitir() espera un evento del contrato (omm_common.eventos.Evento), "
+                            f"no {type(evento).__name__}.")
         # El id de la solicitud en curso (worker de nameko o tarea de Celery) sigue al evento.
-        sobre = crear_sobre(tipo, municipio, datos, version, solicitud=solicitud_actual())
+        sobre = crear_sobre(evento.tipo_evento, municipio, evento.datos(), evento.version,
+                            solicitud=solicitud_actual())
         self.eventos.append(sobre)
         return sobre
 

@@ -1,8 +1,15 @@
 """El sobre único de todo evento: id, tipo, municipio, ocurrido_en, version, datos.
 
 Opcional: `solicitud`, el X-Request-Id que lo originó (para seguirlo en los logs); un sobre sin él es válido.
+
+Los `datos` salen de un `Evento`: una dataclass congelada que cada servicio declara en su `contrato.py`
+(el catálogo de CONTRACT.md); nadie arma el diccionario a mano.
 """
 import uuid
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar
 
 from .tiempo import ahora_utc, como_utc, iso_utc  # noqa: F401  (los eventos se fechan en UTC con zona)
 
@@ -40,3 +47,41 @@ def validar_sobre(sobre):
     if not isinstance(sobre["datos"], dict):
         raise SobreInvalido("datos no es un objeto")
     return sobre
+
+
+def _a_json(valor):
+    # Lo mismo que los datos llevaban antes a mano: fechas ISO, montos como número, listas.
+    if isinstance(valor, (date, datetime)):
+        return valor.isoformat()
+    if isinstance(valor, Decimal):
+        return float(valor)
+    if isinstance(valor, (tuple, list)):
+        return [_a_json(v) for v in valor]
+    return valor
+
+
+@dataclass(frozen=True)
+class Evento:
+    """Base de los eventos del catálogo. Cada subclase es `@dataclass(frozen=True, kw_only=True)` con
+    exactamente los campos que viajan (referencias y categorías, nunca datos de una persona).
+
+    `tipo_evento` es el nombre de la clase (no `tipo`: varios eventos llevan un campo `tipo`, la
+    categoría de la actividad o del seguimiento); `version` sube si cambia el significado de un campo.
+    """
+    tipo_evento: ClassVar[str] = "Evento"
+    version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.tipo_evento = cls.__name__
+
+    def __post_init__(self):
+        # Una lista que llega (p. ej. de una columna JSON) queda tupla: el evento no cambia después de creado.
+        for campo in fields(self):
+            valor = getattr(self, campo.name)
+            if isinstance(valor, list):
+                object.__setattr__(self, campo.name, tuple(valor))
+
+    def datos(self):
+        """El diccionario que viaja en el sobre, listo para JSON."""
+        return {campo.name: _a_json(getattr(self, campo.name)) for campo in fields(self)}

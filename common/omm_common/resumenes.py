@@ -16,12 +16,12 @@ celdas, qué tabla de resumen, qué respuesta) y su clase nameko hereda `ConResu
 `agregados` y el temporizador.
 """
 import argparse
-import importlib
 import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from importlib.metadata import entry_points
 from typing import Callable
 
 import sqlalchemy as sa
@@ -272,8 +272,14 @@ def main(argv=None):
     p.add_argument("servicios", nargs="+", help="casos, ayudas, capacitaciones")
     p.add_argument("--todo", action="store_true", help="marca cada mes con filas (tras una carga masiva)")
     a = p.parse_args(argv)
+    # Cada servicio declara su Resumen como punto de entrada («omm.resumenes» en su pyproject.toml):
+    # omm_common no importa ningún servicio.
+    declarados = {e.name: e for e in entry_points(group="omm.resumenes")}
     for servicio in a.servicios:
-        resumen = importlib.import_module(f"{servicio}.operaciones").RESUMEN
+        if servicio not in declarados:
+            p.error(f"{servicio} no declara resúmenes (hay: {', '.join(sorted(declarados)) or 'ninguno'})")
+    for servicio in a.servicios:
+        resumen = declarados[servicio].load()
         motor = crear_motor(os.environ[f"{servicio.upper()}_DB_URL"])
         t0 = time.perf_counter()
         with unidad_de_trabajo(motor) as uow:

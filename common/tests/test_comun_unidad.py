@@ -1,6 +1,9 @@
 """Piezas comunes sin infraestructura: DNI, mensajes, tokens, sobre y unidad de trabajo sobre SQLite."""
+import dataclasses
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 import jwt
 import pytest
@@ -9,7 +12,7 @@ import sqlalchemy as sa
 from omm_common import contexto, municipios
 from omm_common.db import crear_motor, unidad_de_trabajo
 from omm_common.errores import ErrorOMM, NoAutenticado, desde_error_remoto
-from omm_common.eventos import SobreInvalido, crear_sobre, validar_sobre
+from omm_common.eventos import Evento, SobreInvalido, crear_sobre, validar_sobre
 from omm_common.tablas import metadata, outbox, siguiente_numero
 
 
@@ -99,16 +102,60 @@ def motor(tmp_path):
     m.dispose()
 
 
+@dataclass(frozen=True, kw_only=True)
+class EntregaDePrueba(Evento):
+    entrega_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CosaDePrueba(Evento):
+    version = 2
+    cosa_id: str
+    fecha: date | None
+    monto: Decimal | None
+    etiquetas: tuple[str, ...]
+
+
 def test_el_evento_y_el_cambio_se_confirman_juntos_o_ninguno(motor):
     with unidad_de_trabajo(motor) as uow:
-        uow.emitir("AyudaEntregada", "0309", {"entrega_id": "a"})
+        uow.emitir(EntregaDePrueba(entrega_id="a"), "0309")
     with pytest.raises(RuntimeError):
         with unidad_de_trabajo(motor) as uow:
-            uow.emitir("AyudaEntregada", "0309", {"entrega_id": "b"})
+            uow.emitir(EntregaDePrueba(entrega_id="b"), "0309")
             raise RuntimeError("falla el dominio después de emitir")
     with motor.connect() as c:
-        datos = [fila.datos for fila in c.execute(sa.select(outbox))]
-    assert datos == [{"entrega_id": "a"}]
+        filas = [(fila.tipo, fila.version, fila.datos) for fila in c.execute(sa.select(outbox))]
+    assert filas == [("EntregaDePrueba", 1, {"entrega_id": "a"})]
+
+
+@pytest.mark.parametrize("a_mano", [{"entrega_id": "a"}, "EntregaDePrueba", None])
+def test_emitir_solo_acepta_eventos_del_contrato(motor, a_mano):
+    with unidad_de_trabajo(motor) as uow:
+        with pytest.raises(TypeError, match="evento del contrato"):
+            uow.emitir(a_mano, "0309")
+        # La forma de antes (tipo, municipio, datos) tampoco pasa.
+        with pytest.raises(TypeError):
+            uow.emitir("EntregaDePrueba", "0309", {"entrega_id": "a"})
+        assert uow.eventos == []
+
+
+def test_el_evento_da_sus_datos_listos_para_json_con_su_tipo_y_version():
+    evento = CosaDePrueba(cosa_id="c1", fecha=date(2026, 3, 1), monto=Decimal("800.50"), etiquetas=["a", "b"])
+    assert (CosaDePrueba.tipo_evento, CosaDePrueba.version, EntregaDePrueba.version) == ("CosaDePrueba", 2, 1)
+    assert evento.datos() == {"cosa_id": "c1", "fecha": "2026-03-01", "monto": 800.5, "etiquetas": ["a", "b"]}
+    assert json.loads(json.dumps(evento.datos())) == evento.datos()
+    assert evento.etiquetas == ("a", "b")  # la lista quedó tupla: nada la cambia después
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        evento.cosa_id = "otro"
+    with pytest.raises(TypeError):
+        CosaDePrueba(cosa_id="c1", fecha=None, monto=None, etiquetas=[], nombre="Marta")  # un campo de más no entra
+
+
+def test_un_evento_que_no_es_dataclass_congelada_no_se_puede_declarar():
+    with pytest.raises(TypeError):
+        @dataclass(kw_only=True)
+        class Suelta(Evento):
+            algo: str
 
 
 def test_consecutivo_por_municipio_serie_y_anio(motor):

@@ -3,6 +3,7 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
@@ -12,12 +13,17 @@ from sqlalchemy.orm import sessionmaker
 
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.db import FabricaUoW, crear_motor, unidad_de_trabajo
-from omm_common.eventos import crear_sobre
+from omm_common.eventos import Evento, crear_sobre
 from omm_common.pruebas import Proceso, ProxyTCP, _pg_base, entorno_base, esperar
 from omm_common.relay import Relay
 from omm_common.tablas import eventos_aplicados, metadata, outbox, siguiente_numero
 
 pytestmark = pytest.mark.integracion
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlgoPaso(Evento):
+    referencia: str
 
 
 @pytest.fixture
@@ -51,7 +57,7 @@ def test_evento_escrito_con_el_broker_caido_sale_cuando_vuelve(motor, amqp_uri):
     relay = Relay("prueba", motor, f"amqp://guest:guest@127.0.0.1:{proxy.puerto}/{vhost}")
     # RabbitMQ inalcanzable: el registro se confirma igual y el evento queda pendiente.
     with unidad_de_trabajo(motor) as uow:
-        uow.emitir("AlgoPaso", "0309", {"referencia": "r1"})
+        uow.emitir(AlgoPaso(referencia="r1"), "0309")
     with pytest.raises(Exception):
         relay.publicar_pendientes()
     with motor.connect() as c:
@@ -123,7 +129,7 @@ def test_un_proceso_con_varios_relays_sigue_si_la_base_de_uno_cae_y_para_con_sig
                 str(tmp_path / "relays.log")).iniciar()
     try:
         with unidad_de_trabajo(ayudas) as uow:
-            uow.emitir("AlgoPaso", "0309", {"referencia": "r1"})
+            uow.emitir(AlgoPaso(referencia="r1"), "0309")
         recibidos = []
         esperar(lambda: recibidos.extend(_mensajes(amqp_uri, cola)) or recibidos, 30, mensaje="evento de ayudas")
         assert recibidos[0]["datos"] == {"referencia": "r1"}

@@ -2,6 +2,7 @@
 import io
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,10 +10,15 @@ import sqlalchemy as sa
 from omm_common import registro
 from omm_common.db import crear_motor, unidad_de_trabajo
 from omm_common.errores import NoEncontrado
-from omm_common.eventos import crear_sobre, validar_sobre
+from omm_common.eventos import Evento, crear_sobre, validar_sobre
 from omm_common.observabilidad import callar, estado_de_la_base, latir
 from omm_common.tablas import metadata
 from omm_common.tiempo import ahora_utc
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntregaDePrueba(Evento):
+    entrega_id: str
 
 
 def _registrador(nombre="omm.prueba"):
@@ -70,9 +76,9 @@ def test_outbox_guarda_la_solicitud_y_el_estado_dice_pendientes_antiguedad_y_lat
     motor = crear_motor(f"sqlite:///{tmp_path}/s.db")
     metadata.create_all(motor)
     with registro.en_solicitud("abc-12345678"), unidad_de_trabajo(motor) as uow:
-        uow.emitir("AyudaEntregada", "0309", {"entrega_id": "e1"})
+        uow.emitir(EntregaDePrueba(entrega_id="e1"), "0309")
     with unidad_de_trabajo(motor) as uow:
-        uow.emitir("AyudaEntregada", "0309", {"entrega_id": "e2"})
+        uow.emitir(EntregaDePrueba(entrega_id="e2"), "0309")
     with motor.connect() as c:
         assert sorted(c.execute(sa.text("SELECT solicitud FROM outbox")).scalars(), key=str) == [
             None, "abc-12345678"]

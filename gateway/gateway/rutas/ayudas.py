@@ -5,7 +5,7 @@ from werkzeug.wrappers import Response
 
 from omm_common.errores import error_de_campo
 
-from ayudas import schemas as s
+from ayudas import contrato as s
 
 from ..http import TIEMPO_RPC, ruta
 

@@ -3,7 +3,7 @@ import base64
 from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
-from capacitaciones import schemas as s
+from capacitaciones import contrato as s
 
 from ..http import TIEMPO_RPC, ruta
 

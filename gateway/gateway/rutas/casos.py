@@ -1,6 +1,6 @@
 from nameko.rpc import RpcProxy
 
-from casos import schemas as s
+from casos import contrato as s
 
 from ..http import TIEMPO_RPC, ruta
 

@@ -1,6 +1,6 @@
 from nameko.rpc import RpcProxy
 
-from notificaciones import schemas as s
+from notificaciones import contrato as s
 
 from ..http import TIEMPO_RPC, ruta
 

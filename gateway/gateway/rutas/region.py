@@ -3,7 +3,7 @@ suprimidas); aquí se valida la consulta y se pasa."""
 from nameko.rpc import RpcProxy
 
 from omm_common.esquemas import cargar
-from reportes.schemas import FiltroRegion
+from reportes.contrato import FiltroRegion
 
 from ..http import TIEMPO_RPC, ruta
 

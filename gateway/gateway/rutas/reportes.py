@@ -6,7 +6,7 @@ from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
 from omm_common.esquemas import cargar
-from reportes.schemas import FiltroInforme, FiltroPoa, PoaEntrada, PoaSalida, TextosInforme
+from reportes.contrato import FiltroInforme, FiltroPoa, PoaEntrada, PoaSalida, TextosInforme
 
 from ..http import TIEMPO_RPC, ruta
 

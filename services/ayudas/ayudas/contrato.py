@@ -1,11 +1,53 @@
-"""Lo que otros servicios pueden mostrar de ayudas: las categorías y su nombre para una persona.
+"""Lo que otros usan de ayudas: los esquemas de entrada y salida, las categorías y su nombre para una
+persona, y los eventos que publica.
 
-Módulo público y estable (reportes lo importa); dominio, modelos y operaciones siguen siendo internos.
+Módulo público y estable: el gateway y reportes importan solo esto; dominio, modelos, operaciones y hojas
+siguen siendo internos. Los eventos llevan referencias y categorías: nunca el nombre, el DNI, el teléfono
+ni la comunidad de la beneficiaria.
 """
-CATEGORIAS = ("alimentos", "panales", "economica_medicamentos", "otro")
-NOMBRES_CATEGORIA = {
-    "alimentos": "Entrega de ayuda social de alimentos",
-    "panales": "Entrega de ayuda social de pañales",
-    "economica_medicamentos": "Ayuda económica para compra de medicamentos",
-    "otro": "Otras ayudas sociales",
-}
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from omm_common.eventos import Evento
+
+from .dominio import CATEGORIAS, CONDICIONES, MOTIVOS_MOVIMIENTO, NOMBRES_CATEGORIA
+from .schemas import (
+    BeneficiariaDetalle, BeneficiariaEntrada, BeneficiariaSalida, EntregaEntrada, EntregaSalida, ExistenciaSalida,
+    FiltroBeneficiarias, FiltroEntregas, FiltroExportacion, FiltroPresupuesto, ImportacionSalida, MovimientoEntrada,
+    MovimientoSalida, PresupuestoEntrada, PresupuestoSalida, TipoAyudaEntrada, TipoAyudaSalida,
+)
+
+__all__ = [
+    "CATEGORIAS", "NOMBRES_CATEGORIA", "CONDICIONES", "MOTIVOS_MOVIMIENTO",
+    "TipoAyudaEntrada", "TipoAyudaSalida", "BeneficiariaEntrada", "FiltroBeneficiarias", "BeneficiariaSalida",
+    "BeneficiariaDetalle", "EntregaEntrada", "FiltroEntregas", "EntregaSalida", "MovimientoEntrada",
+    "MovimientoSalida", "ExistenciaSalida", "FiltroPresupuesto", "PresupuestoEntrada", "PresupuestoSalida",
+    "FiltroExportacion", "ImportacionSalida",
+    "BeneficiariaRegistrada", "AyudaEntregada", "ExistenciasBajas",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeneficiariaRegistrada(Evento):
+    beneficiaria_id: str
+    condiciones: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AyudaEntregada(Evento):
+    entrega_id: str
+    beneficiaria_id: str
+    tipo_codigo: str
+    categoria: str
+    cantidad: int
+    monto: Decimal | None  # lempiras; en los datos, un número
+    fecha: date
+    # Solo la bandera: notificaciones decide si avisa al CIS sin recibir datos personales.
+    consentimiento_salud: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExistenciasBajas(Evento):
+    tipo_codigo: str
+    cantidad: int  # lo que queda, ya bajo el mínimo

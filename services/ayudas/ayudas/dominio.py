@@ -5,9 +5,14 @@ from decimal import Decimal
 from omm_common.errores import Conflicto, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 
-# Públicos en contrato.py (otros servicios los muestran); aquí, a mano de las reglas y los esquemas.
-from .contrato import CATEGORIAS, NOMBRES_CATEGORIA  # noqa: F401
-
+# Públicos: contrato.py los reexporta (otros servicios los muestran).
+CATEGORIAS = ("alimentos", "panales", "economica_medicamentos", "otro")
+NOMBRES_CATEGORIA = {
+    "alimentos": "Entrega de ayuda social de alimentos",
+    "panales": "Entrega de ayuda social de pañales",
+    "economica_medicamentos": "Ayuda económica para compra de medicamentos",
+    "otro": "Otras ayudas sociales",
+}
 CATEGORIAS_EN_ESPECIE = ("alimentos", "panales")
 CONDICIONES = ("tercera_edad", "enfermedad_base", "discapacidad", "bajos_recursos", "jefa_hogar", "embarazada")
 EDAD_TERCERA_EDAD = 60

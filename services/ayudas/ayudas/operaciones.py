@@ -18,6 +18,7 @@ from omm_common.municipios import normalizar_nombre
 from omm_common.tablas import siguiente_numero
 
 from . import dominio, hojas, schemas
+from .contrato import AyudaEntregada, BeneficiariaRegistrada, ExistenciasBajas
 from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, ResumenEntregas, TipoAyuda, nuevo_id
 
 ROLES = ("coordinadora", "tecnica", "promotora")
@@ -67,8 +68,7 @@ def crear_beneficiaria(uow, yo, cuerpo):
                      nombre_normalizado=normalizar_nombre(f"{datos['nombres']} {datos['apellidos']}"), **datos)
     s.add(b)
     s.flush()
-    uow.emitir("BeneficiariaRegistrada", yo.municipio,
-               {"beneficiaria_id": b.id, "condiciones": b.condiciones})
+    uow.emitir(BeneficiariaRegistrada(beneficiaria_id=b.id, condiciones=b.condiciones), yo.municipio)
     return _beneficiaria_salida(b)
 
 
@@ -124,14 +124,10 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
     s.add(entrega)
     s.flush()
     resumenes.marcar(s, yo.municipio, [entrega.fecha])
-    uow.emitir("AyudaEntregada", yo.municipio, {
-        "entrega_id": entrega.id, "beneficiaria_id": b.id, "tipo_codigo": tipo.codigo,
-        "categoria": tipo.categoria, "cantidad": entrega.cantidad,
-        "monto": float(entrega.monto) if entrega.monto is not None else None,
-        "fecha": entrega.fecha.isoformat(),
-        # Solo la bandera: notificaciones decide si avisa al CIS sin recibir datos personales.
-        "consentimiento_salud": bool(b.consentimiento_salud),
-    })
+    uow.emitir(AyudaEntregada(
+        entrega_id=entrega.id, beneficiaria_id=b.id, tipo_codigo=tipo.codigo, categoria=tipo.categoria,
+        cantidad=entrega.cantidad, monto=entrega.monto, fecha=entrega.fecha,
+        consentimiento_salud=bool(b.consentimiento_salud)), yo.municipio)
     return schemas.EntregaSalida().dump(entrega)
 
 
@@ -189,7 +185,7 @@ def _descontar(uow, yo, tipo, entrega):
                                motivo="entrega", entrega_id=entrega.id, existencia_resultante=despues,
                                registrada_por=yo.usuario_id))
     if dominio.cruza_minimo(despues + entrega.cantidad, despues, tipo.existencia_minima):
-        uow.emitir("ExistenciasBajas", yo.municipio, {"tipo_codigo": tipo.codigo, "cantidad": despues})
+        uow.emitir(ExistenciasBajas(tipo_codigo=tipo.codigo, cantidad=despues), yo.municipio)
 
 
 def _bloquear_presupuesto(sesion, municipio, anio):
@@ -247,7 +243,7 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
     s.add(m)
     s.flush()
     if dominio.cruza_minimo(antes, tipo.existencia, tipo.existencia_minima):
-        uow.emitir("ExistenciasBajas", yo.municipio, {"tipo_codigo": tipo.codigo, "cantidad": tipo.existencia})
+        uow.emitir(ExistenciasBajas(tipo_codigo=tipo.codigo, cantidad=tipo.existencia), yo.municipio)
     return schemas.MovimientoSalida().dump(m)
 
 
@@ -307,7 +303,7 @@ def importar_beneficiarias(uow, yo, contenido_b64):
     for i in range(0, len(nuevas), 2000):
         s.execute(sa.insert(Beneficiaria), nuevas[i:i + 2000])
     for b in nuevas:
-        uow.emitir("BeneficiariaRegistrada", yo.municipio, {"beneficiaria_id": b["id"], "condiciones": b["condiciones"]})
+        uow.emitir(BeneficiariaRegistrada(beneficiaria_id=b["id"], condiciones=b["condiciones"]), yo.municipio)
     return {"creadas": len(nuevas), "duplicadas": duplicadas, "errores": errores}
 
 

@@ -1,15 +1,63 @@
-"""Lo que otros servicios pueden mostrar de capacitaciones: los tipos de actividad y su nombre para una persona.
+"""Lo que otros usan de capacitaciones: los esquemas de entrada y salida, los tipos de actividad y su
+nombre para una persona, y los eventos que publica.
 
-Módulo público y estable (reportes lo importa); dominio, modelos y operaciones siguen siendo internos.
+Módulo público y estable: el gateway, reportes y notificaciones importan solo esto; dominio, modelos,
+operaciones y documentos siguen siendo internos. Los eventos llevan referencias y categorías: nunca el
+nombre, el DNI, el teléfono ni la comunidad de una participante.
 """
-TIPOS = ("capacitacion", "taller", "sensibilizacion", "club_embarazadas", "escuela_emprendimiento",
-         "socializacion", "asesoria_tecnica")
-NOMBRES_TIPO = {
-    "capacitacion": "Capacitación",
-    "taller": "Taller",
-    "sensibilizacion": "Sensibilización",
-    "club_embarazadas": "Club de embarazadas",
-    "escuela_emprendimiento": "Escuela de emprendimiento",
-    "socializacion": "Socialización",
-    "asesoria_tecnica": "Asesoría técnica",
-}
+from dataclasses import dataclass
+from datetime import date
+
+from omm_common.eventos import Evento
+
+from .dominio import NOMBRES_TIPO, TIPOS
+from .schemas import (
+    AsistenciaEntrada, AsistenciaSalida, CapacitacionDetalle, CapacitacionEntrada, CapacitacionSalida,
+    FiltroCapacitaciones, InscripcionEntrada, InscripcionSalida, PaginaCapacitaciones, SesionEntrada, SesionSalida,
+)
+
+__all__ = [
+    "TIPOS", "NOMBRES_TIPO",
+    "CapacitacionEntrada", "FiltroCapacitaciones", "CapacitacionSalida", "CapacitacionDetalle",
+    "PaginaCapacitaciones", "SesionEntrada", "SesionSalida", "InscripcionEntrada", "InscripcionSalida",
+    "AsistenciaEntrada", "AsistenciaSalida",
+    "CapacitacionProgramada", "SesionProgramada", "ParticipanteInscrita", "AsistenciaRegistrada",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacitacionProgramada(Evento):
+    capacitacion_id: str
+    tipo: str
+    fecha: date  # la de la primera sesión
+    lugar: str
+    sesiones: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SesionProgramada(Evento):
+    capacitacion_id: str
+    sesion_id: str
+    tipo: str
+    fecha: date
+    hora: str | None
+    lugar: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParticipanteInscrita(Evento):
+    capacitacion_id: str
+    inscripcion_id: str
+    tipo: str
+    embarazada: bool
+    # Solo la bandera: notificaciones pide los datos por RPC y solo los recibe con consentimiento.
+    consentimiento_salud: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class AsistenciaRegistrada(Evento):
+    capacitacion_id: str
+    sesion_id: str
+    tipo: str
+    fecha: date
+    presentes: int  # cuántas, no quiénes

@@ -8,9 +8,18 @@ from decimal import Decimal
 from omm_common.errores import Conflicto, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 
-# Públicos en contrato.py (otros servicios los muestran); aquí, a mano de las reglas y los esquemas.
-from .contrato import NOMBRES_TIPO, TIPOS  # noqa: F401
-
+# Públicos: contrato.py los reexporta (otros servicios los muestran).
+TIPOS = ("capacitacion", "taller", "sensibilizacion", "club_embarazadas", "escuela_emprendimiento",
+         "socializacion", "asesoria_tecnica")
+NOMBRES_TIPO = {
+    "capacitacion": "Capacitación",
+    "taller": "Taller",
+    "sensibilizacion": "Sensibilización",
+    "club_embarazadas": "Club de embarazadas",
+    "escuela_emprendimiento": "Escuela de emprendimiento",
+    "socializacion": "Socialización",
+    "asesoria_tecnica": "Asesoría técnica",
+}
 PORCENTAJE_CONSTANCIA = 75
 MAX_MESES_RECURRENCIA = 24
 DURACION_HORAS = Decimal(2)

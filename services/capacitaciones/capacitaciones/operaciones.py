@@ -19,6 +19,7 @@ from omm_common.municipios import buscar as buscar_municipio
 from omm_common.municipios import normalizar_nombre
 
 from . import documentos, dominio, schemas
+from .contrato import AsistenciaRegistrada, CapacitacionProgramada, ParticipanteInscrita, SesionProgramada
 from .models import Asistencia, Capacitacion, Inscripcion, ResumenSesiones, Sesion
 from omm_common.tiempo import hoy_honduras
 
@@ -151,9 +152,8 @@ def _insertar(sesion_bd, objetos, repetida):
 # --- actividades y sesiones ---
 
 def _emitir_sesion(uow, c, s):
-    uow.emitir("SesionProgramada", c.municipio, {
-        "capacitacion_id": c.id, "sesion_id": s.id, "tipo": c.tipo, "fecha": s.fecha.isoformat(),
-        "hora": s.hora, "lugar": c.lugar})
+    uow.emitir(SesionProgramada(capacitacion_id=c.id, sesion_id=s.id, tipo=c.tipo, fecha=s.fecha, hora=s.hora,
+                                lugar=c.lugar), c.municipio)
 
 
 def _nueva_sesion(c, datos, yo, clave_idempotencia=None, existente=False):
@@ -181,9 +181,8 @@ def crear_capacitacion(uow, yo, cuerpo, clave_idempotencia=None):
     if previa:
         return _detalle(s, previa)
     resumenes.marcar(s, c.municipio, [x.fecha for x in c.sesiones])
-    uow.emitir("CapacitacionProgramada", c.municipio, {
-        "capacitacion_id": c.id, "tipo": c.tipo, "fecha": c.sesiones[0].fecha.isoformat(), "lugar": c.lugar,
-        "sesiones": len(c.sesiones)})
+    uow.emitir(CapacitacionProgramada(capacitacion_id=c.id, tipo=c.tipo, fecha=c.sesiones[0].fecha, lugar=c.lugar,
+                                      sesiones=len(c.sesiones)), c.municipio)
     for sesion in c.sesiones:
         _emitir_sesion(uow, c, sesion)
     return _detalle(s, c)
@@ -265,10 +264,8 @@ def inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
     if previa:
         return schemas.InscripcionSalida().dump(_inscripcion_dict(previa))
     _marcar_sesiones(s, c)
-    uow.emitir("ParticipanteInscrita", c.municipio, {
-        "capacitacion_id": c.id, "inscripcion_id": i.id, "tipo": c.tipo, "embarazada": embarazada,
-        # Solo la bandera: notificaciones pide los datos por RPC y solo los recibe con consentimiento.
-        "consentimiento_salud": bool(i.consentimiento_salud)})
+    uow.emitir(ParticipanteInscrita(capacitacion_id=c.id, inscripcion_id=i.id, tipo=c.tipo, embarazada=embarazada,
+                                    consentimiento_salud=bool(i.consentimiento_salud)), c.municipio)
     return schemas.InscripcionSalida().dump(_inscripcion_dict(i))
 
 
@@ -287,9 +284,8 @@ def registrar_asistencia(uow, yo, capacitacion_id, sesion_id, cuerpo):
                          registrada_por=yo.usuario_id))
     s.flush()
     resumenes.marcar(s, c.municipio, [sesion.fecha])
-    uow.emitir("AsistenciaRegistrada", c.municipio, {
-        "capacitacion_id": c.id, "sesion_id": sesion.id, "tipo": c.tipo, "fecha": sesion.fecha.isoformat(),
-        "presentes": len(presentes)})
+    uow.emitir(AsistenciaRegistrada(capacitacion_id=c.id, sesion_id=sesion.id, tipo=c.tipo, fecha=sesion.fecha,
+                                    presentes=len(presentes)), c.municipio)
     return schemas.AsistenciaSalida().dump({"capacitacion_id": c.id, "sesion_id": sesion.id,
                                             "presentes": presentes, "total_presentes": len(presentes)})
 

@@ -12,6 +12,7 @@ from omm_common.tablas import siguiente_numero
 from omm_common.tiempo import ahora_utc, hoy_honduras
 
 from . import cifrado, dominio, schemas
+from .contrato import CasoCerrado, CasoDerivado, CasoRegistrado, SeguimientoRegistrado, SeguimientoVencido
 from .models import (
     Auditoria, Caso, Derivacion, IndiceCiego, ResumenCasos, Seguimiento, VencimientoEmitido, nuevo_id,
 )
@@ -90,10 +91,9 @@ def crear_caso(uow, yo, cuerpo, clave_idempotencia=None):
         s.add(IndiceCiego(caso_id=caso.id, municipio=municipio, version=version, token=token))
     _auditar(s, yo, "registrar", caso.id)
     resumenes.marcar(s, municipio, [caso.fecha_atencion])
-    uow.emitir("CasoRegistrado", municipio, {
-        "caso_id": caso.id, "codigo": caso.codigo, "tipos_violencia": caso.tipos_violencia,
-        "nivel_riesgo": caso.nivel_riesgo,
-        "fecha_incidente": caso.fecha_incidente.isoformat() if caso.fecha_incidente else None})
+    uow.emitir(CasoRegistrado(
+        caso_id=caso.id, codigo=caso.codigo, tipos_violencia=caso.tipos_violencia, nivel_riesgo=caso.nivel_riesgo,
+        fecha_incidente=caso.fecha_incidente), municipio)
     return _resumen(caso)
 
 
@@ -143,9 +143,9 @@ def registrar_seguimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
     caso.proxima_fecha = datos.get("proxima_fecha")
     s.flush()
     _auditar(s, yo, "seguimiento", caso.id)
-    uow.emitir("SeguimientoRegistrado", caso.municipio, {
-        "caso_id": caso.id, "codigo": caso.codigo, "seguimiento_id": seg.id, "tipo": seg.tipo,
-        "proxima_fecha": seg.proxima_fecha.isoformat() if seg.proxima_fecha else None})
+    uow.emitir(SeguimientoRegistrado(
+        caso_id=caso.id, codigo=caso.codigo, seguimiento_id=seg.id, tipo=seg.tipo,
+        proxima_fecha=seg.proxima_fecha), caso.municipio)
     s.refresh(caso)
     return _detalle(caso)
 
@@ -171,10 +171,10 @@ def registrar_derivacion(uow, yo, caso_id, cuerpo, clave_idempotencia=None, ahor
     s.add(d)
     s.flush()
     _auditar(s, yo, "derivar", caso.id)
-    uow.emitir("CasoDerivado", caso.municipio, {
-        "caso_id": caso.id, "codigo": caso.codigo, "derivacion_id": d.id, "destino": d.destino,
-        "urgente": urgente, "motivo_urgencia": motivo_urgencia, "tipos_violencia": caso.tipos_violencia,
-        "horas_desde_incidente": horas})
+    uow.emitir(CasoDerivado(
+        caso_id=caso.id, codigo=caso.codigo, derivacion_id=d.id, destino=d.destino, urgente=urgente,
+        motivo_urgencia=motivo_urgencia, tipos_violencia=caso.tipos_violencia, horas_desde_incidente=horas),
+        caso.municipio)
     return _derivacion_salida(caso, d)
 
 
@@ -192,7 +192,7 @@ def cerrar_caso(uow, yo, caso_id, cuerpo):
     caso.motivo_cierre_cifrado = cifrado.cifrar(caso.municipio, datos["motivo"])
     caso.cerrado_en, caso.cerrado_por = ahora_utc(), yo.usuario_id
     _auditar(s, yo, "cerrar", caso.id)
-    uow.emitir("CasoCerrado", caso.municipio, {"caso_id": caso.id, "codigo": caso.codigo})
+    uow.emitir(CasoCerrado(caso_id=caso.id, codigo=caso.codigo), caso.municipio)
     s.flush()
     return _detalle(caso)
 
@@ -229,8 +229,7 @@ def emitir_seguimientos_vencidos(uow, hoy=None):
                            VencimientoEmitido.proxima_fecha == Caso.proxima_fecha))).all()
     for c in vencidos:
         s.add(VencimientoEmitido(caso_id=c.id, proxima_fecha=c.proxima_fecha))
-        uow.emitir("SeguimientoVencido", c.municipio, {"caso_id": c.id, "codigo": c.codigo,
-                                                       "proxima_fecha": c.proxima_fecha.isoformat()})
+        uow.emitir(SeguimientoVencido(caso_id=c.id, codigo=c.codigo, proxima_fecha=c.proxima_fecha), c.municipio)
     return len(vencidos)
 
 

@@ -3,6 +3,10 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
+from ayudas.contrato import AyudaEntregada, ExistenciasBajas
+from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
+from casos.contrato import CasoDerivado, SeguimientoVencido
+
 CANALES = ("email", "sms", "webhook", "bandeja")
 ESTADOS = ("pendiente", "enviada", "fallida", "confirmada")
 CLAVES_DESTINATARIO = ("cis", "coordinadora", "policia", "fiscalia", "juzgado", "ciudad_mujer", "dinaf", "otro")
@@ -20,23 +24,26 @@ class ReglaBase:
     minutos_escalamiento: int | None = None
 
 
-# Las reglas por defecto del CONTRACT; cada municipio recibe su copia editable.
+# Las reglas por defecto del CONTRACT; cada municipio recibe su copia editable. El evento sale de la clase
+# del contrato de su dueño: un cambio de nombre rompe aquí, no deja una regla que nunca se cumple.
 REGLAS_POR_DEFECTO = (
-    ReglaBase("derivacion_cis", "CasoDerivado", {"destino": "cis", "urgente": False}, "cis", ("email", "bandeja")),
-    ReglaBase("derivacion_cis_urgente", "CasoDerivado", {"destino": "cis", "urgente": True}, "cis",
+    ReglaBase("derivacion_cis", CasoDerivado.tipo_evento, {"destino": "cis", "urgente": False}, "cis",
+              ("email", "bandeja")),
+    ReglaBase("derivacion_cis_urgente", CasoDerivado.tipo_evento, {"destino": "cis", "urgente": True}, "cis",
               ("sms", "email", "bandeja"), urgente=True, minutos_escalamiento=MINUTOS_ESCALAMIENTO),
-    ReglaBase("medicamentos_cis", "AyudaEntregada",
+    ReglaBase("medicamentos_cis", AyudaEntregada.tipo_evento,
               {"categoria": "economica_medicamentos", "consentimiento_salud": True}, "cis", ("email", "bandeja")),
-    ReglaBase("embarazada_cis", "ParticipanteInscrita",
+    ReglaBase("embarazada_cis", ParticipanteInscrita.tipo_evento,
               {"tipo": "club_embarazadas", "consentimiento_salud": True}, "cis", ("email", "bandeja")),
-    ReglaBase("sesion_club_cis", "SesionProgramada", {"tipo": "club_embarazadas"}, "cis", ("email", "bandeja")),
-    ReglaBase("existencias_bajas", "ExistenciasBajas", {}, "coordinadora", ("email", "bandeja")),
-    ReglaBase("seguimiento_vencido", "SeguimientoVencido", {}, "coordinadora", ("bandeja",)),
+    ReglaBase("sesion_club_cis", SesionProgramada.tipo_evento, {"tipo": "club_embarazadas"}, "cis",
+              ("email", "bandeja")),
+    ReglaBase("existencias_bajas", ExistenciasBajas.tipo_evento, {}, "coordinadora", ("email", "bandeja")),
+    ReglaBase("seguimiento_vencido", SeguimientoVencido.tipo_evento, {}, "coordinadora", ("bandeja",)),
 )
 # Reglas que no nacen de un evento sino de una tarea programada.
-REGLA_ESCALAMIENTO = ReglaBase("escalamiento", "CasoDerivado", {}, "coordinadora", ("sms", "email", "bandeja"),
-                               urgente=True)
-REGLA_RECORDATORIO = ReglaBase("recordatorio_club", "SesionProgramada", {"tipo": "club_embarazadas"},
+REGLA_ESCALAMIENTO = ReglaBase("escalamiento", CasoDerivado.tipo_evento, {}, "coordinadora",
+                               ("sms", "email", "bandeja"), urgente=True)
+REGLA_RECORDATORIO = ReglaBase("recordatorio_club", SesionProgramada.tipo_evento, {"tipo": "club_embarazadas"},
                                "participantes", ("sms",))
 EVENTOS = sorted({r.evento for r in REGLAS_POR_DEFECTO})
 

@@ -13,6 +13,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ayudas.contrato import AyudaEntregada
+from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
+from casos.contrato import CasoDerivado
 from omm_common.contexto import token_de_servicio
 from omm_common.db import es_postgres, unidad_de_trabajo
 from omm_common.eventos import ahora_utc, como_utc
@@ -21,6 +24,7 @@ from omm_common.registro import CLAVE_CONTEXTO as CLAVE_SOLICITUD, solicitud_act
 
 from . import dominio, plantillas
 from .canales import ErrorPermanente, ErrorTransitorio, canales
+from .contrato import NotificacionEnviada, NotificacionFallida
 from .models import Destinatario, Notificacion
 
 log = logging.getLogger("omm.notificaciones.envio")
@@ -65,11 +69,11 @@ class Consultas:
         ref = n.referencia or {}
         if n.destinatario != "cis":
             return None
-        if n.evento_tipo == "CasoDerivado" and ref.get("derivacion_id"):
+        if n.evento_tipo == CasoDerivado.tipo_evento and ref.get("derivacion_id"):
             return self._llamar("casos", "datos_derivacion", ref["derivacion_id"])
-        if n.evento_tipo == "AyudaEntregada" and ref.get("beneficiaria_id"):
+        if n.evento_tipo == AyudaEntregada.tipo_evento and ref.get("beneficiaria_id"):
             return self._llamar("ayudas", "contacto_para_salud", ref["beneficiaria_id"])
-        if n.evento_tipo == "ParticipanteInscrita" and ref.get("inscripcion_id"):
+        if n.evento_tipo == ParticipanteInscrita.tipo_evento and ref.get("inscripcion_id"):
             return self._llamar("capacitaciones", "contacto_participante", ref["inscripcion_id"])
         return None
 
@@ -176,8 +180,7 @@ def _marcar_enviada(uow, n, asunto, cuerpo, ahora):
     n.asunto = asunto[:200]
     if n.canal == "bandeja":
         n.mensaje = cuerpo  # lo que la bandeja muestra; ya filtrado por consentimiento
-    uow.emitir("NotificacionEnviada", n.municipio, {"notificacion_id": n.id, "evento_id": n.evento_id,
-                                                    "canal": n.canal})
+    uow.emitir(NotificacionEnviada(notificacion_id=n.id, evento_id=n.evento_id, canal=n.canal), n.municipio)
     log.info("notificación %s enviada por %s (intento %s)", n.id, n.canal, n.intentos)
     return Resultado("enviada")
 
@@ -201,8 +204,7 @@ def _confirmar_enviada(motor, notificacion_id, enviado, plazo=120, pausa=1.0):
 
 def _fallar(uow, n, ahora):
     n.estado, n.proximo_intento_en = "fallida", None
-    uow.emitir("NotificacionFallida", n.municipio, {"notificacion_id": n.id, "evento_id": n.evento_id,
-                                                    "canal": n.canal})
+    uow.emitir(NotificacionFallida(notificacion_id=n.id, evento_id=n.evento_id, canal=n.canal), n.municipio)
     log.error("notificación %s (%s) fallida tras %s intentos: %s", n.id, n.canal, n.intentos, n.ultimo_error)
     return Resultado("fallida")
 
@@ -258,7 +260,7 @@ def crear_recordatorios(motor, sesiones):
             nuevo = _insertar_una_vez(
                 uow.sesion, municipio=x["municipio"], evento_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
                                                                               f"recordatorio:{x['sesion_id']}")),
-                evento_tipo="SesionProgramada", regla="recordatorio_club", destinatario="participantes",
+                evento_tipo=SesionProgramada.tipo_evento, regla="recordatorio_club", destinatario="participantes",
                 canal="sms", referencia={k: x.get(k) for k in ("sesion_id", "capacitacion_id", "fecha", "lugar")})
             if nuevo:
                 creadas.append(nuevo)

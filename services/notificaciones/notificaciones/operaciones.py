@@ -11,6 +11,7 @@ from omm_common.eventos import ahora_utc, como_utc
 from omm_common.municipios import buscar as buscar_municipio
 
 from . import dominio, plantillas, schemas
+from .contrato import NotificacionConfirmada
 from .models import Destinatario, Notificacion, Regla
 
 
@@ -98,8 +99,7 @@ def acusar(uow, yo, notificacion_id):
         Notificacion.estado == "enviada")).all()
     for h in hermanas:
         h.estado, h.confirmada_en, h.confirmada_por = "confirmada", ahora, yo.usuario_id
-        uow.emitir("NotificacionConfirmada", h.municipio,
-                   {"notificacion_id": h.id, "evento_id": h.evento_id, "canal": h.canal})
+        uow.emitir(NotificacionConfirmada(notificacion_id=h.id, evento_id=h.evento_id, canal=h.canal), h.municipio)
     return _salida(n)
 
 

@@ -2,6 +2,10 @@
 from jinja2 import ChainableUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from ayudas.contrato import AyudaEntregada, ExistenciasBajas
+from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
+from casos.contrato import CasoDerivado, SeguimientoVencido
+
 from .dominio import recortar_sms
 
 # Sandbox: una regla editada por una coordinadora no puede ejecutar nada; un dato ausente queda vacío.
@@ -10,7 +14,7 @@ _entorno = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, 
 _OFICINA = "Para más información llame a la OMM de {{ municipio }}{% if oficina.telefono %} ({{ oficina.telefono }}){% endif %}."
 
 PLANTILLAS = {
-    "CasoDerivado": (
+    CasoDerivado.tipo_evento: (
         "{% if urgente %}URGENTE: {% endif %}Derivación de la OMM de {{ municipio }} al CIS",
         "{% if urgente %}URGENTE{% if datos.motivo_urgencia == 'violencia_sexual_72h' %} (violencia sexual, "
         "menos de 72 horas){% endif %}: {% endif %}"
@@ -18,7 +22,7 @@ PLANTILLAS = {
         "{% if persona %}Persona: {{ persona.nombre }}{% if persona.telefono %}, teléfono {{ persona.telefono }}{% endif %}. "
         "{% else %}Hay una derivación pendiente de atención. {% endif %}" + _OFICINA,
     ),
-    "AyudaEntregada": (
+    AyudaEntregada.tipo_evento: (
         "Ayuda para medicamentos entregada por la OMM de {{ municipio }}",
         "La OMM de {{ municipio }} entregó una ayuda económica para medicamentos el {{ datos.fecha }}"
         "{% if datos.monto %} por L {{ '%.2f'|format(datos.monto) }}{% endif %}. "
@@ -26,24 +30,24 @@ PLANTILLAS = {
         "{% if persona.comunidad %}, comunidad {{ persona.comunidad }}{% endif %}. Se sugiere seguimiento de su enfermedad de base. "
         "{% endif %}" + _OFICINA,
     ),
-    "ParticipanteInscrita": (
+    ParticipanteInscrita.tipo_evento: (
         "Nueva participante en el club de embarazadas de {{ municipio }}",
         "Se inscribió una nueva participante en el club de embarazadas de {{ municipio }}. "
         "{% if persona %}{{ persona.nombre }}{% if persona.telefono %}, teléfono {{ persona.telefono }}{% endif %}"
         "{% if persona.semanas_gestacion %}, {{ persona.semanas_gestacion }} semanas de gestación{% endif %}. "
         "{% endif %}Por favor inclúyala en el control prenatal. " + _OFICINA,
     ),
-    "SesionProgramada": (
+    SesionProgramada.tipo_evento: (
         "Sesión del club de embarazadas de {{ municipio }} el {{ datos.fecha }}",
         "Se programó una sesión del club de embarazadas de {{ municipio }} el {{ datos.fecha }}"
         "{% if datos.lugar %} en {{ datos.lugar }}{% endif %}. " + _OFICINA,
     ),
-    "ExistenciasBajas": (
+    ExistenciasBajas.tipo_evento: (
         "Existencias bajas: {{ datos.tipo_codigo }}",
         "Quedan {{ datos.cantidad }} unidades de {{ datos.tipo_codigo }} en la OMM de {{ municipio }}; "
         "están por debajo del mínimo configurado.",
     ),
-    "SeguimientoVencido": (
+    SeguimientoVencido.tipo_evento: (
         "Seguimiento vencido del caso {{ datos.codigo }}",
         "El caso {{ datos.codigo }} tenía seguimiento programado para el {{ datos.proxima_fecha }} y no se ha registrado.",
     ),

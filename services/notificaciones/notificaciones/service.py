@@ -2,6 +2,9 @@
 from nameko.events import event_handler
 from omm_common.rpc import rpc
 
+from ayudas.contrato import AyudaEntregada, ExistenciasBajas
+from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
+from casos.contrato import CasoDerivado, SeguimientoVencido
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
@@ -11,11 +14,12 @@ from . import operaciones as op
 from .dependencies import Despacho
 
 
-def _manejador(origen, tipo):
-    @event_handler(origen, tipo, requeue_on_error=True)
+def _manejador(origen, evento):
+    # La clase del contrato del origen, no su nombre a mano: un evento renombrado rompe el import, no deja una cola muda.
+    @event_handler(origen, evento.tipo_evento, requeue_on_error=True)
     def manejar(self, sobre):
         self.despachar(self._aplicar(sobre))
-    manejar.__name__ = f"al_{tipo}"
+    manejar.__name__ = f"al_{evento.tipo_evento}"
     return manejar
 
 
@@ -34,12 +38,12 @@ class Notificaciones(Observable):  # estado para /health y /metrics del gateway;
         return op.aplicar_evento(uow, sobre) or []
 
     # Un manejador (y una cola durable) por evento del catálogo que tiene reglas.
-    al_caso_derivado = _manejador("casos", "CasoDerivado")
-    al_seguimiento_vencido = _manejador("casos", "SeguimientoVencido")
-    al_entregar_ayuda = _manejador("ayudas", "AyudaEntregada")
-    al_bajar_existencias = _manejador("ayudas", "ExistenciasBajas")
-    al_inscribir_participante = _manejador("capacitaciones", "ParticipanteInscrita")
-    al_programar_sesion = _manejador("capacitaciones", "SesionProgramada")
+    al_caso_derivado = _manejador("casos", CasoDerivado)
+    al_seguimiento_vencido = _manejador("casos", SeguimientoVencido)
+    al_entregar_ayuda = _manejador("ayudas", AyudaEntregada)
+    al_bajar_existencias = _manejador("ayudas", ExistenciasBajas)
+    al_inscribir_participante = _manejador("capacitaciones", ParticipanteInscrita)
+    al_programar_sesion = _manejador("capacitaciones", SesionProgramada)
 
     @rpc
     def ping(self):

@@ -2,9 +2,15 @@
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
+import dataclasses
+
 import pytest
 
+from ayudas import contrato as ayudas
+from capacitaciones import contrato as capacitaciones
+from casos import contrato as casos
 from notificaciones import dominio, plantillas
+from omm_common.eventos import Evento
 
 AHORA = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -30,6 +36,16 @@ def _reglas():
 ])
 def test_cada_regla_por_defecto_dispara_y_ninguna_otra(tipo, datos, esperadas):
     assert [r.codigo for r in dominio.reglas_que_aplican(_reglas(), tipo, datos)] == esperadas
+
+
+def test_cada_regla_mira_campos_que_su_evento_lleva():
+    # Una condición sobre un campo que el evento no lleva nunca se cumple, sin ningún error.
+    eventos = {c.tipo_evento: c for m in (casos, ayudas, capacitaciones) for c in vars(m).values()
+               if isinstance(c, type) and issubclass(c, Evento) and c is not Evento}
+    for r in dominio.REGLAS_POR_DEFECTO + (dominio.REGLA_ESCALAMIENTO, dominio.REGLA_RECORDATORIO):
+        campos = {f.name for f in dataclasses.fields(eventos[r.evento])}
+        assert set(r.condicion) <= campos, f"{r.codigo}: {sorted(set(r.condicion) - campos)} no están en {r.evento}"
+        assert r.evento in plantillas.PLANTILLAS or r.codigo in plantillas.PLANTILLAS
 
 
 def test_una_regla_desactivada_no_dispara():

@@ -1,0 +1,12 @@
+"""Lo que otros usan de reportes: los esquemas de entrada y salida y los indicadores del POA.
+
+Módulo público y estable: el gateway importa solo esto; dominio, modelos, operaciones y documentos siguen
+siendo internos. Reportes no publica eventos (no tiene outbox).
+"""
+from .dominio import INDICADORES, TRIMESTRES
+from .schemas import FiltroInforme, FiltroPoa, FiltroRegion, PoaEntrada, PoaSalida, TextosInforme
+
+__all__ = [
+    "INDICADORES", "TRIMESTRES",
+    "FiltroRegion", "FiltroInforme", "FiltroPoa", "PoaEntrada", "PoaSalida", "TextosInforme",
+]
