@@ -1,1 +1,1 @@
-pytest_plugins = ["omm_common.pruebas"]
+pytest_plugins = ["omm_pruebas"]

@@ -19,7 +19,7 @@ sys.path.insert(0, str(RAIZ))
 
 from aiosmtpd.controller import Controller  # noqa: E402
 
-from omm_common.pruebas import _fabrica_bases, esperar, puerto_libre, vhost_propio  # noqa: E402
+from omm_pruebas import _fabrica_bases, esperar, puerto_libre, vhost_propio  # noqa: E402
 from tests.sistema import Sistema  # noqa: E402
 
 

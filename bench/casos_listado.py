@@ -19,7 +19,7 @@ from casos import operaciones as op  # noqa: E402
 from omm_common.contexto import Identidad  # noqa: E402
 from omm_common.db import crear_motor, unidad_de_trabajo  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
-from omm_common.pruebas import _fabrica_bases, _fabrica_servicios, cliente_rpc, token, vhost_propio  # noqa: E402
+from omm_pruebas import _fabrica_bases, _fabrica_servicios, cliente_rpc, token, vhost_propio  # noqa: E402
 
 YO = Identidad(usuario_id="bench", usuario="tecnica.0309", rol="tecnica", municipio="0309")
 TIPOS = ("fisica", "psicologica", "sexual", "patrimonial", "economica")

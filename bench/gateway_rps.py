@@ -19,7 +19,7 @@ import requests  # noqa: E402
 
 from carga import correr  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
-from omm_common.pruebas import (  # noqa: E402
+from omm_pruebas import (  # noqa: E402
     ClienteHTTP, Proceso, borrar_base_pg, crear_base_pg, entorno_base, esperar, esperar_ping, preparar_gateway,
     proceso_nameko, puerto_libre, vhost_propio,
 )

@@ -18,7 +18,7 @@ sys.path.insert(0, str(RAIZ))
 from openpyxl import Workbook  # noqa: E402
 
 from omm_common.migraciones import migrar  # noqa: E402
-from omm_common.pruebas import (  # noqa: E402
+from omm_pruebas import (  # noqa: E402
     _fabrica_bases, _fabrica_servicios, esperar, preparar_gateway, puerto_libre, vhost_propio, ClienteHTTP,
 )
 

@@ -23,7 +23,7 @@ import requests  # noqa: E402
 
 from carga import correr  # noqa: E402
 from gateway_rps import _descendientes, rss_mb  # noqa: E402
-from omm_common.pruebas import (  # noqa: E402
+from omm_pruebas import (  # noqa: E402
     ClienteHTTP, Proceso, _fabrica_bases, esperar, esperar_ping, vhost_propio,
 )
 from tests.sistema import BIN, SERVICIOS, Sistema  # noqa: E402

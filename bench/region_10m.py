@@ -40,7 +40,7 @@ from omm_common import colas, municipios as catalogo  # noqa: E402
 from omm_common.contexto import token_de_servicio  # noqa: E402
 from omm_common.db import crear_motor, unidad_de_trabajo  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
-from omm_common.pruebas import (  # noqa: E402
+from omm_pruebas import (  # noqa: E402
     CONTRASENA_PRUEBAS, PG_ADMIN, ClienteHTTP, borrar_base_pg, cliente_rpc, crear_base_pg, entorno_base, esperar,
     esperar_ping, preparar_gateway, proceso_nameko, puerto_libre, vhost_propio,
 )

@@ -1,6 +1,6 @@
 import pytest
 
-from omm_common.pruebas import _fabrica_bases, vhost_propio
+from omm_pruebas import _fabrica_bases, vhost_propio
 
 from .sistema import Sistema
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from omm_common.pruebas import CONTRASENA_PRUEBAS, Buzon, esperar, puerto_libre
+from omm_pruebas import CONTRASENA_PRUEBAS, Buzon, esperar, puerto_libre
 
 from .sistema import Sistema
 
@@ -153,7 +153,7 @@ class PostgresPrivado:
         esperar(lambda: _puerto_abierto(self.puerto), 60, mensaje="PostgreSQL privado de vuelta")
 
     def crear_base(self, prefijo="x"):
-        """Misma forma que la fábrica de omm_common.pruebas, para Sistema(base_pg=...)."""
+        """Misma forma que la fábrica de omm_pruebas, para Sistema(base_pg=...)."""
         nombre = f"omm_f_{prefijo}_{uuid.uuid4().hex[:8]}"
         motor = sa.create_engine(self.admin, isolation_level="AUTOCOMMIT")
         with motor.connect() as c:

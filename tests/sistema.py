@@ -6,7 +6,7 @@ import requests
 
 from omm_common import colas
 from omm_common.migraciones import migrar
-from omm_common.pruebas import (
+from omm_pruebas import (
     ClienteHTTP, Proceso, entorno_base, esperar, esperar_ping, preparar_gateway, proceso_nameko, puerto_libre,
 )
 

@@ -17,7 +17,7 @@ import gateway.service  # noqa: F401  (registra todas las rutas)
 from gateway.http import RUTAS
 from omm_common.contexto import Identidad, emitir_token
 from omm_common.errores import desde_error_remoto
-from omm_common.pruebas import cliente_rpc
+from omm_pruebas import cliente_rpc
 
 pytestmark = pytest.mark.integracion
 

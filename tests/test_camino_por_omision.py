@@ -20,7 +20,7 @@ import pytest
 import requests
 from celery import Celery
 
-from omm_common.pruebas import ClienteHTTP, _fabrica_bases, esperar, puerto_libre, vhost_propio
+from omm_pruebas import ClienteHTTP, _fabrica_bases, esperar, puerto_libre, vhost_propio
 from omm_common.tiempo import ahora_utc, hoy_honduras
 
 pytestmark = pytest.mark.integracion

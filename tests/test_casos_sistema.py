@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 
 from notificaciones.envio import Consultas
-from omm_common.pruebas import esperar
+from omm_pruebas import esperar
 
 pytestmark = pytest.mark.integracion
 

@@ -20,7 +20,7 @@ import requests
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from omm_common.pruebas import esperar, puerto_libre
+from omm_pruebas import esperar, puerto_libre
 
 from .fallas import BuzonConTrampa, ClienteEntregas, PostgresPrivado, RabbitPrivado, SistemaConBeat
 

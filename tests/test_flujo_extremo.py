@@ -2,7 +2,7 @@
 Celery (otro proceso) -> SMTP real -> bandeja del CIS -> acuse. Con PostgreSQL y RabbitMQ reales."""
 import pytest
 
-from omm_common.pruebas import esperar
+from omm_pruebas import esperar
 
 pytestmark = pytest.mark.integracion
 

@@ -1,8 +1,9 @@
 """Fronteras entre paquetes: de otro servicio solo se importa su módulo público `contrato`.
 
-Se lee cada .py de cada paquete (omm_common, gateway y cada servicio; sin sus pruebas, sus migraciones ni
-el plugin de pruebas omm_common/pruebas.py) con `ast`, sin importarlo: cuenta todo import, también el que
-está dentro de una función. omm_common no importa ningún servicio ni el gateway.
+Se lee cada .py de cada paquete (omm_common, gateway y cada servicio; sin sus pruebas ni sus migraciones)
+con `ast`, sin importarlo: cuenta todo import, también el que está dentro de una función. omm_common no
+importa ningún servicio ni el gateway. Las herramientas (el plugin de pruebas omm_pruebas, la demo
+omm_demo, bench/) no son parte del sistema desplegado y quedan fuera.
 """
 import ast
 from importlib.metadata import entry_points
@@ -12,8 +13,8 @@ import pytest
 
 RAIZ = Path(__file__).resolve().parents[1]
 COMUN = "omm_common"
-# Fuera del análisis: pruebas, migraciones (Alembic las carga aparte) y el plugin de pytest.
-EXCLUIDOS = {RAIZ / "common" / "omm_common" / "pruebas.py"}
+# Fuera del análisis: pruebas y migraciones (Alembic las carga aparte).
+EXCLUIDOS = set()
 
 
 def _paquetes():

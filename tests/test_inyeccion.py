@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from omm_common.pruebas import esperar
+from omm_pruebas import esperar
 
 pytestmark = pytest.mark.integracion
 

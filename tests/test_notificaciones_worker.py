@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from omm_common.pruebas import esperar
+from omm_pruebas import esperar
 
 pytestmark = pytest.mark.integracion
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from omm_common.pruebas import esperar
+from omm_pruebas import esperar
 
 pytestmark = pytest.mark.integracion
 

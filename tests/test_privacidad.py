@@ -37,7 +37,7 @@ import pytest
 from kombu import Connection
 from nameko.standalone.events import get_event_exchange
 
-from omm_common.pruebas import CONTRASENA_PRUEBAS, esperar
+from omm_pruebas import CONTRASENA_PRUEBAS, esperar
 
 from .sistema import SERVICIOS
 

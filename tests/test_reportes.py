@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from omm_demo import ClienteDemo, anio as demo_anio, ayudas as demo_ayudas, notificaciones as demo_notificaciones
-from omm_common.pruebas import CONTRASENA_PRUEBAS
+from omm_pruebas import CONTRASENA_PRUEBAS
 
 pytestmark = pytest.mark.integracion
 

@@ -1,7 +1,7 @@
 """Avisos de terceros con los que convivimos, cada uno con su porqué; todos los demás se ven.
 
 `nameko run` los emite antes de importar nuestro código: a esos procesos les llegan por PYTHONWARNINGS
-(scripts/run, omm_common.pruebas). Los demás procesos (relay, Celery, omm-*) importan omm_common antes
+(scripts/run, omm_pruebas). Los demás procesos (relay, Celery, omm-*) importan omm_common antes
 que nameko, y `filtrar_avisos()` (en omm_common/__init__.py) los filtra por mensaje y categoría.
 """
 import warnings

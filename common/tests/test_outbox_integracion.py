@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.db import FabricaUoW, crear_motor, unidad_de_trabajo
 from omm_common.eventos import Evento, crear_sobre
-from omm_common.pruebas import Proceso, ProxyTCP, _pg_base, entorno_base, esperar
+from omm_pruebas import Proceso, ProxyTCP, _pg_base, entorno_base, esperar
 from omm_common.relay import Relay
 from omm_common.tablas import eventos_aplicados, metadata, outbox, siguiente_numero
 

@@ -7,7 +7,7 @@ from nameko.exceptions import RemoteError
 
 from omm_common.errores import desde_error_remoto
 from omm_common.migraciones import migrar
-from omm_common.pruebas import cliente_rpc, token
+from omm_pruebas import cliente_rpc, token
 
 pytestmark = pytest.mark.integracion
 

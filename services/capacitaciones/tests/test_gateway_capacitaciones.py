@@ -86,7 +86,7 @@ def test_crear_listar_detalle_inscribir_asistencia_y_constancia_por_http(http):
 
 def test_la_demo_carga_las_actividades_del_informe(http):
     from omm_demo import ClienteDemo, anio as demo_anio
-    from omm_common.pruebas import CONTRASENA_PRUEBAS
+    from omm_pruebas import CONTRASENA_PRUEBAS
     hoy = date.today()
     demo_anio.cargar_capacitaciones(ClienteDemo(http.base, CONTRASENA_PRUEBAS), "0306", hoy.year, hoy)
     lista = http.get("/api/v1/capacitaciones?por_pagina=200", "coordinadora.0306").json()

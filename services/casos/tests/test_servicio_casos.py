@@ -10,7 +10,7 @@ from nameko.exceptions import RemoteError
 
 from omm_common.errores import desde_error_remoto
 from omm_common.migraciones import migrar
-from omm_common.pruebas import cliente_rpc, token, token_de_servicio_prueba
+from omm_pruebas import cliente_rpc, token, token_de_servicio_prueba
 
 pytestmark = pytest.mark.integracion
 

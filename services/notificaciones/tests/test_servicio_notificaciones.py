@@ -10,7 +10,7 @@ from omm_common import colas
 from omm_common.errores import desde_error_remoto
 from omm_common.eventos import crear_sobre
 from omm_common.migraciones import migrar
-from omm_common.pruebas import cliente_rpc, esperar, token
+from omm_pruebas import cliente_rpc, esperar, token
 
 from notificaciones.service import Notificaciones
 

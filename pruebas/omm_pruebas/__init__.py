@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from .avisos import PYTHONWARNINGS
+from omm_common.avisos import PYTHONWARNINGS
 
 RAIZ = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("OMM_PRUEBAS_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -102,13 +102,13 @@ def amqp_uri():
 
 
 def token(rol, municipio=None, mancomunidad=None, usuario_id=None, minutos=30):
-    from .contexto import Identidad, emitir_token
+    from omm_common.contexto import Identidad, emitir_token
     return emitir_token(Identidad(usuario_id=usuario_id or str(uuid.uuid4()), usuario=f"{rol}.prueba",
                                   rol=rol, municipio=municipio, mancomunidad=mancomunidad), minutos)
 
 
 def token_de_servicio_prueba(nombre="notificaciones"):
-    from .contexto import token_de_servicio
+    from omm_common.contexto import token_de_servicio
     return token_de_servicio(nombre)
 
 
@@ -265,8 +265,8 @@ class ClienteHTTP:
 def preparar_gateway(url_db):
     """Migra la base del gateway y crea las usuarias de la demo con la contraseña de pruebas."""
     from gateway.demo import cargar_usuarias
-    from .db import crear_motor, unidad_de_trabajo
-    from .migraciones import migrar
+    from omm_common.db import crear_motor, unidad_de_trabajo
+    from omm_common.migraciones import migrar
     migrar("gateway", url_db)
     motor = crear_motor(url_db)
     with unidad_de_trabajo(motor) as uow:
