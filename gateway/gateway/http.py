@@ -2,7 +2,6 @@
 
 Cada ruta declara sus esquemas; el mismo registro alimenta el documento OpenAPI.
 """
-import contextvars
 import functools
 import json
 import logging
@@ -10,16 +9,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-import eventlet
-from nameko.exceptions import RemoteError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from omm_common.errores import (
-    ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido, desde_error_remoto,
+    ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido,
 )
+from omm_common import rpc
 from omm_common.esquemas import contiene_nulo, es_uuid
 from omm_common.registro import CLAVE_CONTEXTO, ID_VALIDO, fijar_solicitud
 
@@ -255,25 +253,8 @@ class PuertaHTTP:
 
     def llamar(self, servicio, metodo, *args, tiempo=TIEMPO_RPC, **kwargs):
         """RPC con tiempo máximo; los errores del servicio vuelven como ErrorOMM."""
-        proxy = getattr(self, servicio)
-        try:
-            with eventlet.Timeout(tiempo):
-                return getattr(proxy, metodo)(*args, **kwargs)
-        except eventlet.Timeout:
-            log.error("RPC %s.%s sin respuesta en %s s", servicio, metodo, tiempo)
-            raise ErrorOMM("El servicio no respondió a tiempo; intente de nuevo.", codigo="NO_DISPONIBLE") from None
-        except RemoteError as exc:
-            error = desde_error_remoto(exc)
-            if error is None:
-                log.error("RPC %s.%s falló: %s", servicio, metodo, exc.exc_type)
-                raise ErrorOMM("Ocurrió un error interno; el equipo técnico fue avisado.",
-                               codigo="ERROR_INTERNO") from None
-            raise error from None
+        return rpc.llamar(getattr(self, servicio), servicio, metodo, *args, tiempo=tiempo, **kwargs)
 
     def en_paralelo(self, llamadas):
         """Varias RPC a la vez [(servicio, metodo, *args)]: la respuesta tarda lo que la más lenta."""
-        pila = eventlet.GreenPile()
-        for servicio, metodo, *args in llamadas:
-            # Cada greenthread nace con contexto vacío: se le copia el de este para que sus logs lleven el id.
-            pila.spawn(contextvars.copy_context().run, self.llamar, servicio, metodo, *args)
-        return list(pila)
+        return rpc.en_paralelo(self.llamar, llamadas)

@@ -4,19 +4,16 @@ Reportes no tiene datos de personas: compone los agregados de casos, ayudas, cap
 notificaciones (que pide con su propia identidad de servicio) dentro del ámbito que el gateway, dueño
 de municipios y mancomunidades, le dice que la usuaria puede ver.
 """
-import contextvars
 import logging
 import time
 
-import eventlet
 from eventlet import tpool
-from nameko.exceptions import RemoteError
 from nameko.rpc import RpcProxy
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante, PropagarIdentidad, token_de_servicio
 from omm_common.db import BaseDeDatos
-from omm_common.errores import ErrorOMM, desde_error_remoto
 from omm_common.registro import ContextoDeRegistro
+from omm_common import rpc as rpc_omm
 from omm_common.rpc import rpc
 
 from . import operaciones as op
@@ -39,27 +36,11 @@ class Fuentes:
         servicio.propagar_identidad(token_de_servicio("reportes"))
 
     def llamar(self, destino, metodo, *args):
-        try:
-            with eventlet.Timeout(TIEMPO_RPC):
-                return getattr(getattr(self.servicio, destino), metodo)(*args)
-        except eventlet.Timeout:
-            log.error("RPC %s.%s sin respuesta en %s s", destino, metodo, TIEMPO_RPC)
-            raise ErrorOMM("Un servicio no respondió a tiempo; intente de nuevo.", codigo="NO_DISPONIBLE") from None
-        except RemoteError as exc:
-            error = desde_error_remoto(exc)
-            if error is None:
-                log.error("RPC %s.%s falló: %s", destino, metodo, exc.exc_type)
-                raise ErrorOMM("Ocurrió un error interno; el equipo técnico fue avisado.",
-                               codigo="ERROR_INTERNO") from None
-            raise error from None
+        return rpc_omm.llamar(getattr(self.servicio, destino), destino, metodo, *args, tiempo=TIEMPO_RPC)
 
     def en_paralelo(self, llamadas):
         """Varias RPC a la vez [(servicio, metodo, *args)]: tarda lo que la más lenta."""
-        pila = eventlet.GreenPile()
-        for destino, metodo, *args in llamadas:
-            # Cada greenthread nace con contexto vacío: se copia este para que sus logs lleven el id de solicitud.
-            pila.spawn(contextvars.copy_context().run, self.llamar, destino, metodo, *args)
-        return list(pila)
+        return rpc_omm.en_paralelo(self.llamar, llamadas)
 
     def territorio(self, mancomunidad=None, municipio=None):
         clave = (mancomunidad, municipio)
