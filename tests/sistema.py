@@ -7,7 +7,8 @@ import requests
 from omm_common import colas
 from omm_common.migraciones import migrar
 from omm_pruebas import (
-    ClienteHTTP, Proceso, entorno_base, esperar, esperar_ping, preparar_gateway, proceso_nameko, puerto_libre,
+    ClienteHTTP, Proceso, detener_todos, entorno_base, esperar, esperar_ping, preparar_gateway, proceso_nameko,
+    puerto_libre,
 )
 
 RAIZ = Path(__file__).resolve().parents[1]
@@ -75,8 +76,7 @@ class Sistema:
         return self
 
     def detener(self):
-        for p in reversed(list(self.procesos.values())):
-            p.detener()
+        detener_todos(list(self.procesos.values()))
 
     def log(self, nombre):
         return (self.carpeta / f"{nombre}.log").read_text(errors="replace")

@@ -149,6 +149,22 @@ class Proceso:
         return self.popen is not None and self.popen.poll() is None
 
 
+def detener_todos(procesos, espera=15):
+    """SIGTERM a todos a la vez y luego se espera a cada uno: cerrar de a uno sumaba sus esperas."""
+    vivos = [p for p in procesos if p.vivo()]
+    for p in vivos:
+        try:
+            os.killpg(p.popen.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    limite = time.time() + espera
+    for p in vivos:
+        try:
+            p.popen.wait(max(0.1, limite - time.time()))
+        except subprocess.TimeoutExpired:
+            p.detener(signal.SIGKILL, 5)
+
+
 def entorno_base(amqp, **extra):
     env = dict(os.environ)
     env.update({"AMQP_URI": amqp, "PYTHONWARNINGS": PYTHONWARNINGS, "LOG_LEVEL": "INFO"})
@@ -198,8 +214,7 @@ def _fabrica_servicios(amqp, carpeta_logs):
     try:
         yield arrancar
     finally:
-        for p in reversed(procesos):
-            p.detener()
+        detener_todos(procesos)
 
 
 @pytest.fixture
