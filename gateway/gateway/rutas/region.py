@@ -1,6 +1,7 @@
 """Cifras de la mancomunidad: las compone el servicio reportes (solo sus municipios, celdas de casos < 5
 suprimidas); aquí se valida la consulta y se pasa."""
 from nameko.rpc import RpcProxy
+from werkzeug.wrappers import Response
 
 from omm_common.esquemas import cargar
 from reportes.contrato import FiltroRegion
@@ -15,4 +16,6 @@ class RutasRegion:
           ("mancomunidad",), consulta=FiltroRegion, etiqueta="region")
     def estadisticas_region(self, p):
         cargar(FiltroRegion(), p.consulta)
-        return 200, self.llamar("reportes", "region", p.consulta.get("desde"), p.consulta.get("hasta"))
+        # Ya viene en JSON: pasa tal cual, sin decodificar y volver a codificar megabytes.
+        return Response(self.llamar("reportes", "region_json", p.consulta.get("desde"), p.consulta.get("hasta")),
+                        status=200, mimetype="application/json")

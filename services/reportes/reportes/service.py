@@ -4,6 +4,7 @@ Reportes no tiene datos de personas: compone los agregados de casos, ayudas, cap
 notificaciones (que pide con su propia identidad de servicio) dentro del ámbito que el gateway, dueño
 de municipios y mancomunidades, le dice que la usuaria puede ver.
 """
+import json
 import logging
 import time
 
@@ -81,6 +82,12 @@ class Reportes:
     def region(self, desde=None, hasta=None):
         yo = self.llamante.exigir(*op.ROLES_REGION)
         return op.region(Fuentes(self), yo, desde, hasta)
+
+    @rpc
+    def region_json(self, desde=None, hasta=None):
+        """La misma respuesta ya en texto JSON, para el gateway: la de un país en una década pesa 16 MB, y
+        decodificarla y volver a codificarla en el gateway costaba unos 2 s."""
+        return json.dumps(self.region(desde, hasta), ensure_ascii=False, default=str)
 
     @rpc
     def informe(self, desde=None, hasta=None, formato=None, municipio=None):
