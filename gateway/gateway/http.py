@@ -72,16 +72,12 @@ def respuesta_error(error, cabeceras=None):
     return respuesta_json(error.a_dict(), error.estado_http, cabeceras)
 
 
-# Un id de solicitud que llega del cliente se acepta solo si es corto y sin caracteres raros:
-# va a los logs y a las cabeceras.
-_ID_VALIDO = ID_VALIDO
-
-
 def id_de_solicitud(environ):
     """El X-Request-Id de esta solicitud (el del cliente si es válido, si no uno nuevo), fijado una vez."""
     if "omm.solicitud" not in environ:
         dado = environ.get("HTTP_X_REQUEST_ID", "")
-        environ["omm.solicitud"] = dado if _ID_VALIDO.match(dado) else uuid.uuid4().hex
+        # El del cliente solo si es corto y sin caracteres raros: va a los logs y a las cabeceras.
+        environ["omm.solicitud"] = dado if ID_VALIDO.match(dado) else uuid.uuid4().hex
     return environ["omm.solicitud"]
 
 
@@ -119,8 +115,14 @@ class AppWSGI(WsgiApp):
         except NotFound:
             respuesta = respuesta_error(NoEncontrado("No existe esa ruta."))
         except HTTPException as exc:
-            respuesta = respuesta_error(ErrorOMM(exc.description or "Solicitud inválida.",
-                                                 codigo="VALIDACION" if exc.code == 400 else "ERROR_INTERNO"))
+            # Las descripciones de werkzeug están en inglés: aquí el mensaje del contrato, en español.
+            if exc.code == 413:
+                error = ErrorOMM("El cuerpo de la solicitud es demasiado grande.", codigo="DEMASIADO_GRANDE")
+            elif exc.code == 400:
+                error = ErrorOMM("La solicitud no se pudo leer.", codigo="VALIDACION")
+            else:
+                error = error_interno(environ)
+            respuesta = respuesta_error(error)
         except Exception:
             respuesta = respuesta_error(error_interno(environ))
         respuesta.headers["X-Request-Id"] = solicitud
