@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from omm_common.contexto import Identidad, emitir_token
 from omm_common.errores import ErrorOMM, NoAutenticado
-from omm_common.eventos import ahora_utc, como_utc
+from omm_common.tiempo import ahora_utc
 
 from .models import IntentoFallido, Usuario
 
@@ -38,8 +38,8 @@ def _claves(usuario, direccion):
 def _bloqueo_vigente(sesion, claves, ahora):
     for clave in claves:
         fila = sesion.get(IntentoFallido, clave)
-        if fila and fila.bloqueado_hasta and como_utc(fila.bloqueado_hasta) > ahora:
-            segundos = int((como_utc(fila.bloqueado_hasta) - ahora).total_seconds()) + 1
+        if fila and fila.bloqueado_hasta and fila.bloqueado_hasta > ahora:
+            segundos = int((fila.bloqueado_hasta - ahora).total_seconds()) + 1
             raise ErrorOMM("Demasiados intentos fallidos; espere antes de intentar de nuevo.",
                            {"reintentar_en_segundos": segundos}, codigo="DEMASIADOS_INTENTOS")
 

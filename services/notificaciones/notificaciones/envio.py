@@ -18,7 +18,7 @@ from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
 from casos.contrato import CasoDerivado
 from omm_common.contexto import token_de_servicio
 from omm_common.db import es_postgres, unidad_de_trabajo
-from omm_common.eventos import ahora_utc, como_utc
+from omm_common.tiempo import ahora_utc
 from omm_common.municipios import buscar as buscar_municipio
 from omm_common.registro import CLAVE_CONTEXTO as CLAVE_SOLICITUD, solicitud_actual
 
@@ -135,8 +135,8 @@ def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
         n = _tomar(s, notificacion_id)
         if n is None or n.estado != "pendiente":
             return Resultado(n.estado if n else "inexistente")
-        if n.proximo_intento_en and como_utc(n.proximo_intento_en) > ahora + timedelta(seconds=1):
-            return Resultado("pendiente", (como_utc(n.proximo_intento_en) - ahora).total_seconds())
+        if n.proximo_intento_en and n.proximo_intento_en > ahora + timedelta(seconds=1):
+            return Resultado("pendiente", (n.proximo_intento_en - ahora).total_seconds())
         n.intentos += 1
         try:
             if n.canal == "bandeja" or n.destinatario != "participantes":
@@ -240,7 +240,7 @@ def escalar_urgentes(motor, ahora=None):
                 Notificacion.estado == "confirmada"))
             if not dominio.debe_escalar(n, confirmadas, ahora):
                 continue
-            minutos = int((como_utc(n.escalar_en) - como_utc(n.creado_en)).total_seconds() // 60)
+            minutos = int((n.escalar_en - n.creado_en).total_seconds() // 60)
             for canal in dominio.REGLA_ESCALAMIENTO.canales:
                 nuevo = _insertar_una_vez(
                     s, municipio=n.municipio, evento_id=evento_id, evento_tipo=n.evento_tipo,
