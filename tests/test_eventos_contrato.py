@@ -16,7 +16,13 @@ from omm_common.eventos import Evento
 CONTRATO = Path(__file__).resolve().parents[1].parent / "shared" / "CONTRACT.md"
 DUENOS = ("casos", "ayudas", "capacitaciones", "notificaciones", "reportes")
 # El catálogo describe este en las reglas por defecto («follow-up overdue (scheduled job)»), sin nombre.
-FUERA_DEL_CATALOGO = {"SeguimientoVencido": "casos"}
+FUERA_DEL_CATALOGO = {
+    "SeguimientoVencido": "casos",
+    # Correcciones con historia (issue 19): el catálogo permite añadir; estos son hechos nuevos de sus dueños.
+    "CasoReabierto": "casos", "RiesgoReevaluado": "casos",
+    "EntregaAnulada": "ayudas", "BeneficiariasFusionadas": "ayudas",
+    "SesionReprogramada": "capacitaciones", "SesionCancelada": "capacitaciones",
+}
 # Nombres de campo que delatan un dato personal (también como parte: `telefono_contacto`, `nombres_madre`).
 DATOS_PERSONALES = {"nombre", "nombres", "apellidos", "dni", "telefono", "relato", "direccion", "comunidad",
                     "email", "correo", "fecha_nacimiento", "nota", "motivo"}

@@ -25,6 +25,7 @@ __all__ = [
     "MovimientoSalida", "ExistenciaSalida", "FiltroPresupuesto", "PresupuestoEntrada", "PresupuestoSalida",
     "FiltroExportacion", "ImportacionSalida",
     "BeneficiariaRegistrada", "AyudaEntregada", "ExistenciasBajas",
+    "EntregaAnulada", "BeneficiariasFusionadas",
 ]
 
 
@@ -51,3 +52,21 @@ class AyudaEntregada(Evento):
 class ExistenciasBajas(Evento):
     tipo_codigo: str
     cantidad: int  # lo que queda, ya bajo el mínimo
+
+@dataclass(frozen=True, kw_only=True)
+class EntregaAnulada(Evento):
+    """La coordinadora anuló una entrega: existencias y presupuesto vuelven; la frecuencia se recalcula."""
+    entrega_id: str
+    beneficiaria_id: str
+    tipo_codigo: str
+    categoria: str
+    cantidad: int
+    monto: Decimal | None
+    fecha: date  # la de la entrega anulada
+
+
+@dataclass(frozen=True, kw_only=True)
+class BeneficiariasFusionadas(Evento):
+    """Dos registros de la misma persona quedan en uno; el absorbido conserva su historia y apunta al otro."""
+    beneficiaria_id: str  # la que queda
+    fusionada_id: str  # la absorbida

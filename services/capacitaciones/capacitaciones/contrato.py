@@ -22,6 +22,7 @@ __all__ = [
     "PaginaCapacitaciones", "SesionEntrada", "SesionSalida", "InscripcionEntrada", "InscripcionSalida",
     "AsistenciaEntrada", "AsistenciaSalida",
     "CapacitacionProgramada", "SesionProgramada", "ParticipanteInscrita", "AsistenciaRegistrada",
+    "SesionReprogramada", "SesionCancelada",
 ]
 
 
@@ -61,3 +62,25 @@ class AsistenciaRegistrada(Evento):
     tipo: str
     fecha: date
     presentes: int  # cuántas, no quiénes
+
+@dataclass(frozen=True, kw_only=True)
+class SesionReprogramada(Evento):
+    """Una sesión cambió de fecha u hora: se avisa a las inscritas y, si es el club, al CIS."""
+    capacitacion_id: str
+    sesion_id: str
+    tipo: str
+    fecha: date
+    hora: str | None
+    lugar: str
+    fecha_anterior: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class SesionCancelada(Evento):
+    """Una sesión no se realizará: se avisa a las inscritas y, si es el club, al CIS."""
+    capacitacion_id: str
+    sesion_id: str
+    tipo: str
+    fecha: date
+    hora: str | None
+    lugar: str

@@ -21,6 +21,7 @@ __all__ = [
     "CasoEntrada", "FiltroCasos", "CasoResumen", "CasoSalida", "SeguimientoEntrada", "SeguimientoSalida",
     "DerivacionEntrada", "DerivacionSalida", "CierreEntrada", "AuditoriaSalida",
     "CasoRegistrado", "CasoDerivado", "SeguimientoRegistrado", "CasoCerrado", "SeguimientoVencido",
+    "CasoReabierto", "RiesgoReevaluado",
 ]
 
 
@@ -67,3 +68,18 @@ class SeguimientoVencido(Evento):
     caso_id: str
     codigo: str
     proxima_fecha: date
+
+@dataclass(frozen=True, kw_only=True)
+class CasoReabierto(Evento):
+    """La coordinadora reabrió un caso cerrado (el motivo queda en la bitácora, no en el evento)."""
+    caso_id: str
+    codigo: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiesgoReevaluado(Evento):
+    """Una nueva valoración del riesgo: el nivel vigente del caso es el de la última."""
+    caso_id: str
+    codigo: str
+    nivel_riesgo: str
+    nivel_anterior: str
