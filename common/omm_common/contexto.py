@@ -35,6 +35,7 @@ class Identidad:
     rol: str
     municipio: str | None = None
     mancomunidad: str | None = None
+    nombre: str | None = None  # el de la persona, para recibos y listas firmadas (lo que se ve, no un id)
 
     def exigir_rol(self, *roles):
         if self.rol not in roles:
@@ -56,6 +57,7 @@ def emitir_token(identidad, minutos=60, ahora=None):
         "rol": identidad.rol,
         "mun": identidad.municipio,
         "man": identidad.mancomunidad,
+        "nom": identidad.nombre,
         "iat": ahora,
         "exp": ahora + timedelta(minutes=minutos),
         "jti": uuid.uuid4().hex,
@@ -84,7 +86,7 @@ def verificar_token(token):
         raise NoAutenticado("El token de acceso no es válido.")
     return Identidad(
         usuario_id=reclamos["sub"], usuario=reclamos.get("usr", ""), rol=reclamos["rol"],
-        municipio=reclamos.get("mun"), mancomunidad=reclamos.get("man"),
+        municipio=reclamos.get("mun"), mancomunidad=reclamos.get("man"), nombre=reclamos.get("nom"),
     ), reclamos
 
 

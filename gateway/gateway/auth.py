@@ -28,7 +28,7 @@ def hashear(contrasena):
 
 def identidad_de(u):
     return Identidad(usuario_id=u.id, usuario=u.usuario, rol=u.rol, municipio=u.municipio,
-                     mancomunidad=u.mancomunidad)
+                     mancomunidad=u.mancomunidad, nombre=u.nombre)
 
 
 def _claves(usuario, direccion):
