@@ -26,8 +26,8 @@ FUERA_DEL_CATALOGO = {
 # Nombres de campo que delatan un dato personal (también como parte: `telefono_contacto`, `nombres_madre`).
 DATOS_PERSONALES = {"nombre", "nombres", "apellidos", "dni", "telefono", "relato", "direccion", "comunidad",
                     "email", "correo", "fecha_nacimiento", "nota", "motivo"}
-# Categorías, no datos de una persona: violencia_sexual_72h o criterio_oficina.
-PERMITIDOS = {"motivo_urgencia"}
+# Categorías, no datos de una persona: violencia_sexual_72h o criterio_oficina; el nombre de un tipo de ayuda.
+PERMITIDOS = {"motivo_urgencia", "tipo_nombre"}
 
 
 def _catalogo():

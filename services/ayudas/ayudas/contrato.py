@@ -52,6 +52,7 @@ class AyudaEntregada(Evento):
 class ExistenciasBajas(Evento):
     tipo_codigo: str
     cantidad: int  # lo que queda, ya bajo el mínimo
+    tipo_nombre: str | None = None  # para el aviso: la coordinadora lee «Bolsa de alimentos», no un código
 
 @dataclass(frozen=True, kw_only=True)
 class EntregaAnulada(Evento):

@@ -10,7 +10,10 @@ from datetime import date
 
 from omm_common.eventos import Evento
 
-from .dominio import CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA
+from .dominio import (
+    CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, NOMBRES_CONTEXTO, NOMBRES_GBVIMS, NOMBRES_NIVEL_RIESGO,
+    NOMBRES_TIPO_VIOLENCIA, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA,
+)
 from .schemas import (
     AuditoriaSalida, CasoEntrada, CasoResumen, CasoSalida, CierreEntrada, DerivacionEntrada, DerivacionSalida,
     FiltroCasos, SeguimientoEntrada, SeguimientoSalida,
@@ -18,6 +21,7 @@ from .schemas import (
 
 __all__ = [
     "TIPOS_VIOLENCIA", "CONTEXTOS", "NIVELES_RIESGO", "ESTADOS", "TIPOS_SEGUIMIENTO", "DESTINOS",
+    "NOMBRES_TIPO_VIOLENCIA", "NOMBRES_CONTEXTO", "NOMBRES_NIVEL_RIESGO", "TIPOS_GBVIMS", "NOMBRES_GBVIMS",
     "CasoEntrada", "FiltroCasos", "CasoResumen", "CasoSalida", "SeguimientoEntrada", "SeguimientoSalida",
     "DerivacionEntrada", "DerivacionSalida", "CierreEntrada", "AuditoriaSalida",
     "CasoRegistrado", "CasoDerivado", "SeguimientoRegistrado", "CasoCerrado", "SeguimientoVencido",

@@ -5,6 +5,20 @@ from omm_common.errores import Conflicto
 from omm_common.tiempo import HONDURAS
 
 TIPOS_VIOLENCIA = ("fisica", "psicologica", "sexual", "patrimonial", "economica")
+NOMBRES_TIPO_VIOLENCIA = {"fisica": "Física", "psicologica": "Psicológica", "sexual": "Sexual",
+                          "patrimonial": "Patrimonial", "economica": "Económica"}
+# Los seis tipos centrales del GBVIMS, en su orden de jerarquía (un incidente se clasifica en el primero que
+# aplica): un segundo eje, exacto, junto a los tipos de la ley hondureña.
+TIPOS_GBVIMS = ("violacion", "agresion_sexual", "agresion_fisica", "matrimonio_forzado", "negacion_de_recursos",
+                "abuso_psicologico_emocional")
+NOMBRES_GBVIMS = {
+    "violacion": "Violación",
+    "agresion_sexual": "Agresión sexual",
+    "agresion_fisica": "Agresión física",
+    "matrimonio_forzado": "Matrimonio forzado",
+    "negacion_de_recursos": "Negación de recursos, oportunidades o servicios",
+    "abuso_psicologico_emocional": "Abuso psicológico o emocional",
+}
 # Tipos de la ley hondureña -> tipo central del GBVIMS, para estadísticas comparables.
 GBVIMS = {
     "fisica": "agresion_fisica",
@@ -14,7 +28,11 @@ GBVIMS = {
     "economica": "negacion_de_recursos",
 }
 CONTEXTOS = ("pareja", "expareja", "familiar", "comunitaria", "laboral", "institucional", "otro")
+NOMBRES_CONTEXTO = {"pareja": "Pareja", "expareja": "Expareja", "familiar": "Familiar",
+                    "comunitaria": "Comunitaria", "laboral": "Laboral", "institucional": "Institucional",
+                    "otro": "Otro"}
 NIVELES_RIESGO = ("bajo", "medio", "alto", "extremo")
+NOMBRES_NIVEL_RIESGO = {"bajo": "Bajo", "medio": "Medio", "alto": "Alto", "extremo": "Extremo"}
 ESTADOS = ("abierto", "en_seguimiento", "derivado", "cerrado")
 TIPOS_SEGUIMIENTO = ("llamada", "visita", "acompanamiento", "atencion", "otro")
 DESTINOS = ("cis", "policia", "fiscalia", "juzgado", "ciudad_mujer", "dinaf", "otro")
