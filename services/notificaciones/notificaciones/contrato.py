@@ -22,11 +22,16 @@ __all__ = [
 ]
 
 
+# Los tres llevan, además de lo que el catálogo nombra, el tipo del evento de origen (`evento_tipo`, p. ej.
+# "CasoDerivado") y la clave de quien recibe (`destinatario`: "cis", "coordinadora", "participantes"): con
+# eso casos sabe, por `evento_id`, que su derivación llegó al CIS o que el CIS la confirmó, sin preguntar.
 @dataclass(frozen=True, kw_only=True)
 class NotificacionEnviada(Evento):
     notificacion_id: str
-    evento_id: str  # el evento que la originó
+    evento_id: str  # el id del sobre del evento que la originó
     canal: str
+    evento_tipo: str | None = None
+    destinatario: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +39,8 @@ class NotificacionFallida(Evento):
     notificacion_id: str
     evento_id: str
     canal: str
+    evento_tipo: str | None = None
+    destinatario: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,3 +48,5 @@ class NotificacionConfirmada(Evento):
     notificacion_id: str
     evento_id: str
     canal: str
+    evento_tipo: str | None = None
+    destinatario: str | None = None

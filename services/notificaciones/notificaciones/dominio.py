@@ -1,15 +1,20 @@
 """Reglas de notificación, sin infraestructura: las pruebas las llaman directamente."""
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
-from ayudas.contrato import AyudaEntregada, ExistenciasBajas
-from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
+from ayudas.contrato import AyudaEntregada, EntregaAnulada, ExistenciasBajas
+from capacitaciones.contrato import ParticipanteInscrita, SesionCancelada, SesionProgramada, SesionReprogramada
 from casos.contrato import CasoDerivado, SeguimientoVencido
 
 CANALES = ("email", "sms", "webhook", "bandeja")
-ESTADOS = ("pendiente", "enviada", "fallida", "confirmada")
+# «descartada»: no se envió porque dejó de tener sentido (la sesión ya pasó); no es una falla.
+ESTADOS = ("pendiente", "enviada", "fallida", "confirmada", "descartada")
 CLAVES_DESTINATARIO = ("cis", "coordinadora", "policia", "fiscalia", "juzgado", "ciudad_mujer", "dinaf", "otro")
+# Cómo se lee cada clave en un mensaje o un error («participantes»: las inscritas de la actividad).
+NOMBRES_DESTINATARIO = {"cis": "CIS", "coordinadora": "Coordinación de la OMM", "policia": "Policía Nacional",
+                        "fiscalia": "Fiscalía", "juzgado": "Juzgado", "ciudad_mujer": "Ciudad Mujer", "dinaf": "DINAF",
+                        "otro": "Otro contacto", "participantes": "Participantes inscritas"}
 MINUTOS_ESCALAMIENTO = 60
 
 
@@ -39,7 +44,21 @@ REGLAS_POR_DEFECTO = (
               ("email", "bandeja")),
     ReglaBase("existencias_bajas", ExistenciasBajas.tipo_evento, {}, "coordinadora", ("email", "bandeja")),
     ReglaBase("seguimiento_vencido", SeguimientoVencido.tipo_evento, {}, "coordinadora", ("bandeja",)),
+    # Correcciones (issue 19): una sesión movida o cancelada se avisa a las inscritas, de toda actividad, y al
+    # CIS si es el club; una ayuda anulada, al CIS solo si el CIS había recibido el aviso de la entrega.
+    ReglaBase("sesion_reprogramada_participantes", SesionReprogramada.tipo_evento, {}, "participantes", ("sms",)),
+    ReglaBase("sesion_reprogramada_cis", SesionReprogramada.tipo_evento, {"tipo": "club_embarazadas"}, "cis",
+              ("email", "bandeja")),
+    ReglaBase("sesion_cancelada_participantes", SesionCancelada.tipo_evento, {}, "participantes", ("sms",)),
+    ReglaBase("sesion_cancelada_cis", SesionCancelada.tipo_evento, {"tipo": "club_embarazadas"}, "cis",
+              ("email", "bandeja")),
+    ReglaBase("entrega_anulada_cis", EntregaAnulada.tipo_evento, {"cis_avisado": True}, "cis", ("email", "bandeja")),
 )
+# Datos que el evento no lleva y notificaciones deduce de lo que ya envió, antes de evaluar las condiciones.
+# `cis_avisado`: el AyudaEntregada de esa entrega generó un aviso al CIS (medicamentos con consentimiento).
+DATOS_DEDUCIDOS = {EntregaAnulada.tipo_evento: ("cis_avisado",)}
+# Avisos sobre una sesión: si su fecha ya pasó en Honduras no se envían (ni al crearlos ni al reintentar).
+EVENTOS_DE_SESION = (SesionProgramada.tipo_evento, SesionReprogramada.tipo_evento, SesionCancelada.tipo_evento)
 # Reglas que no nacen de un evento sino de una tarea programada.
 REGLA_ESCALAMIENTO = ReglaBase("escalamiento", CasoDerivado.tipo_evento, {}, "coordinadora",
                                ("sms", "email", "bandeja"), urgente=True)
@@ -55,6 +74,24 @@ def cumple(condicion, datos):
 
 def reglas_que_aplican(reglas, tipo_evento, datos):
     return [r for r in reglas if r.activa and r.evento == tipo_evento and cumple(r.condicion, datos)]
+
+
+def _fecha(valor):
+    if isinstance(valor, date):
+        return valor
+    try:
+        return date.fromisoformat(str(valor))
+    except ValueError:
+        return None
+
+
+def sesion_ya_pasada(tipo_evento, datos, hoy):
+    """Un aviso de sesión (programada, movida, cancelada o su recordatorio) cuya fecha es anterior a `hoy`
+    (la fecha de Honduras) ya no sirve a nadie: avisar a una mujer de una sesión de ayer solo confunde."""
+    if tipo_evento not in EVENTOS_DE_SESION:
+        return False
+    fecha = _fecha((datos or {}).get("fecha"))
+    return fecha is not None and fecha < hoy
 
 
 def espera_reintento(intentos, base, tope=3600, azar=random.random):

@@ -13,12 +13,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ayudas.contrato import AyudaEntregada
+from ayudas.contrato import AyudaEntregada, EntregaAnulada
 from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
 from casos.contrato import CasoDerivado
 from omm_common.contexto import token_de_servicio
 from omm_common.db import es_postgres, unidad_de_trabajo
-from omm_common.tiempo import ahora_utc
+from omm_common.tiempo import ahora_utc, hoy_honduras
 from omm_common.municipios import buscar as buscar_municipio
 from omm_common.registro import CLAVE_CONTEXTO as CLAVE_SOLICITUD, solicitud_actual
 
@@ -60,9 +60,12 @@ class Consultas:
             with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=self.timeout, context_data=contexto) as rpc:
                 return getattr(getattr(rpc, servicio), metodo)(*args)
         except RemoteError as exc:
-            raise ErrorTransitorio(f"{servicio}.{metodo} falló ({exc.exc_type}).") from None
+            # Lo lee la coordinadora en el resumen de envíos: en palabras, con el detalle técnico al final.
+            raise ErrorTransitorio(f"El servicio de {servicio} respondió con un error; se reintentará "
+                                   f"(detalle: {metodo}, {exc.exc_type}).") from None
         except Exception as exc:
-            raise ErrorTransitorio(f"{servicio}.{metodo} no respondió ({type(exc).__name__}).") from None
+            raise ErrorTransitorio(f"El servicio de {servicio} no respondió; se reintentará "
+                                   f"(detalle: {metodo}, {type(exc).__name__}).") from None
 
     def persona(self, n):
         """Nombre y teléfono de la persona, solo para el CIS y solo si el servicio dueño lo permite."""
@@ -71,7 +74,7 @@ class Consultas:
             return None
         if n.evento_tipo == CasoDerivado.tipo_evento and ref.get("derivacion_id"):
             return self._llamar("casos", "datos_derivacion", ref["derivacion_id"])
-        if n.evento_tipo == AyudaEntregada.tipo_evento and ref.get("beneficiaria_id"):
+        if n.evento_tipo in (AyudaEntregada.tipo_evento, EntregaAnulada.tipo_evento) and ref.get("beneficiaria_id"):
             return self._llamar("ayudas", "contacto_para_salud", ref["beneficiaria_id"])
         if n.evento_tipo == ParticipanteInscrita.tipo_evento and ref.get("inscripcion_id"):
             return self._llamar("capacitaciones", "contacto_participante", ref["inscripcion_id"])
@@ -105,7 +108,7 @@ def _contexto(sesion, n, consultas):
     municipio = buscar_municipio(n.municipio)
     ref = n.referencia or {}
     return {
-        "datos": ref, "urgente": n.urgente, "municipio": municipio.nombre if municipio else n.municipio,
+        "datos": ref, "urgente": n.urgente, "canal": n.canal, "municipio": municipio.nombre if municipio else n.municipio,
         "oficina": {"telefono": oficina.telefono if oficina else None},
         "persona": consultas.persona(n), "minutos": ref.get("minutos", dominio.MINUTOS_ESCALAMIENTO),
     }
@@ -137,13 +140,20 @@ def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
             return Resultado(n.estado if n else "inexistente")
         if n.proximo_intento_en and n.proximo_intento_en > ahora + timedelta(seconds=1):
             return Resultado("pendiente", (n.proximo_intento_en - ahora).total_seconds())
+        if dominio.sesion_ya_pasada(n.evento_tipo, n.referencia, hoy_honduras(ahora)):
+            # Un reintento (o un envío atascado) que llega después del día de la sesión ya no avisa nada.
+            n.estado, n.proximo_intento_en = "descartada", None
+            n.ultimo_error = "No se envió: la fecha de la sesión ya pasó."
+            log.info("notificación %s descartada: la sesión ya pasó", n.id)
+            return Resultado("descartada")
         n.intentos += 1
         try:
             if n.canal == "bandeja" or n.destinatario != "participantes":
                 destino = s.scalar(sa.select(Destinatario).where(
                     Destinatario.municipio == n.municipio, Destinatario.clave == n.destinatario))
                 if destino is None and n.canal != "bandeja":
-                    raise ErrorPermanente(f"El municipio no tiene registrado el contacto «{n.destinatario}».")
+                    raise ErrorPermanente("El municipio no tiene registrado el contacto "
+                                          f"«{plantillas.nombre_destinatario(n.destinatario)}».")
             else:
                 destino = _Participantes(consultas.telefonos_sesion(n.referencia["sesion_id"]))
             plantilla_propia = (n.referencia or {}).get("_plantilla")
@@ -180,7 +190,8 @@ def _marcar_enviada(uow, n, asunto, cuerpo, ahora):
     n.asunto = asunto[:200]
     if n.canal == "bandeja":
         n.mensaje = cuerpo  # lo que la bandeja muestra; ya filtrado por consentimiento
-    uow.emitir(NotificacionEnviada(notificacion_id=n.id, evento_id=n.evento_id, canal=n.canal), n.municipio)
+    uow.emitir(NotificacionEnviada(notificacion_id=n.id, evento_id=n.evento_id, canal=n.canal,
+                                   evento_tipo=n.evento_tipo, destinatario=n.destinatario), n.municipio)
     log.info("notificación %s enviada por %s (intento %s)", n.id, n.canal, n.intentos)
     return Resultado("enviada")
 
@@ -204,7 +215,8 @@ def _confirmar_enviada(motor, notificacion_id, enviado, plazo=120, pausa=1.0):
 
 def _fallar(uow, n, ahora):
     n.estado, n.proximo_intento_en = "fallida", None
-    uow.emitir(NotificacionFallida(notificacion_id=n.id, evento_id=n.evento_id, canal=n.canal), n.municipio)
+    uow.emitir(NotificacionFallida(notificacion_id=n.id, evento_id=n.evento_id, canal=n.canal,
+                                   evento_tipo=n.evento_tipo, destinatario=n.destinatario), n.municipio)
     log.error("notificación %s (%s) fallida tras %s intentos: %s", n.id, n.canal, n.intentos, n.ultimo_error)
     return Resultado("fallida")
 
@@ -261,7 +273,8 @@ def crear_recordatorios(motor, sesiones):
                 uow.sesion, municipio=x["municipio"], evento_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
                                                                               f"recordatorio:{x['sesion_id']}")),
                 evento_tipo=SesionProgramada.tipo_evento, regla="recordatorio_club", destinatario="participantes",
-                canal="sms", referencia={k: x.get(k) for k in ("sesion_id", "capacitacion_id", "fecha", "lugar")})
+                canal="sms", referencia={k: x.get(k) for k in ("sesion_id", "capacitacion_id", "tipo", "fecha", "hora",
+                                                               "lugar")})
             if nuevo:
                 creadas.append(nuevo)
     return creadas

@@ -4,11 +4,13 @@ from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 
+from ayudas.contrato import AyudaEntregada, EntregaAnulada
 from omm_common.db import paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc, como_utc
 from omm_common.municipios import buscar as buscar_municipio
+from omm_common.tiempo import hoy_honduras
 
 from . import dominio, plantillas, schemas
 from .contrato import NotificacionConfirmada
@@ -37,17 +39,37 @@ def asegurar_reglas(sesion, municipio):
     sesion.flush()
 
 
-def aplicar_evento(uow, sobre):
+def _cis_avisado(sesion, municipio, entrega_id):
+    """¿La entrega `entrega_id` generó un aviso al CIS (cualquiera de sus canales, por cualquier regla)?"""
+    if not entrega_id:
+        return False
+    return sesion.scalar(sa.select(Notificacion.id).where(
+        Notificacion.municipio == municipio, Notificacion.evento_tipo == AyudaEntregada.tipo_evento,
+        Notificacion.destinatario == "cis",
+        Notificacion.referencia["entrega_id"].as_string() == str(entrega_id)).limit(1)) is not None
+
+
+def _deducir(sesion, municipio, tipo, datos):
+    """Los datos del evento más lo que notificaciones sabe de lo que ya envió (dominio.DATOS_DEDUCIDOS)."""
+    if tipo == EntregaAnulada.tipo_evento:
+        return {**datos, "cis_avisado": _cis_avisado(sesion, municipio, datos.get("entrega_id"))}
+    return datos
+
+
+def aplicar_evento(uow, sobre, hoy=None):
     """Crea las notificaciones que las reglas del municipio piden para el evento; devuelve sus ids."""
     s = uow.sesion
     municipio = sobre.get("municipio")
     if not municipio:
         return []
+    if dominio.sesion_ya_pasada(sobre["tipo"], sobre["datos"], hoy or hoy_honduras()):
+        return []  # una sesión de ayer: ningún aviso (el envío lo vuelve a mirar, por si se atrasa)
     asegurar_reglas(s, municipio)
     reglas = s.scalars(sa.select(Regla).where(Regla.municipio == municipio, Regla.evento == sobre["tipo"])).all()
     ahora = ahora_utc()
     ids = []
-    for regla in dominio.reglas_que_aplican(reglas, sobre["tipo"], sobre["datos"]):
+    datos = _deducir(s, municipio, sobre["tipo"], sobre["datos"])
+    for regla in dominio.reglas_que_aplican(reglas, sobre["tipo"], datos):
         referencia = dict(sobre["datos"])
         if regla.plantilla:
             referencia["_plantilla"] = regla.plantilla
@@ -75,7 +97,12 @@ def listar(uow, yo, filtros):
         consulta = consulta.where(Notificacion.estado == f["estado"])
     if f.get("canal"):
         consulta = consulta.where(Notificacion.canal == f["canal"])
-    return paginar(uow.sesion, consulta.order_by(Notificacion.creado_en.desc(), Notificacion.id), f, _salida)
+    # Primero lo urgente que nadie ha confirmado (la derivación por violencia sexual de hace 10 minutos no
+    # puede quedar debajo de veinte avisos del club); después, de la más nueva a la más vieja.
+    urgente_abierta = sa.case((sa.and_(Notificacion.urgente.is_(True),
+                                       Notificacion.estado.in_(("pendiente", "enviada"))), 0), else_=1)
+    return paginar(uow.sesion, consulta.order_by(urgente_abierta, Notificacion.creado_en.desc(), Notificacion.id),
+                   f, _salida)
 
 
 def _propia(sesion, yo, notificacion_id):
@@ -99,7 +126,8 @@ def acusar(uow, yo, notificacion_id):
         Notificacion.estado == "enviada")).all()
     for h in hermanas:
         h.estado, h.confirmada_en, h.confirmada_por = "confirmada", ahora, yo.usuario_id
-        uow.emitir(NotificacionConfirmada(notificacion_id=h.id, evento_id=h.evento_id, canal=h.canal), h.municipio)
+        uow.emitir(NotificacionConfirmada(notificacion_id=h.id, evento_id=h.evento_id, canal=h.canal,
+                                          evento_tipo=h.evento_tipo, destinatario=h.destinatario), h.municipio)
     return _salida(n)
 
 

@@ -1,5 +1,5 @@
 """Reglas y textos sin infraestructura."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import dataclasses
@@ -33,6 +33,13 @@ def _reglas():
     ("ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 3}, ["existencias_bajas"]),
     ("SeguimientoVencido", {"codigo": "LEJ-2026-0001"}, ["seguimiento_vencido"]),
     ("BeneficiariaRegistrada", {"condiciones": []}, []),
+    ("SesionReprogramada", {"tipo": "club_embarazadas"}, ["sesion_reprogramada_participantes", "sesion_reprogramada_cis"]),
+    ("SesionReprogramada", {"tipo": "taller"}, ["sesion_reprogramada_participantes"]),
+    ("SesionCancelada", {"tipo": "club_embarazadas"}, ["sesion_cancelada_participantes", "sesion_cancelada_cis"]),
+    ("SesionCancelada", {"tipo": "sensibilizacion"}, ["sesion_cancelada_participantes"]),
+    ("EntregaAnulada", {"categoria": "economica_medicamentos", "cis_avisado": True}, ["entrega_anulada_cis"]),
+    ("EntregaAnulada", {"categoria": "economica_medicamentos", "cis_avisado": False}, []),
+    ("EntregaAnulada", {"categoria": "alimentos"}, []),
 ])
 def test_cada_regla_por_defecto_dispara_y_ninguna_otra(tipo, datos, esperadas):
     assert [r.codigo for r in dominio.reglas_que_aplican(_reglas(), tipo, datos)] == esperadas
@@ -43,7 +50,8 @@ def test_cada_regla_mira_campos_que_su_evento_lleva():
     eventos = {c.tipo_evento: c for m in (casos, ayudas, capacitaciones) for c in vars(m).values()
                if isinstance(c, type) and issubclass(c, Evento) and c is not Evento}
     for r in dominio.REGLAS_POR_DEFECTO + (dominio.REGLA_ESCALAMIENTO, dominio.REGLA_RECORDATORIO):
-        campos = {f.name for f in dataclasses.fields(eventos[r.evento])}
+        # Más lo que notificaciones deduce antes de evaluar (cis_avisado de EntregaAnulada).
+        campos = {f.name for f in dataclasses.fields(eventos[r.evento])} | set(dominio.DATOS_DEDUCIDOS.get(r.evento, ()))
         assert set(r.condicion) <= campos, f"{r.codigo}: {sorted(set(r.condicion) - campos)} no están en {r.evento}"
         assert r.evento in plantillas.PLANTILLAS or r.codigo in plantillas.PLANTILLAS
 
@@ -100,3 +108,14 @@ def test_el_aviso_urgente_dice_violencia_sexual_solo_cuando_ese_es_el_motivo():
     _, por_la_oficina = plantillas.componer("CasoDerivado", {**base, "datos": {
         "codigo": "LEJ-2026-0005", "motivo_urgencia": "criterio_oficina"}})
     assert por_la_oficina.startswith("URGENTE:") and "sexual" not in por_la_oficina
+
+
+def test_una_sesion_ya_pasada_no_se_avisa_y_la_de_hoy_si():
+    hoy = date(2026, 12, 3)
+    for tipo in ("SesionProgramada", "SesionReprogramada", "SesionCancelada"):
+        assert dominio.sesion_ya_pasada(tipo, {"fecha": "2026-12-02"}, hoy)
+        assert not dominio.sesion_ya_pasada(tipo, {"fecha": "2026-12-03"}, hoy)
+        assert not dominio.sesion_ya_pasada(tipo, {"fecha": date(2026, 12, 4)}, hoy)
+    # Solo los avisos de sesión: una ayuda entregada ayer se avisa igual.
+    assert not dominio.sesion_ya_pasada("AyudaEntregada", {"fecha": "2026-01-01"}, hoy)
+    assert not dominio.sesion_ya_pasada("SesionProgramada", {"fecha": "no es fecha"}, hoy)

@@ -1,4 +1,6 @@
 """Entrega contra PostgreSQL, un servidor SMTP real (aiosmtpd) y un servidor HTTP real (SMS y webhook)."""
+import email
+import email.policy
 import json
 import uuid
 from datetime import timedelta
@@ -9,6 +11,7 @@ import sqlalchemy as sa
 from omm_common.db import crear_motor, unidad_de_trabajo
 from omm_common.eventos import ahora_utc, crear_sobre
 from omm_common.migraciones import migrar
+from omm_common.tiempo import hoy_honduras
 
 from notificaciones import canales, envio
 from notificaciones import operaciones as op
@@ -59,6 +62,10 @@ def adaptadores(smtp, servidor_http, tmp_path):
 
 
 CFG = {"max_intentos": 4, "espera_base": 0.01}
+
+
+def _en_dias(n):
+    return (hoy_honduras() + timedelta(days=n)).isoformat()
 
 
 def _aplicar(motor, tipo, datos, municipio="0309", sobre=None):
@@ -149,7 +156,7 @@ def test_correo_rechazado_por_el_servidor_es_permanente(motor, adaptadores, smtp
 
 def test_webhook_firmado_verifica_con_el_secreto(motor, adaptadores, servidor_http):
     ids = _aplicar(motor, "SesionProgramada", {"capacitacion_id": str(uuid.uuid4()), "sesion_id": str(uuid.uuid4()),
-                                               "tipo": "club_embarazadas", "fecha": "2026-03-10", "lugar": "CIS"})
+                                               "tipo": "club_embarazadas", "fecha": _en_dias(7), "lugar": "CIS"})
     with unidad_de_trabajo(motor) as uow:
         n = uow.sesion.get(Notificacion, ids[0])
         n.canal = "webhook"
@@ -182,7 +189,7 @@ def test_urgente_con_acuse_a_tiempo_no_escala(motor):
 
 def test_recordatorio_sms_a_las_inscritas_una_vez_por_sesion(motor, adaptadores, servidor_http):
     sesion = {"sesion_id": str(uuid.uuid4()), "capacitacion_id": str(uuid.uuid4()), "municipio": "0309",
-              "fecha": "2026-03-11", "lugar": "CIS Lejamaní"}
+              "fecha": _en_dias(1), "lugar": "CIS Lejamaní"}
     ids = envio.crear_recordatorios(motor, [sesion])
     assert envio.crear_recordatorios(motor, [sesion]) == []
     antes = len(servidor_http.exitosas("/sms"))
@@ -193,13 +200,66 @@ def test_recordatorio_sms_a_las_inscritas_una_vez_por_sesion(motor, adaptadores,
 
 def test_archivo_eml_sin_smtp(motor, tmp_path):
     adaptadores = canales.canales({"OMM_VAR": str(tmp_path)})
-    ids = _aplicar(motor, "ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 2})
+    ids = _aplicar(motor, "ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 2, "tipo_nombre": "Pañales"})
     nid = _de_canal(motor, ids, "email")
     assert envio.enviar_notificacion(motor, nid, SinServicios(), adaptadores, cfg=CFG).estado == "enviada"
-    assert "panales" in (tmp_path / "correo" / f"{nid}.eml").read_text()
+    correo = email.message_from_bytes((tmp_path / "correo" / f"{nid}.eml").read_bytes(), policy=email.policy.default)
+    assert correo["Subject"] == "Existencias bajas: Pañales — quedan 2 unidades"
+    assert "2 unidades de Pañales" in correo.get_content()
 
 
 def test_atascadas_son_las_pendientes_viejas(motor):
     ids = _aplicar(motor, "ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 2})
     assert envio.atascadas(motor) == []
     assert sorted(envio.atascadas(motor, ahora_utc() + timedelta(minutes=5))) == sorted(ids)
+
+
+def test_un_aviso_de_sesion_no_sale_si_la_sesion_ya_paso(motor, adaptadores, smtp, servidor_http):
+    sesion = {"capacitacion_id": str(uuid.uuid4()), "sesion_id": str(uuid.uuid4()), "tipo": "club_embarazadas",
+              "hora": "14:00", "lugar": "CIS"}
+    # Al evaluar la regla: una sesión de ayer (programada o movida a ayer) no crea ningún aviso.
+    assert _aplicar(motor, "SesionProgramada", {**sesion, "fecha": _en_dias(-1)}) == []
+    assert _aplicar(motor, "SesionReprogramada", {**sesion, "fecha": _en_dias(-1), "fecha_anterior": _en_dias(-8)}) == []
+    # Al enviar: el aviso de una sesión de mañana que se reintenta pasado mañana se descarta sin enviar nada.
+    ids = _aplicar(motor, "SesionReprogramada", {**sesion, "fecha": _en_dias(1), "fecha_anterior": _en_dias(-3)})
+    assert len(ids) == 3  # SMS a las inscritas; correo y bandeja al CIS (es el club)
+    antes_sms, antes_correo = len(servidor_http.exitosas("/sms")), len(smtp.para("cis@salud.hn"))
+    pasado_manana = ahora_utc() + timedelta(days=2)
+    for nid in ids:
+        r = envio.enviar_notificacion(motor, nid, SinServicios(), adaptadores, cfg=CFG, ahora=pasado_manana)
+        assert r.estado == "descartada"
+        fila = _fila(motor, nid)
+        assert fila.estado == "descartada" and fila.enviada_en is None and "ya pasó" in fila.ultimo_error
+    assert len(servidor_http.exitosas("/sms")) == antes_sms and len(smtp.para("cis@salud.hn")) == antes_correo
+    # El recordatorio del club (del calendario) tampoco, si el worker lo toma tarde.
+    [rec] = envio.crear_recordatorios(motor, [{**sesion, "sesion_id": str(uuid.uuid4()), "municipio": "0309",
+                                               "fecha": _en_dias(1)}])
+    assert envio.enviar_notificacion(motor, rec, SinServicios(), adaptadores, cfg=CFG,
+                                     ahora=pasado_manana).estado == "descartada"
+
+
+def test_anular_una_entrega_avisa_al_cis_solo_si_el_cis_supo_de_ella(motor, adaptadores, smtp):
+    def entrega(categoria, consentimiento):
+        return {"entrega_id": str(uuid.uuid4()), "beneficiaria_id": str(uuid.uuid4()), "tipo_codigo": "med",
+                "categoria": categoria, "cantidad": 1, "monto": 800.0, "fecha": _en_dias(-2),
+                "consentimiento_salud": consentimiento}
+
+    def anular(e):
+        return _aplicar(motor, "EntregaAnulada", {k: v for k, v in e.items() if k != "consentimiento_salud"})
+
+    avisada, sin_consentimiento, alimentos = (entrega("economica_medicamentos", True),
+                                              entrega("economica_medicamentos", False), entrega("alimentos", True))
+    for e in (avisada, sin_consentimiento, alimentos):
+        _aplicar(motor, "AyudaEntregada", e)
+    assert anular(sin_consentimiento) == [] and anular(alimentos) == []
+    ids = anular(avisada)
+    assert sorted(_fila(motor, i).canal for i in ids) == ["bandeja", "email"]
+    assert {_fila(motor, i).destinatario for i in ids} == {"cis"}
+    antes = len(smtp.textos("cis@salud.hn"))
+    assert envio.enviar_notificacion(motor, _de_canal(motor, ids, "email"), ConPersona(), adaptadores,
+                                     cfg=CFG).estado == "enviada"
+    [texto] = smtp.textos("cis@salud.hn")[antes:]
+    asunto, cuerpo = texto.split("\n", 1)
+    assert asunto == "Entrega anulada por la OMM de Lejamaní"
+    assert "anuló la entrega del" in cuerpo and "ayuda económica para compra de medicamentos, L 800.00" in cuerpo
+    assert "Marta Lagos" in cuerpo and "queda sin efecto" in cuerpo and "2780-0309" in cuerpo
