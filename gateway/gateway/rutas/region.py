@@ -12,10 +12,11 @@ from ..http import TIEMPO_RPC, ruta
 class RutasRegion:
     reportes = RpcProxy("reportes", expiration=TIEMPO_RPC)
 
-    @ruta("GET", "/api/v1/region/estadisticas", "Cifras agregadas de los municipios de la mancomunidad",
+    @ruta("GET", "/api/v1/region/estadisticas", "Cifras agregadas de los municipios de la mancomunidad, con lo "
+          "registrado por municipio y mes (completitud.por_mes); ?clasificacion=gbvims da los tipos del GBVIMS",
           ("mancomunidad",), consulta=FiltroRegion, etiqueta="region")
     def estadisticas_region(self, p):
-        cargar(FiltroRegion(), p.consulta)
+        f = cargar(FiltroRegion(), p.consulta)
         # Ya viene en JSON: pasa tal cual, sin decodificar y volver a codificar megabytes.
-        return Response(self.llamar("reportes", "region_json", p.consulta.get("desde"), p.consulta.get("hasta")),
-                        status=200, mimetype="application/json")
+        return Response(self.llamar("reportes", "region_json", p.consulta.get("desde"), p.consulta.get("hasta"),
+                                    f["clasificacion"]), status=200, mimetype="application/json")

@@ -5,12 +5,16 @@ import base64
 from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
+from omm_common.errores import error_de_campo
 from omm_common.esquemas import cargar
-from reportes.contrato import FiltroInforme, FiltroPoa, PoaEntrada, PoaSalida, TextosInforme
+from reportes.contrato import (
+    FiltroInforme, FiltroPoa, FiltroTextos, LogoSalida, PoaEntrada, PoaSalida, TextosInforme, TextosSalida,
+)
 
 from ..http import TIEMPO_RPC, ruta
 
 OFICINA = ("coordinadora", "tecnica")
+MAX_LOGO = 13 * 1024 * 1024  # omm_common.archivos rechaza con su mensaje lo que pase de 12 MB
 
 
 class RutasReportes:
@@ -27,23 +31,49 @@ class RutasReportes:
     def fijar_poa(self, p, anio):
         return 200, self.llamar("reportes", "fijar_poa", anio, p.cuerpo)
 
-    @ruta("GET", "/api/v1/reportes/textos", "Presentación, objetivos y desafíos que la oficina escribe para su informe",
-          ("coordinadora",), respuesta=TextosInforme, etiqueta="reportes")
+    @ruta("GET", "/api/v1/reportes/textos", "Presentación, objetivos y desafíos que la oficina escribe para el "
+          "informe de un periodo (?anio=2026&trimestre=1; sin trimestre, el año; sin año, el actual)",
+          ("coordinadora",), consulta=FiltroTextos, respuesta=TextosSalida, etiqueta="reportes")
     def obtener_textos(self, p):
-        return 200, self.llamar("reportes", "obtener_textos")
+        f = cargar(FiltroTextos(), p.consulta)
+        return 200, self.llamar("reportes", "obtener_textos", f.get("anio"), f["trimestre"])
 
-    @ruta("PUT", "/api/v1/reportes/textos", "Escribe los textos propios del informe (los ausentes vuelven al texto "
-          "de siempre)", ("coordinadora",), cuerpo=TextosInforme, respuesta=TextosInforme, etiqueta="reportes")
+    @ruta("PUT", "/api/v1/reportes/textos", "Escribe los textos propios del informe de un periodo (los ausentes "
+          "vuelven al texto de siempre); el informe lleva los del trimestre si cae en uno, si no los del año",
+          ("coordinadora",), cuerpo=TextosInforme, consulta=FiltroTextos, respuesta=TextosSalida,
+          etiqueta="reportes")
     def fijar_textos(self, p):
-        return 200, self.llamar("reportes", "fijar_textos", p.cuerpo)
+        f = cargar(FiltroTextos(), p.consulta)
+        return 200, self.llamar("reportes", "fijar_textos", p.cuerpo, f.get("anio"), f["trimestre"])
 
-    @ruta("GET", "/api/v1/reportes/informe", "Informe de actividades del periodo (json, pdf o xlsx)",
+    @ruta("PUT", "/api/v1/reportes/logo", "Sube el logo de la oficina para el encabezado de su informe (JPEG o PNG "
+          "en el campo «archivo»; se guarda reducido y sin metadatos)", ("coordinadora",), multipart=True,
+          max_cuerpo=MAX_LOGO, respuesta=LogoSalida, etiqueta="reportes")
+    def fijar_logo(self, p):
+        contenido = p.archivos.get("archivo")
+        if not contenido:
+            raise error_de_campo("archivo", "Adjunte la imagen JPEG o PNG en el campo «archivo» "
+                                            "(multipart/form-data).")
+        return 200, self.llamar("reportes", "fijar_logo", base64.b64encode(contenido).decode())
+
+    @ruta("GET", "/api/v1/reportes/logo", "El logo de la oficina (la mancomunidad indica ?municipio=)",
+          OFICINA + ("mancomunidad",), consulta=FiltroPoa, binario="image/png", etiqueta="reportes",
+          otros_estados={404: "La oficina aún no ha subido su logo"})
+    def obtener_logo(self, p):
+        cargar(FiltroPoa(), p.consulta)
+        logo = self.llamar("reportes", "obtener_logo", p.consulta.get("municipio"))
+        return Response(base64.b64decode(logo["contenido_base64"]), mimetype=logo["mime"],
+                        headers={"Cache-Control": "no-store"})
+
+    @ruta("GET", "/api/v1/reportes/informe", "Informe de actividades del periodo (json, pdf o xlsx); "
+          "?clasificacion=gbvims muestra los tipos de violencia del GBVIMS en lugar de los de la ley",
           ("coordinadora", "mancomunidad"), consulta=FiltroInforme, etiqueta="reportes",
           otros_estados={200: "El informe (JSON, o el archivo PDF o .xlsx según «formato»)"})
     def informe(self, p):
         f = cargar(FiltroInforme(), p.consulta)
         c = p.consulta
-        resultado = self.llamar("reportes", "informe", c.get("desde"), c.get("hasta"), f["formato"], c.get("municipio"))
+        resultado = self.llamar("reportes", "informe", c.get("desde"), c.get("hasta"), f["formato"], c.get("municipio"),
+                                f["clasificacion"])
         if f["formato"] == "json":
             return 200, resultado
         # reportes manda el archivo en base64 (RPC es JSON); aquí vuelve a bytes.

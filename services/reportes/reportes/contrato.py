@@ -4,9 +4,13 @@ Módulo público y estable: el gateway importa solo esto; dominio, modelos, oper
 siendo internos. Reportes no publica eventos (no tiene outbox).
 """
 from .dominio import INDICADORES, TRIMESTRES
-from .schemas import FiltroInforme, FiltroPoa, FiltroRegion, PoaEntrada, PoaSalida, TextosInforme
+from .schemas import (
+    FiltroInforme, FiltroPoa, FiltroRegion, FiltroTextos, LogoSalida, PoaEntrada, PoaSalida, TextosInforme,
+    TextosSalida,
+)
 
 __all__ = [
     "INDICADORES", "TRIMESTRES",
-    "FiltroRegion", "FiltroInforme", "FiltroPoa", "PoaEntrada", "PoaSalida", "TextosInforme",
+    "FiltroRegion", "FiltroInforme", "FiltroPoa", "PoaEntrada", "PoaSalida", "TextosInforme", "FiltroTextos",
+    "TextosSalida", "LogoSalida",
 ]

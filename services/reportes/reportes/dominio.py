@@ -12,6 +12,10 @@ from datetime import date
 
 from ayudas.contrato import CATEGORIAS, NOMBRES_CATEGORIA
 from capacitaciones.contrato import NOMBRES_TIPO, TIPOS
+from casos.contrato import (
+    NOMBRES_CONTEXTO, NOMBRES_GBVIMS, NOMBRES_NIVEL_RIESGO, NOMBRES_TIPO_VIOLENCIA, TIPOS_GBVIMS,
+)
+from omm_common.documentos import MESES, fecha_larga
 from omm_common.errores import NoEncontrado, Prohibido, error_de_campo
 
 # --- supresión de celdas pequeñas ---
@@ -74,25 +78,131 @@ def suprimir(tabla, minimo=MINIMO):
     }
 
 
+# Dos clasificaciones del tipo de violencia: la de la ley hondureña (la del contrato, por omisión) y los seis
+# tipos centrales del GBVIMS, para comparar con otros países. Casos da las dos en sus agregados; la
+# correspondencia (física -> agresión física, psicológica -> abuso psicológico o emocional, sexual ->
+# agresión sexual o violación, patrimonial y económica -> negación de recursos) es de casos.
+CLASIFICACIONES = {"ley": "tipo_violencia", "gbvims": "gbvims"}
+SIN_CLASIFICAR = "sin_clasificar"
+NOMBRES = {
+    "tipo_violencia": NOMBRES_TIPO_VIOLENCIA,
+    "gbvims": {**NOMBRES_GBVIMS, SIN_CLASIFICAR: "Sin clasificar"},
+    "nivel_riesgo": NOMBRES_NIVEL_RIESGO,
+    "contexto": NOMBRES_CONTEXTO,
+}
+TITULOS_DIMENSION = {"tipo_violencia": "Tipo de violencia (ley hondureña)",
+                     "gbvims": "Tipo de violencia (clasificación GBVIMS)",
+                     "nivel_riesgo": "Nivel de riesgo", "contexto": "Contexto"}
 DIMENSIONES_CASOS = ("tipo_violencia", "nivel_riesgo", "contexto")
 
 
-def tablas_de_casos(filas, municipios):
-    """{dimension: {municipio: {valor: n}}} con todos los municipios, y cada tabla suprimida."""
+def dimensiones_de(clasificacion):
+    return (CLASIFICACIONES[clasificacion], "nivel_riesgo", "contexto")
+
+
+def nombre_de(dimension, valor):
+    """La etiqueta con tildes que una persona lee; el código si casos agregó uno que reportes no conoce."""
+    return NOMBRES.get(dimension, {}).get(valor, str(valor).replace("_", " ").capitalize())
+
+
+def _con_nombres(dimension, tabla):
+    return {**tabla, "nombres": {v: nombre_de(dimension, v) for v in tabla["total_columna"]}}
+
+
+def tablas_de_casos(filas, municipios, clasificacion="ley"):
+    """{dimension: {municipio: {valor: n}}} con todos los municipios, y cada tabla suprimida.
+
+    Solo casos con consentimiento para estadísticas (las filas de dimensión «total» y las de cada
+    dimensión). Cada tabla lleva además `nombres` {código: etiqueta}. Con `clasificacion` «gbvims» la tabla
+    de tipos es la de los seis tipos del GBVIMS (clave `gbvims`) en lugar de `tipo_violencia`.
+    """
     salida = {}
-    for dimension in DIMENSIONES_CASOS + ("total",):
+    for dimension in dimensiones_de(clasificacion) + ("total",):
         tabla = {m: {} for m in municipios}
         for f in filas:
-            if f["dimension"] == dimension:
+            if f["dimension"] == dimension and f["municipio"] in tabla:
                 celda = tabla[f["municipio"]]
                 celda[f["valor"]] = celda.get(f["valor"], 0) + f["casos"]
-        salida["casos" if dimension == "total" else dimension] = suprimir(tabla)
+        if dimension == "total":
+            salida["casos"] = suprimir(tabla)
+        else:
+            salida[dimension] = _con_nombres(dimension, suprimir(tabla))
     meses = {m: {} for m in municipios}
     for f in filas:
-        if f["dimension"] == "total":
+        if f["dimension"] == "total" and f["municipio"] in meses:
             meses[f["municipio"]][f["mes"]] = meses[f["municipio"]].get(f["mes"], 0) + f["casos"]
     salida["por_mes"] = suprimir(meses)
     return salida
+
+
+def atendidos(filas, municipios):
+    """Todos los casos que la oficina atendió (con o sin consentimiento para estadísticas), por mes.
+
+    Es la cifra de la oficina sobre su propio trabajo: sale entera solo en su informe, nunca a la
+    mancomunidad (que recibe solo los casos con consentimiento, suprimidos). Casos la da como dimensión
+    «atendidos»; si aún no la da, se cuentan los del total con consentimiento y `completo` es False.
+    """
+    dimension = "atendidos" if any(f["dimension"] == "atendidos" for f in filas) else "total"
+    por_municipio, por_mes = dict.fromkeys(municipios, 0), {}
+    for f in filas:
+        if f["dimension"] == dimension and f["municipio"] in por_municipio and f["mes"]:
+            por_municipio[f["municipio"]] += f["casos"]
+            por_mes[f["mes"]] = por_mes.get(f["mes"], 0) + f["casos"]
+    return {"total": sum(por_municipio.values()), "por_municipio": por_municipio,
+            "por_mes": dict(sorted(por_mes.items())), "completo": dimension == "atendidos"}
+
+
+# --- completitud: qué registró cada oficina cada mes ---
+
+def meses_del_periodo(desde, hasta):
+    """['2026-01', ..., '2026-12'] de `desde` a `hasta` (textos AAAA-MM-DD o fechas)."""
+    d, h = (x if isinstance(x, date) else date.fromisoformat(x) for x in (desde, hasta))
+    meses, a, m = [], d.year, d.month
+    while (a, m) <= (h.year, h.month):
+        meses.append(f"{a:04d}-{m:02d}")
+        a, m = (a + 1, 1) if m == 12 else (a, m + 1)
+    return meses
+
+
+def nombre_de_mes(mes):
+    """'2026-03' -> 'marzo de 2026'."""
+    a, m = mes.split("-")
+    return f"{MESES[int(m) - 1]} de {a}"
+
+
+def completitud_por_mes(municipios, meses, casos_por_mes, ayudas, capacitaciones, casos_visibles=None):
+    """{municipio: {mes: {casos, entregas, actividades, sin_registros}}} con todos los meses del periodo.
+
+    `casos_por_mes` {municipio: {mes: n}} son las cifras enteras; `casos_visibles` lo que puede ver quien pide
+    (las suprimidas, para la mancomunidad). `sin_registros` se decide con las enteras: un mes sin nada
+    registrado se ve como tal.
+    """
+    salida = {}
+    for m in municipios:
+        entregas = {mes: sum(x["entregas"] for x in c.values())
+                    for mes, c in ayudas.get("por_mes", {}).get(m, {}).items()}
+        actividades = {mes: x.get("actividades", 0) for mes, x in capacitaciones.get("por_municipio", {}).get(
+            m, {}).get("por_mes", {}).items()}
+        filas = {}
+        for mes in meses:
+            c = casos_por_mes.get(m, {}).get(mes, 0)
+            visible = c if casos_visibles is None else casos_visibles.get(m, {}).get(mes, OCULTO)
+            fila = {"casos": visible, "entregas": entregas.get(mes, 0), "actividades": actividades.get(mes, 0)}
+            fila["sin_registros"] = not c and not fila["entregas"] and not fila["actividades"]
+            filas[mes] = fila
+        salida[m] = filas
+    return salida
+
+
+def ultima_actividad(municipio, ayudas, capacitaciones, casos_por_mes):
+    """La última fecha con algo registrado: entregas, sesiones realizadas o casos (de estos se sabe el mes:
+    cuenta su primer día, lo seguro)."""
+    fechas = [x for x in (ayudas.get("ultima_fecha", {}).get(municipio),
+                          capacitaciones.get("por_municipio", {}).get(municipio, {}).get("ultima_fecha")) if x]
+    meses_con_casos = [mes for mes, n in casos_por_mes.get(municipio, {}).items() if n]
+    if meses_con_casos:
+        fechas.append(f"{max(meses_con_casos)}-01")
+    return max(fechas) if fechas else None
 
 
 # --- ámbito: qué municipios puede ver quien pide ---
@@ -147,7 +257,14 @@ INDICADORES = {
     "unidades": ("ayudas", "unidades"),
     "monto": ("ayudas", "monto"),
 }
+NOMBRES_INDICADOR = {
+    "actividades": "Actividades realizadas", "sesiones": "Sesiones realizadas", "participantes": "Participantes",
+    "asistencias": "Asistencias", "entregas": "Entregas de ayuda", "personas": "Personas con ayuda",
+    "unidades": "Unidades entregadas", "monto": "Monto entregado (L)",
+}
 TRIMESTRES = ("t1", "t2", "t3", "t4")
+NOMBRES_TRIMESTRE_POA = {"t1": "Primer trimestre", "t2": "Segundo trimestre", "t3": "Tercer trimestre",
+                         "t4": "Cuarto trimestre"}
 
 
 def anio(valor):
@@ -257,10 +374,42 @@ DIMENSIONES = {"tipo_violencia": "Tipo de violencia", "nivel_riesgo": "Nivel de 
 CAMPOS_AYUDA = ("entregas", "personas", "unidades", "monto")
 
 
+def fecha_en_letras(iso):
+    """'2026-12-03' -> '3 de diciembre de 2026' (lo que una persona lee; el JSON guarda la fecha ISO)."""
+    return fecha_larga(date.fromisoformat(iso)) if iso and len(str(iso)) == 10 else (iso or "")
+
+
+# --- textos por periodo ---
+#
+# Lo que la oficina escribe (desafíos, líneas de acción, presentación) vale para un periodo: un trimestre o
+# el año. El informe lleva los del trimestre si su periodo cae dentro de uno, los del año si cae dentro de
+# un año (p. ej. del 1 de enero a hoy), y ninguno si abarca varios años: así el informe de otro periodo no
+# muestra los desafíos de este.
+NOMBRES_TRIMESTRE = {0: "Año", 1: "Primer trimestre", 2: "Segundo trimestre", 3: "Tercer trimestre",
+                     4: "Cuarto trimestre"}
+
+
+def trimestre_de(fecha):
+    return (fecha.month - 1) // 3 + 1
+
+
+def periodo_de_textos(desde, hasta):
+    """(año, trimestre) de los textos de un informe; trimestre 0 es el año entero; None si abarca varios años."""
+    if desde.year != hasta.year:
+        return None
+    t = trimestre_de(desde)
+    return (desde.year, t if trimestre_de(hasta) == t else 0)
+
+
+def nombre_periodo_textos(anio_, trimestre):
+    return f"Año {anio_}" if not trimestre else f"{NOMBRES_TRIMESTRE[trimestre]} de {anio_}"
+
+
 def textos(propios, lugar, desde, hasta):
     """Los textos de la oficina, o los de siempre; `propios` es un dict (vacío si no escribió nada)."""
     return {
-        "introduccion": propios.get("introduccion") or INTRODUCCION.format(lugar=lugar, desde=desde, hasta=hasta),
+        "introduccion": propios.get("introduccion") or INTRODUCCION.format(
+            lugar=lugar, desde=fecha_en_letras(desde), hasta=fecha_en_letras(hasta)),
         "objetivo_general": propios.get("objetivo_general") or OBJETIVO_GENERAL,
         "objetivos_especificos": propios.get("objetivos_especificos") or OBJETIVOS_ESPECIFICOS,
         "desafios": propios.get("desafios") or SIN_DESAFIOS,
@@ -317,7 +466,8 @@ def actividades_del_periodo(actividades, agregados_ayudas, nombres, periodo_):
               "tipo_nombre": NOMBRES_TIPO.get(a["tipo"], a["tipo"]), "titulo": a["titulo"],
               "institucion": a["institucion"] or "OMM", "lugar": a["lugar"], "municipio": a["municipio"],
               "municipio_nombre": nombres.get(a["municipio"], a["municipio"]),
-              "sesiones": a["sesiones_realizadas"], "participantes": a["participantes"]}
+              "sesiones": a["sesiones_realizadas"], "participantes": a["participantes"],
+              "capacitacion_id": a.get("capacitacion_id"), "conteo": a.get("conteo")}
              for a in actividades]
     for municipio, categorias in agregados_ayudas["por_municipio"].items():
         meses = agregados_ayudas["por_mes"].get(municipio, {})
@@ -330,7 +480,8 @@ def actividades_del_periodo(actividades, agregados_ayudas, nombres, periodo_):
                           "titulo": NOMBRES_CATEGORIA.get(categoria, categoria), "institucion": "OMM",
                           "lugar": "Oficina Municipal de la Mujer", "municipio": municipio,
                           "municipio_nombre": nombres.get(municipio, municipio),
-                          "sesiones": x["entregas"], "participantes": x["personas"]})
+                          "sesiones": x["entregas"], "participantes": x["personas"],
+                          "capacitacion_id": None, "conteo": None})
     return sorted(filas, key=lambda x: (x["desde"] or "", x["municipio"], x["titulo"]))
 
 
@@ -342,20 +493,70 @@ def capacitaciones_por_tipo(agregados):
                                                     "asistencias")}}
 
 
-def componer(ambito_, periodo_, textos_, agregados, actividades, poa, nombres, hoy):
-    """El informe entero como datos: lo mismo sale en JSON, en .xlsx y en PDF."""
-    casos = tablas_de_casos(agregados["casos"], ambito_["municipios"])
+NOTA_OFICINA = ("El total cuenta todos los casos que la oficina atendió en el periodo. Las cifras por tipo, "
+                "riesgo y contexto incluyen solo los casos con consentimiento para estadísticas; las menores que 5 "
+                "se muestran como «<5», también cuando una resta las revelaría.")
+NOTA_REGION = ("Solo casos con consentimiento para estadísticas; las cifras menores que 5 se muestran como «<5», "
+               "también cuando una resta las revelaría.")
+
+
+def _por_municipio_y_mes(filas, dimension, municipios):
+    salida = {m: {} for m in municipios}
+    for f in filas:
+        if f["dimension"] == dimension and f["municipio"] in salida and f["mes"]:
+            salida[f["municipio"]][f["mes"]] = salida[f["municipio"]].get(f["mes"], 0) + f["casos"]
+    return salida
+
+
+def seccion_de_casos(filas, municipios, clasificacion, propio):
+    """Los casos del informe: tablas suprimidas y, en el de la propia oficina, el total de atendidos."""
+    tablas = tablas_de_casos(filas, municipios, clasificacion)
+    seccion = {"nota": NOTA_OFICINA if propio else NOTA_REGION, "clasificacion": clasificacion,
+               "titulos": {d: TITULOS_DIMENSION[d] for d in dimensiones_de(clasificacion)},
+               **{d: tablas[d] for d in ("casos",) + dimensiones_de(clasificacion)}}
+    if propio:
+        seccion["atendidos"] = atendidos(filas, municipios)
+        crudos = _por_municipio_y_mes(filas, "atendidos" if seccion["atendidos"]["completo"] else "total",
+                                      municipios)
+        return seccion, crudos, None
+    return seccion, _por_municipio_y_mes(filas, "total", municipios), tablas["por_mes"]["celdas"]
+
+
+def metadatos_de_fotos(fotos):
+    """Las fotos en el JSON: quién, cuándo y la leyenda, nunca la imagen (va solo en el PDF)."""
+    return [{"capacitacion_id": f.get("capacitacion_id"), "titulo": f.get("titulo"), "tipo": f.get("tipo"),
+             "tipo_nombre": NOMBRES_TIPO.get(f.get("tipo"), f.get("tipo")), "fecha": f.get("fecha"),
+             "leyenda": f.get("leyenda") or "", "mime": f.get("mime")} for f in fotos or ()]
+
+
+def componer(ambito_, periodo_, textos_, agregados, actividades, poa, nombres, hoy, clasificacion="ley",
+             propio=None, fotos=(), hay_logo=False, periodo_textos=None):
+    """El informe entero como datos: lo mismo sale en JSON, en .xlsx y en PDF.
+
+    `propio`: el informe es de la oficina que pide (su coordinadora): su total de casos es el de todos los
+    que atendió. Por omisión, el de un municipio lo es; el consolidado de la mancomunidad nunca.
+    """
+    propio = ambito_["tipo"] == "municipio" if propio is None else propio
+    municipios = ambito_["municipios"]
+    casos, crudos, visibles = seccion_de_casos(agregados["casos"], municipios, clasificacion, propio)
+    meses = meses_del_periodo(periodo_["desde"], periodo_["hasta"])
     return {
         "titulo": f"Informe de actividades — {ambito_['nombre']}",
         "ambito": ambito_,
-        "periodo": periodo_,
+        "periodo": {**periodo_, "texto": f"del {fecha_en_letras(periodo_['desde'])} al "
+                                         f"{fecha_en_letras(periodo_['hasta'])}"},
+        "periodo_textos": periodo_textos,
         **textos_,
         "actividades": actividades_del_periodo(actividades, agregados["ayudas"], nombres, periodo_),
         "ayudas": ayudas_por_categoria(agregados["ayudas"]),
-        "casos": {"nota": "Solo casos con consentimiento para estadísticas; las cifras menores que 5 se "
-                          "muestran como «<5», también cuando una resta las revelaría.",
-                  **{d: casos[d] for d in ("casos",) + tuple(DIMENSIONES)}},
+        "casos": casos,
         "capacitaciones": capacitaciones_por_tipo(agregados["capacitaciones"]),
+        "completitud": {"meses": meses, "nombres_meses": {m: nombre_de_mes(m) for m in meses},
+                        "nombres_municipios": {m: nombres.get(m, m) for m in municipios},
+                        "por_municipio": completitud_por_mes(municipios, meses, crudos, agregados["ayudas"],
+                                                             agregados["capacitaciones"], visibles)},
+        "fotos": metadatos_de_fotos(fotos),
+        "logo": hay_logo,
         "poa": poa,
         "generado_el": hoy.isoformat(),
     }
@@ -368,24 +569,44 @@ def nombre_de_archivo(informe, formato):
 
 # --- cifras de la región ---
 
-def cifras_de_region(mancomunidad, municipios, desde, hasta, casos, ayudas, capacitaciones, notificaciones):
-    """La respuesta de /region/estadisticas desde los agregados de cada servicio (sin red: se mide sola)."""
+def cifras_de_region(mancomunidad, municipios, desde, hasta, casos, ayudas, capacitaciones, notificaciones,
+                     clasificacion="ley", hoy=None):
+    """La respuesta de /region/estadisticas desde los agregados de cada servicio (sin red: se mide sola).
+
+    Los casos, solo con consentimiento para estadísticas y suprimidos (la mancomunidad no recibe el total de
+    atendidos de cada oficina: es la cifra de la oficina). `completitud.por_mes` da cada municipio y mes del
+    periodo (sin fechas: del primer mes con registros de la región hasta `hoy`) con casos, entregas y
+    actividades, y `sin_registros` en los meses vacíos.
+    """
     entregas = {m: ayudas["por_municipio"].get(m, {}) for m in municipios}
     totales_ayudas = {m: {k: x[k] for k in ("entregas", "monto", "personas")} for m, x in ayudas["totales"].items()}
     por_mes = {m: ayudas["por_mes"].get(m, {}) for m in municipios}
     region = ayudas_por_categoria(ayudas)
-    ultima = {}
-    for m in municipios:
-        fechas = [x for x in (ayudas["ultima_fecha"].get(m),
-                              capacitaciones["por_municipio"].get(m, {}).get("ultima_fecha")) if x]
-        ultima[m] = max(fechas) if fechas else None
+    tablas = tablas_de_casos(casos, municipios, clasificacion)
+    crudos = _por_municipio_y_mes(casos, "total", municipios)
+    ultima = {m: ultima_actividad(m, ayudas, capacitaciones, crudos) for m in municipios}
+    meses = _meses_de_region(desde, hasta, hoy, crudos, ayudas, capacitaciones)
     return {
         "mancomunidad": mancomunidad, "municipios": municipios, "desde": desde, "hasta": hasta,
-        "casos": tablas_de_casos(casos, municipios),
+        "clasificacion": clasificacion,
+        "casos": tablas,
         "ayudas": {"por_municipio": entregas, "totales": totales_ayudas, "por_mes": por_mes,
                    "region": {"por_categoria": region["por_categoria"], "total": region["total"]}},
         "capacitaciones": {"por_municipio": capacitaciones["por_municipio"], "total": capacitaciones["total"]},
         "notificaciones_cis": notificaciones,
         "completitud": {"ultima_actividad": ultima,
-                        "sin_registros": [m for m in municipios if ultima[m] is None]},
+                        "sin_registros": [m for m in municipios if ultima[m] is None],
+                        "meses": meses,
+                        "por_mes": completitud_por_mes(municipios, meses, crudos, ayudas, capacitaciones,
+                                                       tablas["por_mes"]["celdas"])},
     }
+
+
+def _meses_de_region(desde, hasta, hoy, crudos, ayudas, capacitaciones):
+    """Los meses del periodo pedido; sin `desde`, desde el primer mes con algún registro."""
+    vistos = [mes for x in crudos.values() for mes in x]
+    vistos += [mes for x in ayudas.get("por_mes", {}).values() for mes in x]
+    vistos += [mes for x in capacitaciones.get("por_municipio", {}).values() for mes in x.get("por_mes", {})]
+    hasta = hasta or (hoy.isoformat() if hoy else (f"{max(vistos)}-01" if vistos else None))
+    desde = desde or (f"{min(vistos)}-01" if vistos else hasta)
+    return meses_del_periodo(desde, hasta) if desde and hasta and desde <= hasta else []

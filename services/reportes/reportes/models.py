@@ -41,14 +41,33 @@ class MetaPoa(Base):
 
 
 class TextoInforme(Base):
-    """Lo que la oficina escribe de su puño en el informe: presentación, objetivos y desafíos."""
+    """Lo que la oficina escribe de su puño en el informe de un periodo: presentación, objetivos y desafíos.
+
+    El periodo es un trimestre (1 a 4) o el año entero (trimestre 0); ver dominio.periodo_de_textos.
+    """
     __tablename__ = "textos_informe"
 
     municipio: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    anio: Mapped[int] = mapped_column(sa.Integer, primary_key=True, server_default="0")
+    trimestre: Mapped[int] = mapped_column(sa.Integer, primary_key=True, server_default="0")
     introduccion = mapped_column(sa.Text, nullable=True)
     objetivo_general = mapped_column(sa.Text, nullable=True)
     objetivos_especificos = mapped_column(sa.JSON, nullable=True)
     desafios = mapped_column(sa.Text, nullable=True)
     lineas_accion = mapped_column(sa.JSON, nullable=True)
+    actualizado_por = mapped_column(sa.String(36), nullable=True)
+    actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+
+
+class Logo(Base):
+    """El logo de la oficina para el encabezado de su informe: la imagen limpia vive fuera de la base
+    (omm_common.archivos); aquí, dónde está."""
+    __tablename__ = "logos"
+
+    municipio: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
+    ruta: Mapped[str] = mapped_column(sa.String(300))
+    mime: Mapped[str] = mapped_column(sa.String(30))
+    ancho: Mapped[int] = mapped_column(sa.Integer)
+    alto: Mapped[int] = mapped_column(sa.Integer)
     actualizado_por = mapped_column(sa.String(36), nullable=True)
     actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc)

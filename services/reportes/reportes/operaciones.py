@@ -6,21 +6,30 @@ mancomunidades, del gateway) y `en_paralelo([(servicio, metodo, *args)])` (los a
 servicio, con la identidad de reportes). Así estas funciones no saben de nameko.
 """
 import base64
+import binascii
+import logging
 
 import sqlalchemy as sa
 
-from omm_common.errores import ErrorValidacion, error_de_campo
+from omm_common import archivos
+from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.tiempo import hoy_honduras
 
 from . import documentos, dominio
-from .models import MetaPoa, TextoInforme
-from .schemas import FiltroInforme, FiltroPoa, FiltroRegion, PoaEntrada, TextosInforme
+from .models import Logo, MetaPoa, TextoInforme
+from .schemas import FiltroInforme, FiltroPoa, FiltroRegion, FiltroTextos, PoaEntrada, TextosInforme
+
+log = logging.getLogger("omm.reportes")
 
 ROLES_REGION = ("mancomunidad",)
 ROLES_INFORME = ("coordinadora", "mancomunidad")
 ROLES_POA = ("coordinadora", "tecnica", "mancomunidad")
 ROLES_TEXTOS = ("coordinadora",)
+ROLES_LOGO = ("coordinadora",)
+ROLES_VER_LOGO = ("coordinadora", "tecnica", "mancomunidad")
+LADO_LOGO = 600  # px: un encabezado de informe no necesita más
+MAXIMO_FOTOS = 24
 FUENTES_REGION = ("casos", "ayudas", "capacitaciones", "notificaciones")
 TIPOS_ARCHIVO = {"pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -43,14 +52,15 @@ def _territorio_de(fuentes, yo):
 
 # --- región ---
 
-def region(fuentes, yo, desde=None, hasta=None):
-    f = cargar(FiltroRegion(), _presentes(desde=desde, hasta=hasta))
+def region(fuentes, yo, desde=None, hasta=None, clasificacion=None):
+    f = cargar(FiltroRegion(), _presentes(desde=desde, hasta=hasta, clasificacion=clasificacion))
     municipios = dominio.municipios_de_la_mancomunidad(yo, fuentes.territorio(mancomunidad=yo.mancomunidad))
     d, h = _iso(f.get("desde")), _iso(f.get("hasta"))
     # Los servicios dan agregados solo a otro servicio: la lista de municipios la decide reportes.
     casos, ayudas, capacitaciones, notificaciones = fuentes.en_paralelo(
         (s, "agregados", d, h, municipios) for s in FUENTES_REGION)
-    return dominio.cifras_de_region(yo.mancomunidad, municipios, d, h, casos, ayudas, capacitaciones, notificaciones)
+    return dominio.cifras_de_region(yo.mancomunidad, municipios, d, h, casos, ayudas, capacitaciones, notificaciones,
+                                    f["clasificacion"], hoy_honduras())
 
 
 # --- POA ---
@@ -116,58 +126,141 @@ def fijar_poa(bd, fuentes, yo, anio, cuerpo):
     return _poa(bd, fuentes, yo, anio)
 
 
-# --- textos del informe ---
+# --- textos del informe (por periodo: un trimestre o el año) ---
 
-def _textos(bd, municipios):
+def _textos(bd, municipios, clave):
+    """{municipio: textos} del periodo `clave` (año, trimestre); ninguno si el informe abarca varios años."""
+    if clave is None:
+        return {}
     with bd() as uow:
         return {t.municipio: {c: getattr(t, c) for c in dominio.CAMPOS_TEXTO} for t in uow.sesion.scalars(
-            sa.select(TextoInforme).where(TextoInforme.municipio.in_(municipios)))}
+            sa.select(TextoInforme).where(TextoInforme.municipio.in_(municipios), TextoInforme.anio == clave[0],
+                                          TextoInforme.trimestre == clave[1]))}
 
 
-def obtener_textos(bd, yo):
+def _periodo_textos(anio, trimestre):
+    f = cargar(FiltroTextos(), _presentes(anio=anio, trimestre=trimestre))
+    return f.get("anio") or hoy_honduras().year, f["trimestre"]
+
+
+def _salida_textos(textos, clave):
+    return {**textos, "anio": clave[0], "trimestre": clave[1], "periodo": dominio.nombre_periodo_textos(*clave)}
+
+
+def obtener_textos(bd, yo, anio=None, trimestre=None):
     municipio = yo.exigir_municipio()
-    return _textos(bd, [municipio]).get(municipio, dict.fromkeys(dominio.CAMPOS_TEXTO))
+    clave = _periodo_textos(anio, trimestre)
+    return _salida_textos(_textos(bd, [municipio], clave).get(municipio, dict.fromkeys(dominio.CAMPOS_TEXTO)), clave)
 
 
-def fijar_textos(bd, yo, cuerpo):
+def fijar_textos(bd, yo, cuerpo, anio=None, trimestre=None):
     municipio = yo.exigir_municipio()
+    clave = _periodo_textos(anio, trimestre)
     datos = cargar(TextosInforme(), cuerpo)
     with bd() as uow:
-        fila = uow.sesion.get(TextoInforme, municipio) or TextoInforme(municipio=municipio)
+        fila = uow.sesion.get(TextoInforme, (municipio, *clave)) or TextoInforme(
+            municipio=municipio, anio=clave[0], trimestre=clave[1])
         # Los ausentes vuelven al texto de siempre.
         for campo in dominio.CAMPOS_TEXTO:
             setattr(fila, campo, datos.get(campo))
         fila.actualizado_por = yo.usuario_id
         uow.sesion.add(fila)
-    return obtener_textos(bd, yo)
+    return obtener_textos(bd, yo, *clave)
+
+
+# --- logo de la oficina ---
+
+def fijar_logo(bd, yo, contenido_base64, entorno=None, procesar=None):
+    """Guarda el logo (JPEG o PNG, vuelto a codificar sin metadatos y reducido) fuera de la base."""
+    municipio = yo.exigir_municipio()
+    try:
+        contenido = base64.b64decode(contenido_base64 or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise error_de_campo("archivo", "El archivo no llegó completo; vuelva a adjuntarlo.") from None
+    datos, mime, extension, ancho, alto = (procesar or (lambda fn, *a, **k: fn(*a, **k)))(
+        archivos.limpiar_imagen, contenido, "archivo", lado=LADO_LOGO)
+    ruta = archivos.guardar("reportes", municipio, datos, extension, entorno)
+    anterior = None
+    try:
+        with bd() as uow:
+            fila = uow.sesion.get(Logo, municipio)
+            if fila is None:
+                fila = Logo(municipio=municipio)
+            else:
+                anterior = fila.ruta
+            fila.ruta, fila.mime, fila.ancho, fila.alto = ruta, mime, ancho, alto
+            fila.actualizado_por = yo.usuario_id
+            uow.sesion.add(fila)
+    except Exception:
+        archivos.borrar(ruta, entorno)  # nada a medias: sin fila, sin archivo
+        raise
+    if anterior and anterior != ruta:
+        archivos.borrar(anterior, entorno)
+    return {"mime": mime, "ancho": ancho, "alto": alto}
+
+
+def _logo(bd, municipio, entorno=None):
+    """(bytes, mime) del logo del municipio, o None si no tiene (o su archivo ya no está)."""
+    with bd() as uow:
+        fila = uow.sesion.get(Logo, municipio)
+        ruta, mime = (fila.ruta, fila.mime) if fila else (None, None)
+    if not ruta:
+        return None
+    try:
+        return archivos.leer(ruta, entorno), mime
+    except (OSError, ValueError):
+        log.warning("El logo de %s no está en el almacén de archivos (%s)", municipio, ruta)
+        return None
+
+
+def obtener_logo(bd, fuentes, yo, municipio=None, entorno=None):
+    f = cargar(FiltroPoa(), _presentes(municipio=municipio))
+    ambito, _ = dominio.ambito(yo, f.get("municipio"), _territorio_de(fuentes, yo))
+    if ambito["tipo"] != "municipio":
+        raise error_de_campo("municipio", "Indique el municipio de su mancomunidad.")
+    logo = _logo(bd, ambito["codigo"], entorno)
+    if logo is None:
+        raise NoEncontrado("La oficina aún no ha subido su logo.", {"municipio": ambito["codigo"]})
+    return {"mime": logo[1], "contenido_base64": base64.b64encode(logo[0]).decode()}
 
 
 # --- informe ---
 
-def informe(bd, fuentes, yo, desde=None, hasta=None, formato=None, municipio=None, generar=None):
+def informe(bd, fuentes, yo, desde=None, hasta=None, formato=None, municipio=None, generar=None, clasificacion=None,
+            entorno=None):
     """El informe en JSON, o {nombre_archivo, tipo, contenido_base64} para pdf y xlsx.
 
     `generar(funcion, datos)` corre la composición del archivo (trabajo de CPU); por omisión, aquí mismo.
     """
-    f = cargar(FiltroInforme(), _presentes(desde=desde, hasta=hasta, formato=formato, municipio=municipio))
+    f = cargar(FiltroInforme(), _presentes(desde=desde, hasta=hasta, formato=formato, municipio=municipio,
+                                           clasificacion=clasificacion))
     hoy = hoy_honduras()
     desde, hasta = dominio.periodo(f.get("desde"), f.get("hasta"), hoy)
     ambito, nombres = dominio.ambito(yo, f.get("municipio"), _territorio_de(fuentes, yo))
     municipios = ambito["municipios"]
+    formato = f["formato"]
     d, h = desde.isoformat(), hasta.isoformat()
     casos, ayudas, capacitaciones, actividades = fuentes.en_paralelo([
         ("casos", "agregados", d, h, municipios), ("ayudas", "agregados", d, h, municipios),
         ("capacitaciones", "agregados", d, h, municipios), ("capacitaciones", "actividades", d, h, municipios)])
-    textos = dominio.textos_del_ambito(ambito, _textos(bd, municipios), nombres, d, h)
+    # Las fotos son un agregado más, pero el informe sale aunque capacitaciones aún no las dé.
+    fotos = fuentes.opcional("capacitaciones", "fotos_informe", d, h, municipios, MAXIMO_FOTOS) or []
+    clave = dominio.periodo_de_textos(desde, hasta)
+    textos = dominio.textos_del_ambito(ambito, _textos(bd, municipios, clave), nombres, d, h)
+    logo = _logo(bd, ambito["codigo"], entorno) if ambito["tipo"] == "municipio" else None
     datos = dominio.componer(
         ambito, {"desde": d, "hasta": h}, textos,
         {"casos": casos, "ayudas": ayudas, "capacitaciones": capacitaciones}, actividades,
-        _avance_poa(bd, fuentes, municipios, hasta.year, nombres, hoy), nombres, hoy)
-    formato = f["formato"]
+        _avance_poa(bd, fuentes, municipios, hasta.year, nombres, hoy), nombres, hoy,
+        clasificacion=f["clasificacion"], propio=yo.rol != "mancomunidad", fotos=fotos, hay_logo=logo is not None,
+        periodo_textos=None if clave is None else {"anio": clave[0], "trimestre": clave[1],
+                                                   "nombre": dominio.nombre_periodo_textos(*clave)})
     if formato == "json":
         return datos
     funcion = documentos.pdf if formato == "pdf" else documentos.xlsx
-    contenido = (generar or (lambda fn, x: fn(x)))(funcion, datos)
+    # El PDF lleva las imágenes (el JSON, solo sus datos).
+    completos = {**datos, "imagenes": fotos, "imagen_logo": logo[0] if logo else None}
+    contenido = (generar or (lambda fn, x: fn(x)))(funcion, completos)
     # RPC es JSON: el archivo viaja en base64 y el gateway lo devuelve en bytes.
     return {"nombre_archivo": dominio.nombre_de_archivo(datos, formato), "tipo": TIPOS_ARCHIVO[formato],
             "contenido_base64": base64.b64encode(contenido).decode()}

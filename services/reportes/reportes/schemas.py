@@ -12,9 +12,14 @@ from .dominio import INDICADORES
 CODIGO_MUNICIPIO = validate.Regexp(r"^\d{4}$", error="Código de 4 dígitos.")
 
 
+# ley: los tipos de la ley hondureña (la forma del contrato); gbvims: los seis tipos centrales del GBVIMS.
+Clasificacion = functools.partial(Opcion, ("ley", "gbvims"), load_default="ley")
+
+
 class FiltroRegion(Esquema):
     desde = fields.Date()
     hasta = fields.Date()
+    clasificacion = Clasificacion()
 
 
 class FiltroInforme(Esquema):
@@ -22,6 +27,14 @@ class FiltroInforme(Esquema):
     hasta = fields.Date()
     formato = Opcion(("json", "pdf", "xlsx"), load_default="json")
     municipio = fields.String(validate=CODIGO_MUNICIPIO)
+    clasificacion = Clasificacion()
+
+
+class FiltroTextos(Esquema):
+    """El periodo de los textos: un trimestre (1 a 4) o el año entero (0, o sin trimestre)."""
+    anio = fields.Integer(validate=validate.Range(min=2000, max=2100, error="Indique un año entre 2000 y 2100."))
+    trimestre = fields.Integer(load_default=0, validate=validate.Range(
+        min=0, max=4, error="El trimestre es 1, 2, 3 o 4 (0 o sin indicar: el año entero)."))
 
 
 class FiltroPoa(Esquema):
@@ -83,3 +96,15 @@ class TextosInforme(Esquema):
     objetivos_especificos = fields.List(Texto(maximo=1000), allow_none=True, validate=validate.Length(max=20))
     desafios = Texto(allow_none=True, maximo=6000)
     lineas_accion = fields.List(Texto(maximo=1000), allow_none=True, validate=validate.Length(max=20))
+
+
+class TextosSalida(TextosInforme):
+    anio = fields.Integer()
+    trimestre = fields.Integer()
+    periodo = fields.String(metadata={"description": "El periodo en palabras, p. ej. «Primer trimestre de 2026»"})
+
+
+class LogoSalida(Esquema):
+    mime = fields.String()
+    ancho = fields.Integer()
+    alto = fields.Integer()

@@ -43,6 +43,14 @@ class Fuentes:
         """Varias RPC a la vez [(servicio, metodo, *args)]: tarda lo que la más lenta."""
         return rpc_omm.en_paralelo(self.llamar, llamadas)
 
+    def opcional(self, destino, metodo, *args):
+        """Una RPC de la que el informe puede prescindir (p. ej. las fotos): si falla, None y queda en el log."""
+        try:
+            return self.llamar(destino, metodo, *args)
+        except Exception as exc:  # noqa: BLE001 - el informe sale igual, sin esa parte
+            log.warning("%s.%s no respondió para el informe: %s", destino, metodo, exc)
+            return None
+
     def territorio(self, mancomunidad=None, municipio=None):
         clave = (mancomunidad, municipio)
         guardado = _territorios.get(clave)
@@ -79,21 +87,22 @@ class Reportes:
         return {"latidos": {}}
 
     @rpc
-    def region(self, desde=None, hasta=None):
+    def region(self, desde=None, hasta=None, clasificacion=None):
         yo = self.llamante.exigir(*op.ROLES_REGION)
-        return op.region(Fuentes(self), yo, desde, hasta)
+        return op.region(Fuentes(self), yo, desde, hasta, clasificacion)
 
     @rpc
-    def region_json(self, desde=None, hasta=None):
+    def region_json(self, desde=None, hasta=None, clasificacion=None):
         """La misma respuesta ya en texto JSON, para el gateway: la de un país en una década pesa 16 MB, y
         decodificarla y volver a codificarla en el gateway costaba unos 2 s."""
-        return json.dumps(self.region(desde, hasta), ensure_ascii=False, default=str)
+        return json.dumps(self.region(desde, hasta, clasificacion), ensure_ascii=False, default=str)
 
     @rpc
-    def informe(self, desde=None, hasta=None, formato=None, municipio=None):
+    def informe(self, desde=None, hasta=None, formato=None, municipio=None, clasificacion=None):
         yo = self.llamante.exigir(*op.ROLES_INFORME)
         # El PDF es trabajo de CPU: en un hilo real, para no detener a los demás workers.
-        return op.informe(self.uow, Fuentes(self), yo, desde, hasta, formato, municipio, generar=tpool.execute)
+        return op.informe(self.uow, Fuentes(self), yo, desde, hasta, formato, municipio, generar=tpool.execute,
+                          clasificacion=clasificacion)
 
     @rpc
     def obtener_poa(self, anio, municipio=None):
@@ -106,11 +115,22 @@ class Reportes:
         return op.fijar_poa(self.uow, Fuentes(self), yo, anio, cuerpo)
 
     @rpc
-    def obtener_textos(self):
+    def obtener_textos(self, anio=None, trimestre=None):
         yo = self.llamante.exigir(*op.ROLES_TEXTOS)
-        return op.obtener_textos(self.uow, yo)
+        return op.obtener_textos(self.uow, yo, anio, trimestre)
 
     @rpc
-    def fijar_textos(self, cuerpo):
+    def fijar_textos(self, cuerpo, anio=None, trimestre=None):
         yo = self.llamante.exigir(*op.ROLES_TEXTOS)
-        return op.fijar_textos(self.uow, yo, cuerpo)
+        return op.fijar_textos(self.uow, yo, cuerpo, anio, trimestre)
+
+    @rpc
+    def fijar_logo(self, contenido_base64):
+        yo = self.llamante.exigir(*op.ROLES_LOGO)
+        # Volver a codificar la imagen es trabajo de CPU: en un hilo real.
+        return op.fijar_logo(self.uow, yo, contenido_base64, procesar=tpool.execute)
+
+    @rpc
+    def obtener_logo(self, municipio=None):
+        yo = self.llamante.exigir(*op.ROLES_VER_LOGO)
+        return op.obtener_logo(self.uow, Fuentes(self), yo, municipio)

@@ -80,8 +80,9 @@ def test_la_primera_migracion_trae_el_poa_y_los_textos_del_gateway(motor, tmp_pa
                 ("0309", 2026, 1, "Fondos para medicamentos (L)", "monto", None, "economica_medicamentos",
                  Decimal("3.50"))]
     assert [f[:7] + (Decimal(str(f[7])),) for f in _filas(reportes, poa)] == esperado
-    textos = _filas(reportes, "SELECT municipio, objetivo_general, desafios FROM textos_informe")
-    assert textos == [("0309", "Que ninguna mujer quede sola.", "Falta transporte.")]
+    textos = _filas(reportes, "SELECT municipio, objetivo_general, desafios, anio, trimestre FROM textos_informe")
+    # Los textos de antes quedan como los del año en que se escribieron (trimestre 0: el año entero).
+    assert textos == [("0309", "Que ninguna mujer quede sola.", "Falta transporte.", 2026, 0)]
     # Las listas siguen siendo listas y la fecha la misma (con zona en cualquier base).
     motor_r = crear_motor(reportes)
     with motor_r.connect() as c:
