@@ -1,5 +1,8 @@
 """Contraseñas (argon2), emisión de tokens y freno a quien adivina contraseñas."""
+import math
+import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,6 +19,7 @@ _hasher = PasswordHasher()
 _HASH_FICTICIO = _hasher.hash("contrasena-ficticia-para-tiempo-constante")
 
 MINUTOS_TOKEN = 60
+MINIMO_CONTRASENA = 10  # el de POST /api/v1/usuarios (schemas.UsuarioEntrada)
 FALLOS_POR_USUARIO = 5
 FALLOS_POR_DIRECCION = 30
 BLOQUEO_BASE = timedelta(minutes=1)
@@ -73,16 +77,32 @@ def iniciar_sesion(sesion, usuario, contrasena, direccion):
     sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == claves[0]))
     if _hasher.check_needs_rehash(u.hash_contrasena):
         u.hash_contrasena = hashear(contrasena)
-    token = emitir_token(identidad_de(u), MINUTOS_TOKEN)
+    return respuesta_de_token(u)
+
+
+def respuesta_de_token(u):
+    """Token nuevo para `u` y lo que la pantalla necesita saber de ella (también si debe cambiar la contraseña)."""
+    return token_para(*foto_para_token(u))
+
+
+def foto_para_token(u):
+    """Lo que hace falta para emitir su token, tomado dentro de la transacción."""
+    return identidad_de(u), usuario_publico(u), u.credenciales_desde
+
+
+def token_para(identidad, publico, credenciales_desde):
+    _esperar_frontera(credenciales_desde)
+    token = emitir_token(identidad, MINUTOS_TOKEN)
     return {
         "access_token": token, "token_type": "bearer", "expira_en": MINUTOS_TOKEN * 60,
-        "usuario": usuario_publico(u),
+        "debe_cambiar_contrasena": publico["debe_cambiar_contrasena"], "usuario": publico,
     }
 
 
 def usuario_publico(u):
     return {"id": u.id, "usuario": u.usuario, "nombre": u.nombre, "rol": u.rol,
-            "municipio": u.municipio, "mancomunidad": u.mancomunidad, "activo": u.activo}
+            "municipio": u.municipio, "mancomunidad": u.mancomunidad, "activo": u.activo,
+            "debe_cambiar_contrasena": bool(u.debe_cambiar_contrasena)}
 
 
 def exigir_activo(sesion, usuario_id):
@@ -92,24 +112,129 @@ def exigir_activo(sesion, usuario_id):
     return u
 
 
-class ActivasRecientes:
-    """Recuerda por unos segundos qué usuarias están activas, para no ir a la base en cada petición.
+# --- vigencia de los tokens ---
 
-    Desactivar en esta instancia surte efecto al instante (se olvida); en otras instancias del
-    gateway, a más tardar en `segundos`.
+def frontera(credenciales_desde):
+    """Primer `iat` (segundos enteros, como lo escribe el JWT) que vale tras un cambio de credenciales.
+
+    Un token emitido antes del cambio tiene iat <= su instante < credenciales_desde <= frontera: no vale.
+    """
+    if credenciales_desde is None:
+        return None
+    return math.ceil(credenciales_desde.timestamp())
+
+
+def _esperar_frontera(credenciales_desde):
+    """Un token emitido en el mismo segundo del cambio llevaría un iat anterior a él: se espera (< 1 s)."""
+    limite = frontera(credenciales_desde)
+    if limite is not None:
+        falta = limite - ahora_utc().timestamp()
+        if falta > 0:
+            time.sleep(falta + 0.01)  # en el gateway, eventlet hace cooperativa esta espera
+
+
+def revocar_tokens(u):
+    """Los tokens que `u` tiene ahora dejan de valer (los nuevos, emitidos después, sí valen)."""
+    u.credenciales_desde = ahora_utc()
+
+
+class CambioDeContrasenaRequerido(ErrorOMM):
+    codigo = "CAMBIO_DE_CONTRASENA_REQUERIDO"
+
+    @property
+    def estado_http(self):
+        return 403
+
+
+@dataclass(frozen=True)
+class EstadoCuenta:
+    frontera: int | None
+    debe_cambiar_contrasena: bool
+
+
+def estado_de(sesion, usuario_id):
+    u = exigir_activo(sesion, usuario_id)
+    return EstadoCuenta(frontera(u.credenciales_desde), bool(u.debe_cambiar_contrasena))
+
+
+def exigir_vigente(estado, reclamos):
+    """El token es de antes del último cambio de contraseña, rol o municipio: ya no vale."""
+    iat = reclamos.get("iat")
+    if estado.frontera is not None and (not isinstance(iat, (int, float)) or iat < estado.frontera):
+        raise NoAutenticado("Sus credenciales cambiaron (contraseña, rol o municipio); inicie sesión de nuevo.")
+
+
+def exigir_sin_cambio_pendiente(estado, permitida):
+    if estado.debe_cambiar_contrasena and not permitida:
+        raise CambioDeContrasenaRequerido(
+            "Debe cambiar la contraseña temporal antes de continuar (POST /api/v1/yo/contrasena).",
+            {"debe_cambiar_contrasena": True})
+
+
+# --- cambio y restablecimiento ---
+
+def verificar_contrasena_actual(sesion, u, contrasena, direccion):
+    """True si es la suya. Un fallo cuenta para el bloqueo como uno al iniciar sesión (quien robó un token
+    no puede adivinar la contraseña por aquí sin freno)."""
+    ahora = ahora_utc()
+    claves = _claves(u.usuario, direccion)
+    _bloqueo_vigente(sesion, claves, ahora)
+    try:
+        _hasher.verify(u.hash_contrasena, contrasena)
+    except (VerificationError, InvalidHashError):
+        _registrar_fallo(sesion, claves, ahora)
+        return False
+    sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == claves[0]))
+    return True
+
+
+def es_la_misma(u, contrasena):
+    try:
+        return _hasher.verify(u.hash_contrasena, contrasena)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def fijar_contrasena(sesion, u, contrasena, temporal=False):
+    """Nueva contraseña: los tokens anteriores dejan de valer; una temporal obliga a cambiarla al entrar.
+    Quien restablece suele venir de un bloqueo: se levanta el de la cuenta."""
+    u.hash_contrasena = hashear(contrasena)
+    u.debe_cambiar_contrasena = temporal
+    revocar_tokens(u)
+    if temporal:
+        sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == _claves(u.usuario, "")[0]))
+
+
+def contrasena_temporal():
+    """Fácil de dictar por teléfono (sin 0/O ni 1/l) y con ~80 bits de azar."""
+    letras = "abcdefghijkmnpqrstuvwxyz23456789"
+    grupos = ["".join(secrets.choice(letras) for _ in range(4)) for _ in range(4)]
+    return "-".join(grupos)
+
+
+class ActivasRecientes:
+    """Recuerda por unos segundos el estado de cada cuenta (activa, desde cuándo valen sus tokens, si debe
+    cambiar la contraseña), para no ir a la base en cada petición.
+
+    Un cambio en esta instancia surte efecto al instante (se olvida); en otras instancias del gateway, a
+    más tardar en `segundos`.
     """
 
     def __init__(self, segundos=5.0):
         self.segundos = segundos
         self._vistas = {}
 
-    def activa(self, usuario_id, consultar):
+    def estado(self, usuario_id, consultar):
         ahora = time.monotonic()
         visto = self._vistas.get(usuario_id)
-        if visto is not None and ahora - visto < self.segundos:
-            return
-        consultar()
-        self._vistas[usuario_id] = ahora
+        if visto is not None and ahora - visto[0] < self.segundos:
+            return visto[1]
+        valor = consultar()
+        self._vistas[usuario_id] = (ahora, valor)
+        return valor
 
     def olvidar(self, usuario_id):
         self._vistas.pop(usuario_id, None)
+
+
+ACTIVAS = ActivasRecientes()

@@ -44,6 +44,11 @@ class Usuario(Base):
     mancomunidad = mapped_column(sa.ForeignKey("mancomunidades.codigo"), nullable=True)
     activo: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+    # Los tokens emitidos antes de este instante ya no valen (cambio o restablecimiento de contraseña, otro rol
+    # u otro municipio). None: valen todos los no vencidos.
+    credenciales_desde = mapped_column(FechaHoraUTC, nullable=True)
+    # Tras un restablecimiento por la administración: hasta cambiarla, solo /yo y /yo/contrasena.
+    debe_cambiar_contrasena: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
 
 class IntentoFallido(Base):

@@ -1,7 +1,10 @@
 from marshmallow import fields, validate
 
 from omm_common.contexto import ROLES
-from omm_common.esquemas import Esquema, Opcion, Texto
+from omm_common.esquemas import Esquema, Opcion, Paginacion, Texto
+
+_CONTRASENA = validate.Length(min=10, max=200, error="La contraseña debe tener entre 10 y 200 caracteres.")
+_MUNICIPIO = validate.Regexp(r"^\d{4}$", error="Código de 4 dígitos.")
 
 
 class TokenEntrada(Esquema):
@@ -17,12 +20,16 @@ class UsuarioSalida(Esquema):
     municipio = fields.String(allow_none=True)
     mancomunidad = fields.String(allow_none=True)
     activo = fields.Boolean()
+    debe_cambiar_contrasena = fields.Boolean(metadata={
+        "description": "Tras un restablecimiento: hasta cambiarla, las demás rutas responden 403 "
+                       "CAMBIO_DE_CONTRASENA_REQUERIDO"})
 
 
 class TokenSalida(Esquema):
     access_token = fields.String()
     token_type = fields.String()
     expira_en = fields.Integer()
+    debe_cambiar_contrasena = fields.Boolean()
     usuario = fields.Nested(UsuarioSalida)
 
 
@@ -30,18 +37,66 @@ class UsuarioEntrada(Esquema):
     usuario = Texto(required=True, maximo=60, validate=[validate.Regexp(
         r"^[a-z0-9._-]{3,60}$", error="De 3 a 60 caracteres: minúsculas, dígitos, punto, guion.")])
     nombre = Texto(required=True, maximo=120)
-    contrasena = fields.String(required=True, validate=validate.Length(
-        min=10, max=200, error="La contraseña debe tener entre 10 y 200 caracteres."))
+    contrasena = fields.String(required=True, validate=_CONTRASENA)
     rol = Opcion(ROLES, required=True)
-    municipio = fields.String(allow_none=True, validate=validate.Regexp(r"^\d{4}$", error="Código de 4 dígitos."))
+    municipio = fields.String(allow_none=True, validate=_MUNICIPIO)
     mancomunidad = Texto(allow_none=True, maximo=20)
 
 
 class UsuarioCambio(Esquema):
     activo = fields.Boolean()
-    nombre = Texto(maximo=120)
-    contrasena = fields.String(validate=validate.Length(
-        min=10, max=200, error="La contraseña debe tener entre 10 y 200 caracteres."))
+    nombre = Texto(maximo=120, validate=[validate.Length(min=1, error="El nombre no puede quedar vacío.")])
+    contrasena = fields.String(validate=_CONTRASENA)
+    rol = Opcion(ROLES)
+    municipio = fields.String(allow_none=True, validate=_MUNICIPIO)
+    mancomunidad = Texto(allow_none=True, maximo=20)
+
+
+class FiltroUsuarios(Paginacion):
+    q = Texto(maximo=60, metadata={"description": "Parte del usuario o del nombre (sin distinguir mayúsculas)"})
+    rol = Opcion(ROLES)
+    municipio = fields.String(validate=_MUNICIPIO)
+    mancomunidad = Texto(maximo=20, metadata={"description": "Sus usuarias y las de sus municipios"})
+    activo = fields.Boolean()
+
+
+class PaginaUsuarios(Esquema):
+    items = fields.List(fields.Nested(UsuarioSalida))
+    total = fields.Integer()
+    pagina = fields.Integer()
+    por_pagina = fields.Integer()
+
+
+class CambioContrasena(Esquema):
+    contrasena_actual = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    contrasena_nueva = fields.String(required=True, validate=_CONTRASENA)
+
+
+class RestablecimientoEntrada(Esquema):
+    contrasena_temporal = fields.String(validate=_CONTRASENA, metadata={
+        "description": "Si falta, se genera una y se devuelve una sola vez"})
+
+
+class RestablecimientoSalida(Esquema):
+    usuario = fields.Nested(UsuarioSalida)
+    contrasena_temporal = fields.String(metadata={"description": "Solo si se generó"})
+
+
+class MancomunidadEntrada(Esquema):
+    codigo = Texto(required=True, maximo=20, validate=[validate.Regexp(
+        r"^[A-Za-z0-9-]{2,20}$", error="De 2 a 20 caracteres: letras sin tilde, dígitos o guion.")])
+    nombre = Texto(required=True, maximo=120)
+
+
+class MancomunidadSalida(Esquema):
+    codigo = fields.String()
+    nombre = fields.String()
+    municipios = fields.List(fields.String(), metadata={"description": "Códigos de sus municipios"})
+
+
+class MunicipioCambio(Esquema):
+    mancomunidad = Texto(required=True, allow_none=True, maximo=20, metadata={
+        "description": "Código de la mancomunidad, o null para sacarlo de la que tenga"})
 
 
 class MunicipioSalida(Esquema):

@@ -13,35 +13,35 @@ from werkzeug.wrappers import Response
 
 from omm_common.contexto import PropagarIdentidad, token_de_servicio, verificar_token
 from omm_common.db import BaseDeDatos
-from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_campo
-from omm_common.esquemas import cargar
+from omm_common.errores import ErrorOMM
 from omm_common.eventos import ahora_utc
 from omm_common.registro import ContextoDeRegistro
 
 from . import auth, observabilidad, openapi
 from .http import TIEMPO_RPC, PuertaHTTP, ruta
-from .models import Mancomunidad, Municipio, RespuestaIdempotente, Usuario
+from .models import RespuestaIdempotente
+from .rutas.administracion import RutasAdministracion
 from .rutas.ayudas import RutasAyudas
 from .rutas.capacitaciones import RutasCapacitaciones
 from .rutas.casos import RutasCasos
 from .rutas.notificaciones import RutasNotificaciones
 from .rutas.region import RutasRegion
 from .rutas.reportes import RutasReportes
-from .schemas import MunicipioSalida, Salud, TokenEntrada, TokenSalida, UsuarioCambio, UsuarioEntrada, UsuarioSalida
+from .schemas import Salud
 from .territorio import Territorio
 
 SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones", "reportes")
 TIEMPO_PING = 3
-ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
-ACTIVAS = auth.ActivasRecientes()
+# Lo único que puede hacer quien entró con una contraseña temporal, hasta cambiarla.
+RUTAS_CON_CAMBIO_PENDIENTE = ("/api/v1/yo", "/api/v1/yo/contrasena")
 log = logging.getLogger("omm.gateway")
 VIGENCIA_IDEMPOTENCIA = timedelta(hours=24)
 # Una clave «en curso» más allá de esto se abandonó: la llamada más larga (TIEMPO_RPC) ya habría vuelto.
 PLAZO_EN_CURSO = timedelta(seconds=TIEMPO_RPC + 10)
 
 
-class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones, RutasRegion,
-              RutasReportes, Territorio):
+class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones,
+              RutasRegion, RutasReportes, Territorio):
     name = "gateway"
 
     uow = BaseDeDatos()
@@ -53,13 +53,24 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
     # --- lo que PuertaHTTP necesita del servicio ---
 
     def autenticar(self, token):
-        yo, _ = verificar_token(token)
+        """La firma y el vencimiento; luego que la cuenta siga activa y el token sea posterior al último
+        cambio de contraseña, rol o municipio (así dejan de valer los tokens robados o desactualizados)."""
+        yo, reclamos = verificar_token(token)
 
         def consultar():
             with self.uow() as uow:
-                auth.exigir_activo(uow.sesion, yo.usuario_id)
-        ACTIVAS.activa(yo.usuario_id, consultar)
+                return auth.estado_de(uow.sesion, yo.usuario_id)
+        self._estado_cuenta = auth.ACTIVAS.estado(yo.usuario_id, consultar)
+        auth.exigir_vigente(self._estado_cuenta, reclamos)
         return yo
+
+    def _preparar(self, request, definicion):
+        """Toda ruta con token pasa por aquí: quien debe cambiar su contraseña temporal solo puede hacer eso."""
+        self._estado_cuenta = None
+        peticion = super()._preparar(request, definicion)
+        if peticion.yo is not None and self._estado_cuenta is not None:
+            auth.exigir_sin_cambio_pendiente(self._estado_cuenta, definicion.ruta in RUTAS_CON_CAMBIO_PENDIENTE)
+        return peticion
 
     def _con_idempotencia(self, p, definicion, ejecutar):
         if not (definicion.idempotente and p.clave_idempotencia and p.yo):
@@ -209,71 +220,3 @@ class Gateway(PuertaHTTP, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNot
     @ruta("GET", "/api/v1/openapi.json", "Este documento", None)
     def openapi(self, p):
         return 200, openapi.documento()
-
-    # --- acceso y administración ---
-
-    @ruta("POST", "/api/v1/auth/token", "Inicia sesión y entrega un token", None,
-          cuerpo=TokenEntrada, respuesta=TokenSalida, etiqueta="acceso")
-    def token(self, p):
-        datos = cargar(TokenEntrada(), p.cuerpo)
-        with self.uow() as uow:
-            resultado = auth.iniciar_sesion(uow.sesion, datos["usuario"], datos["contrasena"], p.direccion)
-        if resultado is None:
-            raise NoAutenticado("Usuario o contraseña incorrectos.")
-        return 200, resultado
-
-    @ruta("GET", "/api/v1/yo", "La usuaria actual", (), respuesta=UsuarioSalida, etiqueta="acceso")
-    def yo(self, p):
-        with self.uow() as uow:
-            return 200, auth.usuario_publico(auth.exigir_activo(uow.sesion, p.yo.usuario_id))
-
-    @ruta("GET", "/api/v1/municipios", "Municipios de Honduras y su mancomunidad", (),
-          respuesta=MunicipioSalida(many=True), etiqueta="acceso")
-    def municipios(self, p):
-        with self.uow() as uow:
-            filas = uow.sesion.scalars(sa.select(Municipio).order_by(Municipio.codigo)).all()
-            return 200, MunicipioSalida(many=True).dump(filas)
-
-    @ruta("POST", "/api/v1/usuarios", "Crea una usuaria (admin)", ("admin",), cuerpo=UsuarioEntrada,
-          respuesta=UsuarioSalida, estado=201, idempotente=True, etiqueta="administracion")
-    def crear_usuario(self, p):
-        datos = cargar(UsuarioEntrada(), p.cuerpo)
-        with self.uow() as uow:
-            s = uow.sesion
-            rol = datos["rol"]
-            municipio, mancomunidad = datos.get("municipio"), datos.get("mancomunidad")
-            if rol in ROLES_MUNICIPALES:
-                if not municipio or s.get(Municipio, municipio) is None:
-                    raise error_de_campo("municipio", "Este rol requiere un municipio existente.")
-                mancomunidad = None
-            elif rol == "mancomunidad":
-                if not mancomunidad or s.get(Mancomunidad, mancomunidad) is None:
-                    raise error_de_campo("mancomunidad", "Este rol requiere una mancomunidad existente.")
-                municipio = None
-            else:
-                municipio = mancomunidad = None
-            if s.scalar(sa.select(Usuario.id).where(Usuario.usuario == datos["usuario"])):
-                raise ErrorOMM("Ya existe una usuaria con ese nombre de usuario.", {"usuario": datos["usuario"]},
-                               codigo="DUPLICADO")
-            u = Usuario(usuario=datos["usuario"], nombre=datos["nombre"], rol=rol, municipio=municipio,
-                        mancomunidad=mancomunidad, hash_contrasena=auth.hashear(datos["contrasena"]))
-            s.add(u)
-            s.flush()
-            return 201, auth.usuario_publico(u)
-
-    @ruta("PATCH", "/api/v1/usuarios/<usuario_id>", "Cambia o desactiva una usuaria (admin)", ("admin",),
-          cuerpo=UsuarioCambio, respuesta=UsuarioSalida, etiqueta="administracion")
-    def cambiar_usuario(self, p, usuario_id):
-        datos = cargar(UsuarioCambio(), p.cuerpo)
-        with self.uow() as uow:
-            u = uow.sesion.get(Usuario, usuario_id)
-            if u is None:
-                raise NoEncontrado("No se encontró la usuaria.")
-            if "contrasena" in datos:
-                u.hash_contrasena = auth.hashear(datos.pop("contrasena"))
-            for campo, valor in datos.items():
-                setattr(u, campo, valor)
-            publico = auth.usuario_publico(u)
-        ACTIVAS.olvidar(usuario_id)  # después del commit: nadie vuelve a verla activa
-        return 200, publico
-

@@ -51,7 +51,10 @@ def test_token_yo_y_municipios(api):
     cuerpo = r.json()
     assert cuerpo["token_type"] == "bearer" and cuerpo["expira_en"] > 0
     assert cuerpo["usuario"]["rol"] == "tecnica" and cuerpo["usuario"]["municipio"] == "0309"
-    assert "contrasena" not in json.dumps(cuerpo) and "hash" not in json.dumps(cuerpo)
+    texto = json.dumps(cuerpo)
+    # Ni la contraseña ni su hash; sí el aviso de si debe cambiarla (tras un restablecimiento).
+    assert "contrasena-de-pruebas" not in texto and "hash" not in texto and "argon2" not in texto
+    assert cuerpo["debe_cambiar_contrasena"] is False and cuerpo["usuario"]["debe_cambiar_contrasena"] is False
     yo = api.get("/api/v1/yo", "tecnica.0309").json()
     assert yo["usuario"] == "tecnica.0309"
     municipios = api.get("/api/v1/municipios", "tecnica.0309").json()
