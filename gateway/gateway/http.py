@@ -240,6 +240,10 @@ class PuertaHTTP:
             if request.content_length and request.content_length > definicion.max_cuerpo:
                 raise ErrorOMM("El archivo es demasiado grande.", codigo="DEMASIADO_GRANDE")
             archivos = {k: v.read(definicion.max_cuerpo + 1) for k, v in request.files.items()}
+            # Los campos de texto del formulario (p. ej. la leyenda de una foto) llegan como cuerpo.
+            cuerpo = {k: v for k, v in request.form.items()}
+            if contiene_nulo(cuerpo):
+                raise _error_nulo("_cuerpo")
         elif definicion.cuerpo is not None or request.method in ("POST", "PUT", "PATCH"):
             cuerpo = leer_json(request, definicion.max_cuerpo)
         consulta = {k: v for k, v in request.args.items()}

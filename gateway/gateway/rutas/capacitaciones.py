@@ -4,11 +4,14 @@ from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
 from capacitaciones import contrato as s
+from omm_common.errores import error_de_campo
 
 from ..http import TIEMPO_RPC, ruta
 
 ROLES = ("coordinadora", "tecnica", "promotora")
+ROLES_CLUB = ROLES + ("cis",)  # el CIS ve solo el club de embarazadas (el servicio filtra)
 _CAMINO = "/api/v1/capacitaciones"
+MAX_FOTO = 13 * 1024 * 1024  # omm_common.archivos rechaza con su mensaje lo que pase de 12 MB
 
 
 def _pdf(archivo):
@@ -27,12 +30,15 @@ class RutasCapacitaciones:
     def crear_capacitacion(self, p):
         return 201, self.llamar("capacitaciones", "crear_capacitacion", p.cuerpo, p.clave_idempotencia)
 
-    @ruta("GET", _CAMINO, "Actividades del municipio", ROLES, consulta=s.FiltroCapacitaciones,
+    @ruta("GET", _CAMINO, "Actividades del municipio (el CIS: solo el club de embarazadas)", ROLES_CLUB,
+          consulta=s.FiltroCapacitaciones,
           respuesta=s.PaginaCapacitaciones, etiqueta="capacitaciones")
     def listar_capacitaciones(self, p):
         return 200, self.llamar("capacitaciones", "listar_capacitaciones", p.consulta)
 
-    @ruta("GET", f"{_CAMINO}/<capacitacion_id>", "Una actividad con sesiones, inscripciones y asistencia", ROLES,
+    @ruta("GET", f"{_CAMINO}/<capacitacion_id>",
+          "Una actividad con sesiones, inscripciones y asistencia (el CIS: el club, con nombres solo de quienes "
+          "consintieron compartir con salud; ver CapacitacionCIS)", ROLES_CLUB,
           respuesta=s.CapacitacionDetalle, etiqueta="capacitaciones")
     def obtener_capacitacion(self, p, capacitacion_id):
         return 200, self.llamar("capacitaciones", "obtener_capacitacion", capacitacion_id)
@@ -68,3 +74,54 @@ class RutasCapacitaciones:
           etiqueta="capacitaciones")
     def hoja_asistencia(self, p, capacitacion_id, sesion_id):
         return _pdf(self.llamar("capacitaciones", "hoja_asistencia", capacitacion_id, sesion_id))
+
+    @ruta("PATCH", f"{_CAMINO}/<capacitacion_id>/sesiones/<sesion_id>",
+          "Reprograma una sesión aún no realizada (fecha, hora o tema, con motivo); avisa a las inscritas "
+          "(409 ESTADO_INVALIDO si ya se realizó, tiene asistencia o está cancelada)", ROLES,
+          cuerpo=s.CambioSesionEntrada, respuesta=s.SesionSalida, etiqueta="capacitaciones")
+    def reprogramar_sesion(self, p, capacitacion_id, sesion_id):
+        return 200, self.llamar("capacitaciones", "reprogramar_sesion", capacitacion_id, sesion_id, p.cuerpo)
+
+    @ruta("POST", f"{_CAMINO}/<capacitacion_id>/sesiones/<sesion_id>/cancelacion",
+          "Cancela una sesión con motivo; deja de contar como realizada y se avisa a las inscritas "
+          "(repetir no cambia nada; 409 ESTADO_INVALIDO si tiene asistencia)", ROLES,
+          cuerpo=s.CancelacionEntrada, respuesta=s.SesionSalida, etiqueta="capacitaciones")
+    def cancelar_sesion(self, p, capacitacion_id, sesion_id):
+        return 200, self.llamar("capacitaciones", "cancelar_sesion", capacitacion_id, sesion_id, p.cuerpo)
+
+    @ruta("PUT", f"{_CAMINO}/<capacitacion_id>/sesiones/<sesion_id>/conteo",
+          "Registra cuántas personas participaron en la sesión, por sexo y grupo de edad (reemplaza el conteo; "
+          "409 ESTADO_INVALIDO si la sesión aún no llega o está cancelada)", ROLES, cuerpo=s.ConteoEntrada,
+          respuesta=s.ConteoRegistrado, etiqueta="capacitaciones")
+    def registrar_conteo(self, p, capacitacion_id, sesion_id):
+        return 200, self.llamar("capacitaciones", "registrar_conteo", capacitacion_id, sesion_id, p.cuerpo)
+
+    @ruta("POST", f"{_CAMINO}/<capacitacion_id>/fotos",
+          "Sube una foto JPEG o PNG de la actividad (multipart: «archivo», «leyenda», «sesion_id» opcional); "
+          "se guarda reducida y sin metadatos (GPS, cámara)", ROLES, multipart=True, max_cuerpo=MAX_FOTO,
+          respuesta=s.FotoSalida, estado=201, idempotente=True, etiqueta="capacitaciones")
+    def subir_foto(self, p, capacitacion_id):
+        contenido = p.archivos.get("archivo")
+        if not contenido:
+            raise error_de_campo("archivo", "Adjunte la foto (JPEG o PNG) en el campo «archivo» (multipart/form-data).")
+        campos = {k: p.cuerpo.get(k) for k in ("leyenda", "sesion_id") if k in p.cuerpo}
+        return 201, self.llamar("capacitaciones", "subir_foto", capacitacion_id,
+                                base64.b64encode(contenido).decode("ascii"), campos, p.clave_idempotencia)
+
+    @ruta("GET", f"{_CAMINO}/<capacitacion_id>/fotos", "Fotos de la actividad con su leyenda", ROLES,
+          respuesta=s.FotoSalida(many=True), etiqueta="capacitaciones")
+    def listar_fotos(self, p, capacitacion_id):
+        return 200, self.llamar("capacitaciones", "listar_fotos", capacitacion_id)
+
+    @ruta("GET", f"{_CAMINO}/<capacitacion_id>/fotos/<foto_id>", "La imagen de una foto (sin metadatos)", ROLES,
+          binario="image/jpeg", etiqueta="capacitaciones")
+    def obtener_foto(self, p, capacitacion_id, foto_id):
+        archivo = self.llamar("capacitaciones", "obtener_foto", capacitacion_id, foto_id)
+        return Response(base64.b64decode(archivo["contenido_base64"]), status=200, mimetype=archivo["tipo_mime"],
+                        headers={"Content-Disposition": f'inline; filename="{archivo["nombre_archivo"]}"',
+                                 "Cache-Control": "no-store"})
+
+    @ruta("DELETE", f"{_CAMINO}/<capacitacion_id>/fotos/<foto_id>", "Quita una foto de la actividad",
+          ("coordinadora",), etiqueta="capacitaciones")
+    def borrar_foto(self, p, capacitacion_id, foto_id):
+        return 200, self.llamar("capacitaciones", "borrar_foto", capacitacion_id, foto_id)

@@ -10,14 +10,18 @@ from datetime import date
 
 from omm_common.eventos import Evento
 
-from .dominio import NOMBRES_TIPO, TIPOS
+from .dominio import ESTADOS_SESION, GRUPOS_EDAD, NOMBRES_GRUPO_EDAD, NOMBRES_TIPO, TIPOS
 from .schemas import (
-    AsistenciaEntrada, AsistenciaSalida, CapacitacionDetalle, CapacitacionEntrada, CapacitacionSalida,
-    FiltroCapacitaciones, InscripcionEntrada, InscripcionSalida, PaginaCapacitaciones, SesionEntrada, SesionSalida,
+    AsistenciaEntrada, AsistenciaSalida, CambioSesionEntrada, CancelacionEntrada, CapacitacionCIS,
+    CapacitacionDetalle, CapacitacionEntrada, CapacitacionSalida, ConteoEntrada, ConteoRegistrado,
+    FiltroCapacitaciones, FotoSalida, InscripcionEntrada, InscripcionSalida, PaginaCapacitaciones, SesionEntrada,
+    SesionSalida,
 )
 
 __all__ = [
-    "TIPOS", "NOMBRES_TIPO",
+    "TIPOS", "NOMBRES_TIPO", "GRUPOS_EDAD", "NOMBRES_GRUPO_EDAD", "ESTADOS_SESION",
+    "CambioSesionEntrada", "CancelacionEntrada", "ConteoEntrada", "ConteoRegistrado", "FotoSalida",
+    "CapacitacionCIS",
     "CapacitacionEntrada", "FiltroCapacitaciones", "CapacitacionSalida", "CapacitacionDetalle",
     "PaginaCapacitaciones", "SesionEntrada", "SesionSalida", "InscripcionEntrada", "InscripcionSalida",
     "AsistenciaEntrada", "AsistenciaSalida",

@@ -97,10 +97,126 @@ def expandir_sesiones(sesiones, recurrencia=None):
     return resultado
 
 
+def cancelada(s):
+    """Una sesión cancelada (dict u objeto con `cancelada_en`, o `estado`) no se realizó ni se realizará."""
+    if isinstance(s, dict):
+        return s.get("estado") == "cancelada" or s.get("cancelada_en") is not None
+    return getattr(s, "cancelada_en", None) is not None
+
+
 def sesiones_realizadas(sesiones, hoy=None):
-    """Sesiones ya realizadas: fecha hasta hoy. Cada una: dict o objeto con `fecha`."""
+    """Sesiones ya realizadas: fecha hasta hoy y no canceladas. Cada una: dict o objeto con `fecha`.
+
+    Una sesión cancelada no cuenta como realizada: ni para el 75 % de la constancia, ni en los informes.
+    """
     hoy = hoy or hoy_honduras()
-    return [s for s in sesiones if _valor(s, "fecha") <= hoy]
+    return [s for s in sesiones if _valor(s, "fecha") <= hoy and not cancelada(s)]
+
+
+def estado_sesion(s, hoy=None):
+    """"cancelada", "realizada" (fecha hasta hoy) o "programada" (aún por venir)."""
+    if cancelada(s):
+        return "cancelada"
+    return "realizada" if _valor(s, "fecha") <= (hoy or hoy_honduras()) else "programada"
+
+
+ESTADOS_SESION = {"programada": "Programada", "realizada": "Realizada", "cancelada": "Cancelada"}
+
+
+# --- cambios de una sesión: reprogramar, cancelar ---
+
+def verificar_reprogramable(s, tiene_asistencia, hoy=None):
+    """Solo se reprograma una sesión que aún no se realizó, no cancelada y sin asistencia registrada."""
+    hoy = hoy or hoy_honduras()
+    if cancelada(s):
+        raise Conflicto("La sesión está cancelada: no se puede reprogramar. Agregue una sesión nueva.",
+                        {"estado": "cancelada"}, codigo="ESTADO_INVALIDO")
+    if _valor(s, "fecha") < hoy or tiene_asistencia:
+        raise Conflicto("La sesión ya se realizó o tiene asistencia o conteo registrado: no se puede reprogramar.",
+                        {"estado": "realizada"}, codigo="ESTADO_INVALIDO")
+
+
+def verificar_nueva_fecha(fecha, hoy=None):
+    if fecha < (hoy or hoy_honduras()):
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.", {
+            "fecha": ["La nueva fecha no puede ser anterior a hoy."]})
+
+
+def verificar_cancelable(s, tiene_asistencia):
+    """Se cancela una sesión sin asistencia ni conteo; cancelar otra vez no cambia nada (la llamada lo decide)."""
+    if tiene_asistencia:
+        raise Conflicto("La sesión tiene asistencia o conteo registrado: no se puede cancelar.",
+                        {"estado": "realizada"}, codigo="ESTADO_INVALIDO")
+
+
+def verificar_sesion_para_asistencia(s, hoy=None):
+    """Asistencia y conteo solo de una sesión ya llegada (hoy o antes, en Honduras) y no cancelada."""
+    if cancelada(s):
+        raise Conflicto("La sesión está cancelada: no se registra asistencia ni conteo.",
+                        {"estado": "cancelada"}, codigo="ESTADO_INVALIDO")
+    hoy = hoy or hoy_honduras()
+    if _valor(s, "fecha") > hoy:
+        raise Conflicto("La sesión todavía no se ha realizado: la asistencia y el conteo se registran el día de la "
+                        "sesión o después.", {"fecha": _valor(s, "fecha").isoformat()}, codigo="ESTADO_INVALIDO")
+
+
+def se_avisa(fecha, hoy=None):
+    """Solo se anuncia (SesionProgramada, reprogramación, cancelación) una sesión de hoy en adelante:
+    registrar una actividad que ya pasó no debe mandar avisos de "sesión programada"."""
+    return fecha >= (hoy or hoy_honduras())
+
+
+# --- conteo de participantes (charlas abiertas, sin inscripción con nombre) ---
+
+# Grupos de edad como los informan las oficinas municipales (Ley de la Niñez: hasta 11 niñez y
+# 12-17 adolescencia; juventud hasta 29; adulto mayor desde 60, Ley Integral del Adulto Mayor).
+GRUPOS_EDAD = ("ninez", "adolescencia", "juventud", "adultez", "adulto_mayor")
+NOMBRES_GRUPO_EDAD = {
+    "ninez": "Niñez (0 a 11 años)",
+    "adolescencia": "Adolescencia (12 a 17 años)",
+    "juventud": "Juventud (18 a 29 años)",
+    "adultez": "Personas adultas (30 a 59 años)",
+    "adulto_mayor": "Personas adultas mayores (60 años y más)",
+}
+
+
+def conteo_normalizado(mujeres, hombres, por_grupo_edad=None):
+    """{mujeres, hombres, total, por_grupo_edad} con todos los grupos; el desglose por edad, si se da,
+    debe sumar lo mismo que mujeres + hombres (400 que nombra `por_grupo_edad`)."""
+    total = mujeres + hombres
+    grupos = dict.fromkeys(GRUPOS_EDAD, 0)
+    if por_grupo_edad:
+        grupos.update({k: int(v or 0) for k, v in por_grupo_edad.items()})
+        suma = sum(grupos.values())
+        if suma != total:
+            raise ErrorValidacion("Hay datos inválidos en la solicitud.", {"por_grupo_edad": [
+                f"La suma por grupo de edad ({suma}) debe ser igual al total de mujeres y hombres ({total})."]})
+    return {"mujeres": mujeres, "hombres": hombres, "total": total,
+            "por_grupo_edad": grupos if por_grupo_edad else None}
+
+
+def presentes_sesion(conteo_total, nombradas):
+    """Personas en una sesión: el conteo es de todo el salón (incluye a las inscritas que firmaron), así
+    que vale el mayor de los dos; sin conteo, las nombradas en la asistencia."""
+    return max(conteo_total or 0, nombradas or 0)
+
+
+def participantes_actividad(inscritas, conteos_realizadas):
+    """Participantes de una actividad (regla del informe).
+
+    - Con inscripción con nombre y sin conteos: las inscritas.
+    - Con conteos: cada conteo es la gente de una sesión, no se sabe si son las mismas de otra sesión; para
+      no contar a nadie dos veces vale el conteo más alto de sus sesiones realizadas (no canceladas).
+    - Con las dos: el mayor entre las inscritas y ese conteo (el conteo incluye a las inscritas presentes).
+    Las personas sin nombre que la actividad suma sobre sus inscritas son max(0, conteo mayor − inscritas).
+    """
+    mayor = max((c or 0 for c in conteos_realizadas), default=0)
+    return max(inscritas, mayor)
+
+
+def sin_nombre(inscritas, conteo_mayor):
+    """Personas contadas que no están inscritas con nombre (lo que la región suma a las personas distintas)."""
+    return max(0, (conteo_mayor or 0) - inscritas)
 
 
 def porcentaje_asistencia(sesiones, asistidas_ids, hoy=None):

@@ -53,9 +53,63 @@ class Sesion(Base):
     creada_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+    # Cancelada: quién, cuándo y por qué (no cuenta como realizada).
+    cancelada_en = mapped_column(FechaHoraUTC, nullable=True)
+    cancelada_por = mapped_column(sa.String(60), nullable=True)
+    cancelada_por_nombre = mapped_column(sa.String(200), nullable=True)
+    motivo_cancelacion = mapped_column(sa.String(500), nullable=True)
+    # Conteo de participantes (charlas abiertas): además o en lugar de la asistencia con nombre.
+    conteo_mujeres = mapped_column(sa.Integer, nullable=True)
+    conteo_hombres = mapped_column(sa.Integer, nullable=True)
+    conteo_total = mapped_column(sa.Integer, nullable=True)
+    conteo_grupos = mapped_column(sa.JSON, nullable=True)
+    conteo_por = mapped_column(sa.String(60), nullable=True)
 
     capacitacion = relationship("Capacitacion", back_populates="sesiones")
+    cambios = relationship("CambioSesion", order_by="CambioSesion.creado_en")
     asistencias = relationship("Asistencia", back_populates="sesion", cascade="all, delete-orphan")
+
+
+class CambioSesion(Base):
+    """Historia de una sesión: cada reprogramación (fecha, hora o tema anteriores y nuevos) y la cancelación."""
+    __tablename__ = "cambios_sesion"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    sesion_id: Mapped[str] = mapped_column(sa.ForeignKey("sesiones.id"), index=True)
+    capacitacion_id: Mapped[str] = mapped_column(sa.ForeignKey("capacitaciones.id"))
+    accion: Mapped[str] = mapped_column(sa.String(20))  # reprogramacion | cancelacion
+    fecha_anterior = mapped_column(sa.Date, nullable=True)
+    hora_anterior = mapped_column(sa.String(5), nullable=True)
+    tema_anterior = mapped_column(sa.String(300), nullable=True)
+    fecha_nueva = mapped_column(sa.Date, nullable=True)
+    hora_nueva = mapped_column(sa.String(5), nullable=True)
+    tema_nuevo = mapped_column(sa.String(300), nullable=True)
+    motivo: Mapped[str] = mapped_column(sa.String(500))
+    usuario_id: Mapped[str] = mapped_column(sa.String(60))
+    usuario_nombre = mapped_column(sa.String(200), nullable=True)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+
+
+class Foto(Base):
+    """Foto de una actividad: el archivo (sin metadatos) vive fuera de la base (omm_common.archivos)."""
+    __tablename__ = "fotos"
+    __table_args__ = (sa.UniqueConstraint("subida_por", "clave_idempotencia"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    capacitacion_id: Mapped[str] = mapped_column(sa.ForeignKey("capacitaciones.id"), index=True)
+    sesion_id = mapped_column(sa.ForeignKey("sesiones.id"), nullable=True)
+    municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
+    leyenda: Mapped[str] = mapped_column(sa.String(300))
+    fecha = mapped_column(sa.Date, nullable=False)  # la de la sesión, o el día en que se subió
+    ruta: Mapped[str] = mapped_column(sa.String(300))
+    mime: Mapped[str] = mapped_column(sa.String(30))
+    bytes: Mapped[int] = mapped_column(sa.Integer)
+    ancho: Mapped[int] = mapped_column(sa.Integer)
+    alto: Mapped[int] = mapped_column(sa.Integer)
+    subida_por: Mapped[str] = mapped_column(sa.String(60))
+    subida_por_nombre = mapped_column(sa.String(200), nullable=True)
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class Inscripcion(Base):
@@ -120,3 +174,7 @@ class ResumenSesiones(Base):
     asistencias: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     personas: Mapped[int] = mapped_column(sa.Integer, nullable=False)
     ultima_fecha = mapped_column(sa.Date, nullable=False)
+    # Conteos de charlas abiertas: personas contadas sin inscripción con nombre, y por sexo.
+    sin_nombre: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default="0")
+    mujeres: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default="0")
+    hombres: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default="0")

@@ -10,18 +10,21 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from omm_common import agregados as agregar, resumenes
+from omm_common import agregados as agregar, archivos, nombres, resumenes
 from omm_common.contexto import secreto_jwt
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
-from omm_common.municipios import normalizar_nombre
 
 from . import documentos, dominio, schemas
-from .contrato import AsistenciaRegistrada, CapacitacionProgramada, ParticipanteInscrita, SesionProgramada
-from .models import Asistencia, Capacitacion, Inscripcion, ResumenSesiones, Sesion
-from omm_common.tiempo import hoy_honduras
+from .contrato import (
+    AsistenciaRegistrada, CapacitacionProgramada, ParticipanteInscrita, SesionCancelada, SesionProgramada,
+    SesionReprogramada,
+)
+from .models import Asistencia, CambioSesion, Capacitacion, Foto, Inscripcion, ResumenSesiones, Sesion
+from omm_common.documentos import fecha_larga
+from omm_common.tiempo import ahora_utc, hoy_honduras
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
@@ -43,13 +46,30 @@ def _asistencias_por_inscripcion(sesion_bd, capacitacion_id):
     return por_inscripcion, por_sesion
 
 
+def _conteo(s):
+    if s.conteo_total is None:
+        return None
+    return {"mujeres": s.conteo_mujeres or 0, "hombres": s.conteo_hombres or 0, "total": s.conteo_total,
+            "por_grupo_edad": s.conteo_grupos}
+
+
+def _conteo_mayor(sesiones, hoy):
+    """El conteo de la sesión realizada con más personas contadas (regla en dominio.participantes_actividad)."""
+    conteos = [_conteo(s) for s in dominio.sesiones_realizadas(sesiones, hoy) if s.conteo_total is not None]
+    return max(conteos, key=lambda x: x["total"], default=None)
+
+
 def _resumen(c, hoy=None):
     hoy = hoy or hoy_honduras()
-    fechas = [s.fecha for s in c.sesiones]
+    activas = [s for s in c.sesiones if not dominio.cancelada(s)]
+    fechas = [s.fecha for s in activas]
     datos = {k: getattr(c, k) for k in (
         "id", "municipio", "titulo", "tipo", "institucion", "facilitador", "lugar", "cupo", "creado_en")}
+    realizadas = dominio.sesiones_realizadas(c.sesiones, hoy)
     datos.update(inscritas=len(c.inscripciones), total_sesiones=len(fechas),
-                 sesiones_realizadas=len(dominio.sesiones_realizadas(c.sesiones, hoy)),
+                 sesiones_realizadas=len(realizadas), nombre_tipo=dominio.NOMBRES_TIPO[c.tipo],
+                 participantes=dominio.participantes_actividad(
+                     len(c.inscripciones), [s.conteo_total for s in realizadas]),
                  primera_fecha=min(fechas) if fechas else None, ultima_fecha=max(fechas) if fechas else None)
     return datos
 
@@ -58,10 +78,27 @@ def _capacitacion_salida(c):
     return schemas.CapacitacionSalida().dump(_resumen(c))
 
 
+def _cambio_dict(x):
+    return {"accion": x.accion, "fecha_hora": x.creado_en.isoformat() if x.creado_en else None,
+            "por": x.usuario_nombre or x.usuario_id, "motivo": x.motivo,
+            "fecha_anterior": x.fecha_anterior.isoformat() if x.fecha_anterior else None,
+            "hora_anterior": x.hora_anterior, "tema_anterior": x.tema_anterior,
+            "fecha_nueva": x.fecha_nueva.isoformat() if x.fecha_nueva else None, "hora_nueva": x.hora_nueva,
+            "tema_nuevo": x.tema_nuevo}
+
+
 def _sesion_dict(s, presentes, hoy):
+    estado = dominio.estado_sesion(s, hoy)
+    cancelacion = None
+    if s.cancelada_en is not None:
+        cancelacion = {"fecha_hora": s.cancelada_en.isoformat(), "por": s.cancelada_por_nombre or s.cancelada_por,
+                       "motivo": s.motivo_cancelacion}
     return {"id": s.id, "fecha": s.fecha, "hora": s.hora, "tema": s.tema,
             "duracion_horas": float(s.duracion_horas or dominio.DURACION_HORAS),
-            "realizada": s.fecha <= hoy, "presentes": sorted(presentes)}
+            "realizada": estado == "realizada", "presentes": sorted(presentes), "estado": estado,
+            "nombre_estado": dominio.ESTADOS_SESION[estado], "conteo": _conteo(s),
+            "participantes": dominio.presentes_sesion(s.conteo_total, len(presentes)),
+            "cancelacion": cancelacion, "cambios": [_cambio_dict(x) for x in s.cambios]}
 
 
 def _inscripcion_dict(i):
@@ -90,6 +127,7 @@ def _detalle(sesion_bd, c, hoy=None):
                                          if i.embarazada else None)
         inscripciones.append(d)
     datos["inscripciones"] = inscripciones
+    datos["conteo"] = _conteo_mayor(c.sesiones, hoy)
     return schemas.CapacitacionDetalle().dump(datos)
 
 
@@ -184,7 +222,8 @@ def crear_capacitacion(uow, yo, cuerpo, clave_idempotencia=None):
     uow.emitir(CapacitacionProgramada(capacitacion_id=c.id, tipo=c.tipo, fecha=c.sesiones[0].fecha, lugar=c.lugar,
                                       sesiones=len(c.sesiones)), c.municipio)
     for sesion in c.sesiones:
-        _emitir_sesion(uow, c, sesion)
+        if dominio.se_avisa(sesion.fecha):
+            _emitir_sesion(uow, c, sesion)
     return _detalle(s, c)
 
 
@@ -220,8 +259,104 @@ def agregar_sesion(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
     if previa:
         return schemas.SesionSalida().dump(_sesion_dict(previa, [], hoy_honduras()))
     resumenes.marcar(s, c.municipio, [sesion.fecha])
-    _emitir_sesion(uow, c, sesion)
+    if dominio.se_avisa(sesion.fecha):
+        _emitir_sesion(uow, c, sesion)
     return schemas.SesionSalida().dump(_sesion_dict(sesion, [], hoy_honduras()))
+
+
+def _tiene_registro(s, sesion):
+    """Asistencia con nombre o conteo: la sesión ya se realizó."""
+    if sesion.conteo_total is not None:
+        return True
+    return s.scalar(sa.select(sa.func.count()).select_from(Asistencia).where(
+        Asistencia.sesion_id == sesion.id)) > 0
+
+
+def _sesion_salida(s, c, sesion):
+    presentes = s.scalars(sa.select(Asistencia.inscripcion_id).where(Asistencia.sesion_id == sesion.id)).all()
+    s.flush()
+    s.expire(sesion, ["cambios"])
+    return schemas.SesionSalida().dump(_sesion_dict(sesion, presentes, hoy_honduras()))
+
+
+def reprogramar_sesion(uow, yo, capacitacion_id, sesion_id, cuerpo):
+    """Nueva fecha, hora o tema de una sesión aún no realizada. Con cambio de fecha u hora se avisa
+    (SesionReprogramada) a las inscritas y, si es el club, al CIS. Sin cambios no hace nada (se puede repetir)."""
+    datos = cargar(schemas.CambioSesionEntrada(), cuerpo)
+    s = uow.sesion
+    c = _capacitacion(s, yo, capacitacion_id, bloquear=True)
+    sesion = _sesion_de(s, c, sesion_id)
+    nueva = {k: datos[k] for k in ("fecha", "hora", "tema") if k in datos}
+    if not nueva:
+        raise error_de_campo("fecha", "Indique la nueva fecha, la hora o el tema de la sesión.")
+    cambia = {k: v for k, v in nueva.items() if getattr(sesion, k) != v}
+    if not cambia:
+        return _sesion_salida(s, c, sesion)
+    dominio.verificar_reprogramable(sesion, _tiene_registro(s, sesion))
+    if "fecha" in cambia:
+        dominio.verificar_nueva_fecha(cambia["fecha"])
+    fecha_nueva, hora_nueva = cambia.get("fecha", sesion.fecha), cambia.get("hora", sesion.hora)
+    if (fecha_nueva, hora_nueva) != (sesion.fecha, sesion.hora) and s.scalar(sa.select(sa.func.count()).where(
+            Sesion.capacitacion_id == c.id, Sesion.id != sesion.id, Sesion.fecha == fecha_nueva,
+            Sesion.hora.is_(None) if hora_nueva is None else Sesion.hora == hora_nueva,
+            Sesion.cancelada_en.is_(None))):
+        raise Conflicto("La actividad ya tiene otra sesión en esa fecha y hora.", {"fecha": fecha_nueva.isoformat()},
+                        codigo="DUPLICADO")
+    anterior = {"fecha": sesion.fecha, "hora": sesion.hora, "tema": sesion.tema}
+    s.add(CambioSesion(sesion_id=sesion.id, capacitacion_id=c.id, accion="reprogramacion",
+                       fecha_anterior=anterior["fecha"], hora_anterior=anterior["hora"], tema_anterior=anterior["tema"],
+                       fecha_nueva=fecha_nueva, hora_nueva=hora_nueva, tema_nuevo=cambia.get("tema", sesion.tema),
+                       motivo=datos["motivo"], usuario_id=yo.usuario_id, usuario_nombre=_nombre_de(yo)))
+    for k, v in cambia.items():
+        setattr(sesion, k, v)
+    resumenes.marcar(s, c.municipio, [anterior["fecha"], sesion.fecha])
+    if (sesion.fecha, sesion.hora) != (anterior["fecha"], anterior["hora"]):
+        uow.emitir(SesionReprogramada(capacitacion_id=c.id, sesion_id=sesion.id, tipo=c.tipo, fecha=sesion.fecha,
+                                      hora=sesion.hora, lugar=c.lugar, fecha_anterior=anterior["fecha"]),
+                   c.municipio)
+    return _sesion_salida(s, c, sesion)
+
+
+def cancelar_sesion(uow, yo, capacitacion_id, sesion_id, cuerpo):
+    """La sesión no se realizará: queda cancelada (quién, cuándo, por qué), deja de contar como realizada y
+    se avisa (SesionCancelada) si aún no pasó. Cancelar otra vez devuelve la misma sesión, sin otro aviso."""
+    datos = cargar(schemas.CancelacionEntrada(), cuerpo)
+    s = uow.sesion
+    c = _capacitacion(s, yo, capacitacion_id, bloquear=True)
+    sesion = _sesion_de(s, c, sesion_id)
+    if sesion.cancelada_en is not None:
+        return _sesion_salida(s, c, sesion)
+    dominio.verificar_cancelable(sesion, _tiene_registro(s, sesion))
+    sesion.cancelada_en, sesion.cancelada_por = ahora_utc(), yo.usuario_id
+    sesion.cancelada_por_nombre, sesion.motivo_cancelacion = _nombre_de(yo), datos["motivo"]
+    s.add(CambioSesion(sesion_id=sesion.id, capacitacion_id=c.id, accion="cancelacion",
+                       fecha_anterior=sesion.fecha, hora_anterior=sesion.hora, tema_anterior=sesion.tema,
+                       motivo=datos["motivo"], usuario_id=yo.usuario_id, usuario_nombre=_nombre_de(yo)))
+    resumenes.marcar(s, c.municipio, [sesion.fecha])
+    if dominio.se_avisa(sesion.fecha):
+        uow.emitir(SesionCancelada(capacitacion_id=c.id, sesion_id=sesion.id, tipo=c.tipo, fecha=sesion.fecha,
+                                   hora=sesion.hora, lugar=c.lugar), c.municipio)
+    return _sesion_salida(s, c, sesion)
+
+
+def _nombre_de(yo):
+    return getattr(yo, "nombre", None) or yo.usuario
+
+
+def registrar_conteo(uow, yo, capacitacion_id, sesion_id, cuerpo):
+    """Participantes contadas en una sesión ya realizada (reemplaza el conteo anterior de esa sesión)."""
+    datos = cargar(schemas.ConteoEntrada(), cuerpo)
+    s = uow.sesion
+    c = _capacitacion(s, yo, capacitacion_id, bloquear=True)
+    sesion = _sesion_de(s, c, sesion_id)
+    dominio.verificar_sesion_para_asistencia(sesion)
+    conteo = dominio.conteo_normalizado(datos["mujeres"], datos.get("hombres") or 0, datos.get("por_grupo_edad"))
+    sesion.conteo_mujeres, sesion.conteo_hombres = conteo["mujeres"], conteo["hombres"]
+    sesion.conteo_total, sesion.conteo_grupos = conteo["total"], conteo["por_grupo_edad"]
+    sesion.conteo_por = yo.usuario_id
+    s.flush()
+    resumenes.marcar(s, c.municipio, [sesion.fecha])
+    return schemas.ConteoRegistrado().dump({"capacitacion_id": c.id, "sesion_id": sesion.id, **conteo})
 
 
 # --- inscripciones y asistencia ---
@@ -238,7 +373,8 @@ def inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
     if previa:
         return schemas.InscripcionSalida().dump(_inscripcion_dict(previa))
     p = datos["participante"]
-    nombre = normalizar_nombre(f"{p['nombres']} {p['apellidos']}")
+    # Sin tildes, partículas ni orden: «María José Pérez» y «Perez Maria Jose» son el mismo nombre.
+    nombre = nombres.clave(p["nombres"], p["apellidos"])
     nueva = {"dni": p.get("dni"), "nombre_normalizado": nombre, "fecha_nacimiento": p.get("fecha_nacimiento")}
     candidatas = s.execute(sa.select(Inscripcion.id, Inscripcion.dni, Inscripcion.nombre_normalizado,
                                      Inscripcion.fecha_nacimiento).where(
@@ -274,6 +410,7 @@ def registrar_asistencia(uow, yo, capacitacion_id, sesion_id, cuerpo):
     s = uow.sesion
     c = _capacitacion(s, yo, capacitacion_id, bloquear=True)
     sesion = _sesion_de(s, c, sesion_id)
+    dominio.verificar_sesion_para_asistencia(sesion)
     presentes = list(dict.fromkeys(str(p) for p in datos["presentes"]))
     inscritas = s.scalars(sa.select(Inscripcion.id).where(Inscripcion.capacitacion_id == c.id)).all()
     dominio.verificar_presentes(presentes, inscritas)
@@ -288,6 +425,162 @@ def registrar_asistencia(uow, yo, capacitacion_id, sesion_id, cuerpo):
                                     presentes=len(presentes)), c.municipio)
     return schemas.AsistenciaSalida().dump({"capacitacion_id": c.id, "sesion_id": sesion.id,
                                             "presentes": presentes, "total_presentes": len(presentes)})
+
+
+# --- el CIS y el club de embarazadas ---
+
+CLUB = "club_embarazadas"
+
+
+def listar_club(uow, yo, filtros):
+    """El CIS ve solo el club de embarazadas de su municipio (calendario), nunca otras actividades."""
+    filtros = dict(filtros or {})
+    if filtros.get("tipo") not in (None, "", CLUB):
+        raise error_de_campo("tipo", "El CIS solo puede ver el club de embarazadas.")
+    filtros["tipo"] = CLUB
+    return listar_capacitaciones(uow, yo, filtros)
+
+
+def obtener_club(uow, yo, capacitacion_id, hoy=None):
+    """Calendario y lista del club para el CIS: nombres solo de quienes consintieron compartir con salud."""
+    hoy = hoy or hoy_honduras()
+    s = uow.sesion
+    c = _capacitacion(s, yo, capacitacion_id)
+    if c.tipo != CLUB:
+        # Igual que inexistente: el CIS no ve otras actividades de la oficina.
+        raise NoEncontrado("No se encontró la capacitación.", {"capacitacion_id": str(capacitacion_id)[:60]})
+    por_inscripcion, por_sesion = _asistencias_por_inscripcion(s, c.id)
+    con = [i for i in c.inscripciones if i.consentimiento_salud]
+    visibles = {i.id for i in con}
+    datos = _resumen(c, hoy)
+    datos["sesiones"] = [_sesion_dict(x, [p for p in por_sesion.get(x.id, []) if p in visibles], hoy)
+                         for x in c.sesiones]
+    datos["inscripciones"] = [{
+        "id": i.id, "nombres": i.nombres, "apellidos": i.apellidos, "comunidad": i.comunidad,
+        "semanas_gestacion_actual": (dominio.semanas_gestacion_actual(i.semanas_gestacion, i.fecha_registro, hoy)
+                                     if i.embarazada else None),
+        "fecha_probable_parto": (dominio.fecha_probable_parto(i.semanas_gestacion, i.fecha_registro)
+                                 if i.embarazada else None),
+        "porcentaje_asistencia": dominio.porcentaje_asistencia(c.sesiones, por_inscripcion.get(i.id, set()), hoy),
+    } for i in con]
+    sin = len(c.inscripciones) - len(con)
+    datos["sin_consentimiento"] = sin
+    datos["aviso_sin_consentimiento"] = (
+        None if not sin else f"{sin} participante{'s' if sin != 1 else ''} sin consentimiento para compartir "
+                             f"sus datos con salud.")
+    return schemas.CapacitacionCIS().dump(datos)
+
+
+# --- fotos de las actividades (fuera de la base, sin metadatos) ---
+
+SERVICIO_ARCHIVOS = "capacitaciones"
+LADO_INFORME = 800
+
+
+def _foto_dict(f):
+    return {"id": f.id, "capacitacion_id": f.capacitacion_id, "sesion_id": f.sesion_id, "leyenda": f.leyenda,
+            "fecha": f.fecha, "tipo_mime": f.mime, "bytes": f.bytes, "ancho": f.ancho, "alto": f.alto,
+            "subida_por": f.subida_por_nombre, "creado_en": f.creado_en}
+
+
+def subir_foto(uow, yo, capacitacion_id, contenido_base64, campos, clave_idempotencia=None):
+    """Foto JPEG/PNG con leyenda: se guarda vuelta a codificar, reducida y sin EXIF (GPS, cámara)."""
+    datos = cargar(schemas.FotoMetadatos(), {k: v for k, v in (campos or {}).items() if v not in (None, "")})
+    s = uow.sesion
+    c = _capacitacion(s, yo, capacitacion_id)
+
+    def repetida():
+        return _previa(s, Foto, "subida_por", yo, clave_idempotencia)
+    previa = repetida()
+    if previa:
+        return schemas.FotoSalida().dump(_foto_dict(previa))
+    sesion = _sesion_de(s, c, datos["sesion_id"]) if datos.get("sesion_id") else None
+    try:
+        contenido = base64.b64decode(contenido_base64 or "", validate=True)
+    except (ValueError, TypeError):
+        raise error_de_campo("archivo", "El archivo no llegó completo; vuelva a adjuntarlo.") from None
+    limpia, mime, extension, ancho, alto = archivos.limpiar_imagen(contenido, "archivo")
+    ruta = archivos.guardar(SERVICIO_ARCHIVOS, c.municipio, limpia, extension)
+    foto = Foto(capacitacion_id=c.id, sesion_id=sesion.id if sesion else None, municipio=c.municipio,
+                leyenda=datos["leyenda"], fecha=sesion.fecha if sesion else hoy_honduras(), ruta=ruta, mime=mime,
+                bytes=len(limpia), ancho=ancho, alto=alto, subida_por=yo.usuario_id, subida_por_nombre=_nombre_de(yo),
+                clave_idempotencia=clave_idempotencia)
+    try:
+        previa = _insertar(s, [foto], repetida)
+    except Exception:
+        archivos.borrar(ruta)
+        raise
+    if previa:
+        archivos.borrar(ruta)
+        return schemas.FotoSalida().dump(_foto_dict(previa))
+    return schemas.FotoSalida().dump(_foto_dict(foto))
+
+
+def _foto_de(s, c, foto_id):
+    f = s.get(Foto, str(foto_id)) if es_uuid(foto_id) else None
+    if f is None or f.capacitacion_id != c.id:
+        raise NoEncontrado("No se encontró la foto en esta actividad.", {"foto_id": str(foto_id)[:60]})
+    return f
+
+
+def listar_fotos(uow, yo, capacitacion_id):
+    s = uow.sesion
+    c = _capacitacion(s, yo, capacitacion_id)
+    fotos = s.scalars(sa.select(Foto).where(Foto.capacitacion_id == c.id).order_by(Foto.fecha, Foto.creado_en))
+    return [schemas.FotoSalida().dump(_foto_dict(f)) for f in fotos]
+
+
+def obtener_foto(uow, yo, capacitacion_id, foto_id):
+    s = uow.sesion
+    f = _foto_de(s, _capacitacion(s, yo, capacitacion_id), foto_id)
+    try:
+        contenido = archivos.leer(f.ruta)
+    except (OSError, ValueError):
+        raise NoEncontrado("El archivo de la foto ya no está en el almacén.", {"foto_id": f.id}) from None
+    extension = ".png" if f.mime == "image/png" else ".jpg"
+    return {"nombre_archivo": f"foto-{f.id[:8]}{extension}", "tipo_mime": f.mime,
+            "contenido_base64": base64.b64encode(contenido).decode("ascii")}
+
+
+def borrar_foto(uow, yo, capacitacion_id, foto_id):
+    """Quita la foto (la coordinadora). Repetir responde 404: ya no existe."""
+    s = uow.sesion
+    f = _foto_de(s, _capacitacion(s, yo, capacitacion_id), foto_id)
+    ruta = f.ruta
+    s.delete(f)
+    s.flush()
+    archivos.borrar(ruta)
+    return {"id": str(foto_id), "borrada": True}
+
+
+def fotos_informe(uow, desde=None, hasta=None, municipios=None, maximo=24):
+    """Fotos con leyenda de las actividades del periodo, reducidas (~800 px) para un PDF."""
+    f = cargar(schemas.FiltroAgregados(), {"desde": desde, "hasta": hasta, "municipios": municipios})
+    if not f.get("municipios"):
+        raise error_de_campo("municipios", "Indique los municipios del informe.")
+    try:
+        maximo = max(0, min(int(maximo), 200))
+    except (TypeError, ValueError):
+        raise error_de_campo("maximo", "Debe ser un número entero.") from None
+    condiciones = [Foto.municipio.in_(f["municipios"])]
+    if f.get("desde"):
+        condiciones.append(Foto.fecha >= f["desde"])
+    if f.get("hasta"):
+        condiciones.append(Foto.fecha <= f["hasta"])
+    filas = uow.sesion.execute(sa.select(Foto, Capacitacion).join(Capacitacion).where(*condiciones).order_by(
+        Foto.fecha, Foto.creado_en).limit(maximo)).all()
+    salida = []
+    for foto, c in filas:
+        try:
+            contenido = archivos.leer(foto.ruta)
+            reducida, mime, _, _, _ = archivos.limpiar_imagen(contenido, "archivo", lado=LADO_INFORME)
+        except Exception:  # noqa: BLE001 - un archivo perdido o dañado no tumba el informe
+            continue
+        salida.append({"capacitacion_id": c.id, "foto_id": foto.id, "municipio": c.municipio, "titulo": c.titulo,
+                       "tipo": c.tipo, "nombre_tipo": dominio.NOMBRES_TIPO[c.tipo], "fecha": foto.fecha.isoformat(),
+                       "fecha_larga": fecha_larga(foto.fecha), "leyenda": foto.leyenda, "mime": mime,
+                       "contenido_base64": base64.b64encode(reducida).decode("ascii")})
+    return salida
 
 
 # --- documentos ---
@@ -361,7 +654,8 @@ def sesiones_de_manana(uow, fecha):
     except ValueError:
         raise error_de_campo("fecha", "Debe ser una fecha AAAA-MM-DD.") from None
     filas = uow.sesion.execute(sa.select(Sesion, Capacitacion).join(Capacitacion).where(
-        Sesion.fecha == dia, Capacitacion.tipo == "club_embarazadas").order_by(Sesion.hora, Sesion.id)).all()
+        Sesion.fecha == dia, Capacitacion.tipo == "club_embarazadas", Sesion.cancelada_en.is_(None)
+    ).order_by(Sesion.hora, Sesion.id)).all()
     return [{"sesion_id": s.id, "capacitacion_id": c.id, "municipio": c.municipio, "tipo": c.tipo,
              "fecha": s.fecha.isoformat(), "hora": s.hora, "lugar": c.lugar} for s, c in filas]
 
@@ -374,21 +668,26 @@ def _celdas(s, municipios, desde, hasta, hoy=None):
     meses pasados). Una actividad es de un solo municipio y tipo: en "*" se suman, salvo las personas.
     """
     condiciones = ([Sesion.fecha <= hoy] if hoy else []) + ([Sesion.fecha >= desde] if desde else []) + (
-        [Sesion.fecha <= hasta] if hasta else [])
+        [Sesion.fecha <= hasta] if hasta else []) + [Sesion.cancelada_en.is_(None)]
     if municipios is not None:
         condiciones.append(Sesion.municipio.in_(list(municipios)))
     mes = agregar.mes(s, Sesion.fecha)
-    presentes = sa.select(sa.func.count()).where(Asistencia.sesion_id == Sesion.id).scalar_subquery()
+    nombradas = sa.select(sa.func.count()).where(Asistencia.sesion_id == Sesion.id).scalar_subquery()
+    # Personas de una sesión: el mayor entre el conteo y las nombradas (dominio.presentes_sesion).
+    conteo = sa.func.coalesce(Sesion.conteo_total, 0)
+    presentes = sa.case((conteo > nombradas, conteo), else_=nombradas)
     sesiones = sa.select(agregar.distintos(s, Capacitacion.id), sa.func.count(), sa.func.sum(presentes),
-                         sa.func.max(Sesion.fecha)).select_from(sa.join(Sesion, Capacitacion)).where(*condiciones)
+                         sa.func.max(Sesion.fecha), sa.func.sum(sa.func.coalesce(Sesion.conteo_mujeres, 0)),
+                         sa.func.sum(sa.func.coalesce(Sesion.conteo_hombres, 0))
+                         ).select_from(sa.join(Sesion, Capacitacion)).where(*condiciones)
     # Una fila por actividad y mes con sesiones; cada una trae a todas sus inscritas.
     pares = sa.select(Capacitacion.id, Sesion.municipio, Capacitacion.tipo, mes.label("mes")).select_from(
         sa.join(Sesion, Capacitacion)).where(*condiciones).distinct().subquery()
     inscritas = sa.select(agregar.distintos(s, Inscripcion.clave_persona)).select_from(
         sa.join(pares, Inscripcion, Inscripcion.capacitacion_id == pares.c.id))
     celdas = defaultdict(lambda: {"actividades": 0, "sesiones_realizadas": 0, "asistencias": 0, "personas": 0,
-                                  "ultima_fecha": None})
-    for _, (m, me, tipo, actividades, n, asistencias, fecha) in agregar.por_niveles(
+                                  "ultima_fecha": None, "sin_nombre": 0, "mujeres": 0, "hombres": 0})
+    for _, (m, me, tipo, actividades, n, asistencias, fecha, mujeres, hombres) in agregar.por_niveles(
             s, sesiones, {"municipio": Sesion.municipio, "mes": mes, "tipo": Capacitacion.tipo},
             (("municipio", "mes", "tipo"),)):
         me = agregar.fecha_mes(me)
@@ -397,7 +696,19 @@ def _celdas(s, municipios, desde, hasta, hoy=None):
             c["actividades"] += actividades
             c["sesiones_realizadas"] += n
             c["asistencias"] += int(asistencias or 0)  # SUM de conteos: numeric en PostgreSQL
+            c["mujeres"] += int(mujeres or 0)
+            c["hombres"] += int(hombres or 0)
             c["ultima_fecha"] = max(c["ultima_fecha"] or fecha, fecha)
+    # Personas contadas sin nombre: por actividad y mes, su conteo mayor menos sus inscritas (dominio.sin_nombre).
+    inscritas_de = sa.select(sa.func.count()).where(Inscripcion.capacitacion_id == Capacitacion.id).scalar_subquery()
+    por_actividad = s.execute(sa.select(Sesion.municipio, mes, Capacitacion.tipo, sa.func.max(Sesion.conteo_total),
+                                        inscritas_de).select_from(sa.join(Sesion, Capacitacion)).where(
+        *condiciones, Sesion.conteo_total.is_not(None)).group_by(
+        Sesion.municipio, mes, Capacitacion.tipo, Capacitacion.id)).all()
+    for m, me, tipo, mayor, inscritas in por_actividad:
+        extra = dominio.sin_nombre(int(inscritas or 0), int(mayor or 0))
+        for clave in ((m, agregar.fecha_mes(me), tipo), (m, agregar.fecha_mes(me), "*")):
+            celdas[clave]["sin_nombre"] += extra
     for _, (m, me, tipo, n) in agregar.por_niveles(
             s, inscritas, {"municipio": pares.c.municipio, "mes": pares.c.mes, "tipo": pares.c.tipo},
             (("municipio", "mes", "tipo"), ("municipio", "mes"))):
@@ -408,7 +719,7 @@ def _celdas(s, municipios, desde, hasta, hoy=None):
 def _tramos(clase, municipio):
     """Primera y última sesión de cada persona (por tipo y en todos, "*") o de cada actividad (por tipo)."""
     c, se, i = Capacitacion, Sesion, Inscripcion
-    base = [se.municipio == municipio] if municipio is not None else []
+    base = ([se.municipio == municipio] if municipio is not None else []) + [se.cancelada_en.is_(None)]
     if clase == "actividad":
         return sa.select(se.municipio, c.tipo, c.id, sa.func.min(se.fecha), sa.func.max(se.fecha)).select_from(
             sa.join(se, c)).where(*base).group_by(se.municipio, c.tipo, c.id)
@@ -424,11 +735,13 @@ def _hay_sesion_de_persona(tramo, desde, hasta):
     c, se, i = Capacitacion, Sesion, Inscripcion
     return sa.exists().where(i.municipio == tramo.municipio, i.clave_persona == tramo.clave,
                              se.capacitacion_id == i.capacitacion_id, c.id == i.capacitacion_id,
-                             sa.or_(tramo.grupo == "*", c.tipo == tramo.grupo), se.fecha >= desde, se.fecha <= hasta)
+                             sa.or_(tramo.grupo == "*", c.tipo == tramo.grupo), se.fecha >= desde, se.fecha <= hasta,
+                             se.cancelada_en.is_(None))
 
 
 def _hay_sesion_de_actividad(tramo, desde, hasta):
-    return sa.exists().where(Sesion.capacitacion_id == tramo.clave, Sesion.fecha >= desde, Sesion.fecha <= hasta)
+    return sa.exists().where(Sesion.capacitacion_id == tramo.clave, Sesion.fecha >= desde, Sesion.fecha <= hasta,
+                             Sesion.cancelada_en.is_(None))
 
 
 def _marcar_sesiones(s, c):
@@ -436,9 +749,9 @@ def _marcar_sesiones(s, c):
     resumenes.marcar(s, c.municipio, s.scalars(sa.select(Sesion.fecha).where(Sesion.capacitacion_id == c.id)).all())
 
 
-CAMPOS = ("actividades", "sesiones_realizadas", "participantes", "asistencias")
+CAMPOS = ("actividades", "sesiones_realizadas", "participantes", "asistencias", "mujeres", "hombres")
 COLUMNAS_CELDA = ("municipio", "mes", "tipo", "actividades", "sesiones_realizadas", "asistencias", "personas",
-                  "ultima_fecha")
+                  "ultima_fecha", "sin_nombre", "mujeres", "hombres")
 
 
 def _leer_resumen(s, rango):
@@ -452,37 +765,47 @@ def _responder(lectura):
 
     Participantes distintas: la misma persona (por DNI, o nombre y nacimiento) cuenta una vez por
     municipio; lo que junta municipios es la suma de sus partes. Actividades y participantes del periodo
-    salen de los tramos.
+    salen de los tramos. A las participantes se suman las personas contadas sin nombre en charlas abiertas
+    (dominio.sin_nombre, por actividad y mes); `mujeres` y `hombres` son la suma de los conteos por sexo de
+    las sesiones (como `asistencias`, asistencias y no personas distintas).
     """
     celdas = list(lectura.cerrado or []) + [tuple(c[k] for k in COLUMNAS_CELDA) for c in lectura.vivas]
     distintas = lectura.distintas
     # Los meses de cada municipio ("*") tal cual; por tipo y en el periodo, sesiones y asistencias se suman
     # y actividades y participantes salen de los tramos.
-    por_mes, sumas, ultima = defaultdict(dict), defaultdict(lambda: [0, 0]), {}
-    for m, mes, tipo, actividades, sesiones, asistencias, personas, fecha in celdas:
+    por_mes, sumas, ultima = defaultdict(dict), defaultdict(lambda: [0, 0, 0, 0, 0]), {}
+    sin_nombre_mun = defaultdict(int)
+    for m, mes, tipo, actividades, sesiones, asistencias, personas, fecha, extra, mujeres, hombres in celdas:
+        extra, mujeres, hombres = extra or 0, mujeres or 0, hombres or 0
         if tipo == "*":
-            por_mes[m][agregar.texto_mes(mes)] = {"actividades": actividades, "sesiones_realizadas": sesiones,
-                                                  "participantes": personas, "asistencias": asistencias}
+            por_mes[m][agregar.texto_mes(mes)] = {
+                "actividades": actividades, "sesiones_realizadas": sesiones, "participantes": personas + extra,
+                "asistencias": asistencias, "mujeres": mujeres, "hombres": hombres}
+            sin_nombre_mun[m] += extra
             if m not in ultima or fecha > ultima[m]:
                 ultima[m] = fecha
         else:
             x = sumas[m, tipo]
             x[0] += sesiones
             x[1] += asistencias
+            x[2] += extra
+            x[3] += mujeres
+            x[4] += hombres
     por_municipio = {}
     region = {"total": dict.fromkeys(CAMPOS, 0), "por_tipo": defaultdict(lambda: dict.fromkeys(CAMPOS, 0)),
               "por_mes": defaultdict(lambda: dict.fromkeys(CAMPOS, 0))}
-    for (m, tipo), (sesiones, asistencias) in sorted(sumas.items()):
+    for (m, tipo), (sesiones, asistencias, extra, mujeres, hombres) in sorted(sumas.items()):
         x = {"actividades": distintas["actividad"].get((m, tipo), 0), "sesiones_realizadas": sesiones,
-             "participantes": distintas["persona"].get((m, tipo), 0), "asistencias": asistencias}
+             "participantes": distintas["persona"].get((m, tipo), 0) + extra, "asistencias": asistencias,
+             "mujeres": mujeres, "hombres": hombres}
         mun = por_municipio.setdefault(m, {**dict.fromkeys(CAMPOS, 0), "por_tipo": {}})
         mun["por_tipo"][tipo] = x
-        for k in ("actividades", "sesiones_realizadas", "asistencias"):
+        for k in ("actividades", "sesiones_realizadas", "asistencias", "mujeres", "hombres"):
             mun[k] += x[k]
         for k, v in x.items():
             region["por_tipo"][tipo][k] += v
     for m, mun in por_municipio.items():
-        mun["participantes"] = distintas["persona"].get((m, "*"), 0)
+        mun["participantes"] = distintas["persona"].get((m, "*"), 0) + sin_nombre_mun[m]
         mun["por_mes"] = dict(sorted(por_mes[m].items()))
         mun["ultima_fecha"] = ultima[m].isoformat()
         for k in CAMPOS:
@@ -511,13 +834,15 @@ def actividades(uow, filtros, hoy=None):
     """Las actividades con sesiones realizadas en el periodo, para el informe: sin nombres de personas.
 
     El facilitador no sale: es un nombre propio y el informe puede llegar a la mancomunidad.
+    `participantes` sigue dominio.participantes_actividad (inscritas o el conteo mayor de sus sesiones
+    realizadas del periodo); `conteo` es el desglose de ese conteo mayor (None sin conteo).
     """
     f = cargar(schemas.FiltroAgregados(), filtros)
     if not f.get("municipios"):
         raise error_de_campo("municipios", "Indique los municipios del informe.")
     hoy = hoy or hoy_honduras()
     s = uow.sesion
-    condiciones = [Capacitacion.municipio.in_(f["municipios"]), Sesion.fecha <= hoy]
+    condiciones = [Capacitacion.municipio.in_(f["municipios"]), Sesion.fecha <= hoy, Sesion.cancelada_en.is_(None)]
     if f.get("desde"):
         condiciones.append(Sesion.fecha >= f["desde"])
     if f.get("hasta"):
@@ -531,15 +856,26 @@ def actividades(uow, filtros, hoy=None):
                   Capacitacion.institucion, Capacitacion.lugar)
         .order_by(sa.func.min(Sesion.fecha), Capacitacion.titulo)).all()
     ids = [x[0] for x in filas]
-    inscritas, asistencias = {}, {}
+    inscritas, asistencias, conteos = {}, {}, {}
     if ids:
         inscritas = dict(s.execute(sa.select(Inscripcion.capacitacion_id, sa.func.count()).where(
             Inscripcion.capacitacion_id.in_(ids)).group_by(Inscripcion.capacitacion_id)).all())
-        consulta = (sa.select(Asistencia.capacitacion_id, sa.func.count()).join(
+        nombradas = dict(s.execute(sa.select(Asistencia.sesion_id, sa.func.count()).join(
             Sesion, Sesion.id == Asistencia.sesion_id).where(Asistencia.capacitacion_id.in_(ids), *condiciones[1:])
-            .group_by(Asistencia.capacitacion_id))
-        asistencias = dict(s.execute(consulta).all())
-    return [{"municipio": mun, "tipo": tipo, "titulo": titulo, "institucion": institucion, "lugar": lugar,
+            .group_by(Asistencia.sesion_id)).all())
+        for sesion in s.scalars(sa.select(Sesion).join(Capacitacion).where(
+                Sesion.capacitacion_id.in_(ids), *condiciones)):
+            cid = sesion.capacitacion_id
+            asistencias[cid] = asistencias.get(cid, 0) + dominio.presentes_sesion(
+                sesion.conteo_total, nombradas.get(sesion.id, 0))
+            conteo = _conteo(sesion)
+            if conteo and (cid not in conteos or conteo["total"] > conteos[cid]["total"]):
+                conteos[cid] = conteo
+    return [{"capacitacion_id": cid, "municipio": mun, "tipo": tipo, "nombre_tipo": dominio.NOMBRES_TIPO[tipo],
+             "titulo": titulo, "institucion": institucion, "lugar": lugar,
              "desde": primera.isoformat(), "hasta": ultima.isoformat(), "sesiones_realizadas": n,
-             "participantes": inscritas.get(cid, 0), "asistencias": asistencias.get(cid, 0)}
+             "inscritas": inscritas.get(cid, 0),
+             "participantes": dominio.participantes_actividad(
+                 inscritas.get(cid, 0), [conteos[cid]["total"]] if cid in conteos else []),
+             "asistencias": asistencias.get(cid, 0), "conteo": conteos.get(cid)}
             for cid, mun, tipo, titulo, institucion, lugar, primera, ultima, n in filas]

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura
 
-from .dominio import MAX_MESES_RECURRENCIA, SEMANAS_EMBARAZO_MAX, TIPOS
+from .dominio import GRUPOS_EDAD, MAX_MESES_RECURRENCIA, SEMANAS_EMBARAZO_MAX, TIPOS
 
 _HORA = validate.Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$", error="Debe ser una hora HH:MM (24 horas).")
 # Fechas acotadas: la recurrencia suma meses y una fecha del año 9999 no debe volverse un error 500.
@@ -65,6 +65,72 @@ class AsistenciaEntrada(Esquema):
     presentes = fields.List(fields.UUID(), required=True, validate=validate.Length(max=10000))
 
 
+class CambioSesionEntrada(Esquema):
+    """Reprogramar una sesión aún no realizada: lo que cambia y por qué."""
+    fecha = fields.Date(validate=_FECHA_ACTIVIDAD)
+    hora = fields.String(allow_none=True, validate=_HORA)
+    tema = Texto(allow_none=True, maximo=300)
+    motivo = Texto(required=True, maximo=500)
+
+
+class CancelacionEntrada(Esquema):
+    motivo = Texto(required=True, maximo=500)
+
+
+_CANTIDAD = validate.Range(min=0, max=100000, error="Debe ser un número entero entre 0 y 100000.")
+
+
+class GruposEdad(Esquema):
+    """Cuántas personas de cada grupo de edad (ver dominio.NOMBRES_GRUPO_EDAD); los que faltan, 0."""
+    ninez = fields.Integer(validate=_CANTIDAD)
+    adolescencia = fields.Integer(validate=_CANTIDAD)
+    juventud = fields.Integer(validate=_CANTIDAD)
+    adultez = fields.Integer(validate=_CANTIDAD)
+    adulto_mayor = fields.Integer(validate=_CANTIDAD)
+
+
+assert tuple(GruposEdad._declared_fields) == GRUPOS_EDAD
+
+
+class ConteoEntrada(Esquema):
+    """Participantes contadas en una sesión (charla abierta): por sexo y, si se sabe, por grupo de edad."""
+    mujeres = fields.Integer(required=True, validate=_CANTIDAD)
+    hombres = fields.Integer(load_default=0, validate=_CANTIDAD)
+    por_grupo_edad = fields.Nested(GruposEdad, allow_none=True)
+
+
+class ConteoSalida(Esquema):
+    mujeres = fields.Integer()
+    hombres = fields.Integer()
+    total = fields.Integer()
+    por_grupo_edad = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
+
+
+class ConteoRegistrado(ConteoSalida):
+    capacitacion_id = fields.String()
+    sesion_id = fields.String()
+
+
+class FotoSalida(Esquema):
+    id = fields.String()
+    capacitacion_id = fields.String()
+    sesion_id = fields.String(allow_none=True)
+    leyenda = fields.String()
+    fecha = fields.Date()
+    tipo_mime = fields.String()
+    bytes = fields.Integer()
+    ancho = fields.Integer()
+    alto = fields.Integer()
+    subida_por = fields.String(allow_none=True)
+    creado_en = fields.DateTime()
+
+
+class FotoMetadatos(Esquema):
+    """Los campos de texto del formulario multipart de una foto (el archivo va en «archivo»)."""
+    leyenda = Texto(required=True, maximo=300)
+    sesion_id = fields.UUID(allow_none=True)
+
+
 class FiltroAgregados(Esquema):
     desde = fields.Date(allow_none=True)
     hasta = fields.Date(allow_none=True)
@@ -79,6 +145,12 @@ class SesionSalida(Esquema):
     duracion_horas = fields.Float()
     realizada = fields.Boolean()
     presentes = fields.List(fields.String())
+    estado = fields.String()  # programada | realizada | cancelada
+    nombre_estado = fields.String()
+    conteo = fields.Nested(ConteoSalida, allow_none=True)
+    participantes = fields.Integer()  # el mayor entre el conteo y las nombradas presentes
+    cancelacion = fields.Dict(allow_none=True)  # {fecha_hora, por, motivo}
+    cambios = fields.List(fields.Dict())  # reprogramaciones y cancelación, en orden
 
 
 class InscripcionSalida(Esquema):
@@ -119,12 +191,33 @@ class CapacitacionSalida(Esquema):
     ultima_fecha = fields.Date(allow_none=True)
     total_sesiones = fields.Integer()
     sesiones_realizadas = fields.Integer()
+    participantes = fields.Integer()  # inscritas o el conteo mayor de una sesión realizada (dominio)
+    nombre_tipo = fields.String()
     creado_en = fields.DateTime()
 
 
 class CapacitacionDetalle(CapacitacionSalida):
     sesiones = fields.List(fields.Nested(SesionSalida))
     inscripciones = fields.List(fields.Nested(InscripcionDetalle))
+    conteo = fields.Nested(ConteoSalida, allow_none=True)
+
+
+class InscritaCIS(Esquema):
+    id = fields.String()
+    nombres = fields.String()
+    apellidos = fields.String()
+    comunidad = fields.String()
+    semanas_gestacion_actual = fields.Integer(allow_none=True)
+    fecha_probable_parto = fields.Date(allow_none=True)
+    porcentaje_asistencia = fields.Float()
+
+
+class CapacitacionCIS(CapacitacionSalida):
+    """Lo que ve el CIS del club de embarazadas: calendario y nombres solo con consentimiento de salud."""
+    sesiones = fields.List(fields.Nested(SesionSalida))
+    inscripciones = fields.List(fields.Nested(InscritaCIS))
+    sin_consentimiento = fields.Integer()
+    aviso_sin_consentimiento = fields.String(allow_none=True)
 
 
 class PaginaCapacitaciones(Esquema):

@@ -29,15 +29,61 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
 
     @rpc
     def listar_capacitaciones(self, filtros):
-        yo = self.llamante.exigir(*ROLES)
+        yo = self.llamante.exigir(*ROLES, "cis")
         with self.uow() as uow:
+            if yo.rol == "cis":  # el CIS: solo el club de embarazadas
+                return op.listar_club(uow, yo, filtros)
             return op.listar_capacitaciones(uow, yo, filtros)
 
     @rpc
     def obtener_capacitacion(self, capacitacion_id):
+        yo = self.llamante.exigir(*ROLES, "cis")
+        with self.uow() as uow:
+            if yo.rol == "cis":  # calendario y nombres solo con consentimiento de salud
+                return op.obtener_club(uow, yo, capacitacion_id)
+            return op.obtener_capacitacion(uow, yo, capacitacion_id)
+
+    @rpc
+    def reprogramar_sesion(self, capacitacion_id, sesion_id, cuerpo):
         yo = self.llamante.exigir(*ROLES)
         with self.uow() as uow:
-            return op.obtener_capacitacion(uow, yo, capacitacion_id)
+            return op.reprogramar_sesion(uow, yo, capacitacion_id, sesion_id, cuerpo)
+
+    @rpc
+    def cancelar_sesion(self, capacitacion_id, sesion_id, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.cancelar_sesion(uow, yo, capacitacion_id, sesion_id, cuerpo)
+
+    @rpc
+    def registrar_conteo(self, capacitacion_id, sesion_id, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.registrar_conteo(uow, yo, capacitacion_id, sesion_id, cuerpo)
+
+    @rpc
+    def subir_foto(self, capacitacion_id, contenido_base64, campos, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.subir_foto(uow, yo, capacitacion_id, contenido_base64, campos, clave_idempotencia)
+
+    @rpc
+    def listar_fotos(self, capacitacion_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.listar_fotos(uow, yo, capacitacion_id)
+
+    @rpc
+    def obtener_foto(self, capacitacion_id, foto_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.obtener_foto(uow, yo, capacitacion_id, foto_id)
+
+    @rpc
+    def borrar_foto(self, capacitacion_id, foto_id):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.borrar_foto(uow, yo, capacitacion_id, foto_id)
 
     @rpc
     def agregar_sesion(self, capacitacion_id, cuerpo, clave_idempotencia=None):
@@ -95,3 +141,10 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
         self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
             return op.actividades(uow, {"desde": desde, "hasta": hasta, "municipios": municipios})
+
+    @rpc
+    def fotos_informe(self, desde=None, hasta=None, municipios=None, maximo=24):
+        # Para el informe de reportes: fotos con leyenda, reducidas para el PDF.
+        self.llamante.exigir(ROL_SERVICIO)
+        with self.uow() as uow:
+            return op.fotos_informe(uow, desde, hasta, municipios, maximo)

@@ -127,3 +127,66 @@ def test_codigo_de_verificacion_depende_del_secreto():
     assert a != dominio.codigo_verificacion("t" * 32, "id-1")
     assert a != dominio.codigo_verificacion("s" * 32, "id-2")
     assert len(a) == 14 and a.count("-") == 2
+
+
+# --- sesiones canceladas y reprogramadas, asistencia no futura, avisos ---
+
+def _sesion(id_, fecha, cancelada=False):
+    return {"id": id_, "fecha": fecha, "estado": "cancelada" if cancelada else None}
+
+
+def test_una_sesion_cancelada_no_cuenta_como_realizada_ni_para_la_constancia():
+    sesiones = [_sesion("a", date(2026, 6, 1)), _sesion("b", date(2026, 6, 8)),
+                _sesion("c", date(2026, 6, 10), cancelada=True), _sesion("d", date(2026, 6, 20))]
+    assert [s["id"] for s in dominio.sesiones_realizadas(sesiones, HOY)] == ["a", "b"]
+    # Asistió a las dos realizadas: 100 %, aunque la cancelada no tenga su firma.
+    assert dominio.porcentaje_asistencia(sesiones, {"a", "b"}, HOY) == 100.0
+    assert [dominio.estado_sesion(s, HOY) for s in sesiones] == ["realizada", "realizada", "cancelada", "programada"]
+
+
+def test_reprogramar_solo_lo_que_no_se_ha_realizado():
+    dominio.verificar_reprogramable(_sesion("a", HOY), False, HOY)
+    for sesion, con_registro in ((_sesion("a", date(2026, 6, 1)), False), (_sesion("a", HOY), True),
+                                 (_sesion("a", date(2026, 7, 1), cancelada=True), False)):
+        with pytest.raises(Conflicto) as e:
+            dominio.verificar_reprogramable(sesion, con_registro, HOY)
+        assert e.value.codigo == "ESTADO_INVALIDO"
+    with pytest.raises(ErrorValidacion) as e:
+        dominio.verificar_nueva_fecha(date(2026, 6, 14), HOY)
+    assert "fecha" in e.value.detalles
+    dominio.verificar_nueva_fecha(HOY, HOY)
+
+
+def test_asistencia_y_conteo_ni_en_el_futuro_ni_en_una_sesion_cancelada():
+    dominio.verificar_sesion_para_asistencia(_sesion("a", HOY), HOY)
+    with pytest.raises(Conflicto) as e:
+        dominio.verificar_sesion_para_asistencia(_sesion("a", date(2026, 6, 16)), HOY)
+    assert e.value.codigo == "ESTADO_INVALIDO" and "todavía no" in e.value.mensaje
+    with pytest.raises(Conflicto):
+        dominio.verificar_sesion_para_asistencia(_sesion("a", date(2026, 6, 1), cancelada=True), HOY)
+
+
+def test_solo_se_anuncia_una_sesion_de_hoy_en_adelante():
+    assert dominio.se_avisa(HOY, HOY) and dominio.se_avisa(date(2026, 7, 1), HOY)
+    assert not dominio.se_avisa(date(2026, 6, 14), HOY)
+
+
+# --- conteo de participantes ---
+
+def test_conteo_por_sexo_y_edad_debe_cuadrar():
+    c = dominio.conteo_normalizado(30, 5, {"juventud": 10, "adultez": 20, "adulto_mayor": 5})
+    assert c["total"] == 35 and c["por_grupo_edad"]["ninez"] == 0 and c["por_grupo_edad"]["adultez"] == 20
+    assert dominio.conteo_normalizado(12, 0)["por_grupo_edad"] is None
+    with pytest.raises(ErrorValidacion) as e:
+        dominio.conteo_normalizado(30, 5, {"adultez": 30})
+    assert "por_grupo_edad" in e.value.detalles
+    assert "(30)" in e.value.detalles["por_grupo_edad"][0] and "(35)" in e.value.detalles["por_grupo_edad"][0]
+
+
+def test_participantes_de_una_actividad_con_conteo_inscritas_o_ambos():
+    assert dominio.participantes_actividad(0, [35]) == 35  # charla abierta: solo el conteo
+    assert dominio.participantes_actividad(12, []) == 12  # curso con inscripción
+    assert dominio.participantes_actividad(12, [20, 8]) == 20  # el conteo de la sala incluye a las inscritas
+    assert dominio.participantes_actividad(12, [8, None]) == 12
+    assert dominio.sin_nombre(12, 20) == 8 and dominio.sin_nombre(12, 8) == 0
+    assert dominio.presentes_sesion(None, 4) == 4 and dominio.presentes_sesion(30, 4) == 30

@@ -34,7 +34,12 @@ def test_crear_listar_detalle_inscribir_asistencia_y_constancia_por_http(http):
     assert lista["total"] == 1 and lista["items"][0]["id"] == c["id"]
     assert http.get("/api/v1/capacitaciones", "tecnica.0302").json()["total"] == 0
     assert http.get(f"/api/v1/capacitaciones/{c['id']}", "tecnica.0302").status_code == 404
-    assert http.get("/api/v1/capacitaciones", "cis.0309").status_code == 403
+    # El CIS ve solo el club de embarazadas: ni en la lista ni por id las demás actividades.
+    cis = http.get("/api/v1/capacitaciones", "cis.0309")
+    assert cis.status_code == 200 and c["id"] not in [x["id"] for x in cis.json()["items"]]
+    assert http.get("/api/v1/capacitaciones?tipo=taller", "cis.0309").status_code == 400
+    assert http.get(f"/api/v1/capacitaciones/{c['id']}", "cis.0309").status_code == 404
+    assert http.post("/api/v1/capacitaciones", "cis.0309", json=cuerpo).status_code == 403
 
     r = http.post(f"/api/v1/capacitaciones/{c['id']}/inscripciones", "tecnica.0309", json={
         "participante": {"nombres": "Dilcia", "apellidos": "Rodríguez", "comunidad": "San Antonio"},

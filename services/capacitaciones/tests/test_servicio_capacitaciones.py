@@ -1,5 +1,6 @@
 """El servicio real (nameko run) contra RabbitMQ y PostgreSQL reales, llamado por RPC."""
 import base64
+import calendar
 import io
 import threading
 from datetime import date, timedelta
@@ -65,8 +66,9 @@ def test_el_servicio_rechaza_un_contexto_sin_firma_o_con_rol_ajeno(capacitacione
             rpc.capacitaciones.listar_capacitaciones({})
     assert _error(e).codigo == "NO_AUTENTICADO"
     with cliente_rpc(amqp_uri, token("cis", "0309")) as rpc:
+        # El CIS lee el club de embarazadas, pero no programa actividades.
         with pytest.raises(RemoteError) as e:
-            rpc.capacitaciones.listar_capacitaciones({})
+            rpc.capacitaciones.crear_capacitacion({})
         assert _error(e).codigo == "PROHIBIDO"
         # Los datos de contacto son solo para el servicio de notificaciones.
         with pytest.raises(RemoteError) as e:
@@ -102,7 +104,7 @@ def test_inscripciones_simultaneas_no_pasan_del_cupo(tecnica, amqp_uri):
         with cliente_rpc(amqp_uri, token("promotora", "0309")) as rpc:
             barrera.wait(30)
             try:
-                rpc.capacitaciones.inscribir(c["id"], _participante(f"Persona{n}", "Prueba"))
+                rpc.capacitaciones.inscribir(c["id"], _participante(f"Persona {'ABCDEFGHIJ'[n]}", "Prueba"))
                 resultados.append("ok")
             except RemoteError as exc:
                 resultados.append(desde_error_remoto(exc).codigo)
@@ -117,17 +119,19 @@ def test_inscripciones_simultaneas_no_pasan_del_cupo(tecnica, amqp_uri):
 
 
 def test_club_mensual_crea_n_sesiones_y_un_evento_por_sesion(tecnica, capacitaciones):
+    anio = next(a for a in range(date.today().year + 2, date.today().year + 6)
+                if not calendar.isleap(a))  # sesiones por venir (solo esas se anuncian), febrero de 28
     c = _actividad(tecnica, titulo="Club de embarazadas", tipo="club_embarazadas", institucion="CIS",
-                   lugar="CIS de Lejamaní", sesiones=[{"fecha": "2026-01-31", "hora": "08:30"}],
+                   lugar="CIS de Lejamaní", sesiones=[{"fecha": f"{anio}-01-31", "hora": "08:30"}],
                    recurrencia={"meses": 6})
     fechas = [s["fecha"] for s in c["sesiones"]]
-    assert fechas == ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30"]
+    assert fechas == [f"{anio}-{m}" for m in ("01-31", "02-28", "03-31", "04-30", "05-31", "06-30")]
     eventos = _eventos(capacitaciones, c["id"])
     assert [t for t, _ in eventos].count("CapacitacionProgramada") == 1
     programadas = [d for t, d in eventos if t == "SesionProgramada"]
     assert sorted(d["fecha"] for d in programadas) == fechas
     assert all(d["tipo"] == "club_embarazadas" and d["lugar"] == "CIS de Lejamaní" for d in programadas)
-    nueva = tecnica.agregar_sesion(c["id"], {"fecha": "2026-07-31", "tema": "Lactancia"})
+    nueva = tecnica.agregar_sesion(c["id"], {"fecha": f"{anio}-07-31", "tema": "Lactancia"})
     assert len(tecnica.obtener_capacitacion(c["id"])["sesiones"]) == 7
     assert nueva["id"] in [d["sesion_id"] for t, d in _eventos(capacitaciones, c["id"]) if t == "SesionProgramada"]
 
@@ -205,8 +209,9 @@ def test_constancia_en_pdf_con_75_por_ciento_y_409_por_debajo(tecnica):
 
 def test_eventos_sin_datos_personales_y_contacto_solo_con_consentimiento(tecnica, capacitaciones, amqp_uri):
     manana = date.today() + timedelta(days=400)
+    # La primera sesión ya pasó (se registra su asistencia, sin anunciarla); la segunda se anuncia.
     c = _actividad(tecnica, titulo="Club de embarazadas", tipo="club_embarazadas", lugar="CIS",
-                   sesiones=[{"fecha": manana.isoformat(), "hora": "09:00"}])
+                   sesiones=[{"fecha": HACE.isoformat(), "hora": "09:00"}, {"fecha": manana.isoformat(), "hora": "09:00"}])
     con = tecnica.inscribir(c["id"], {"participante": {
         "nombres": "Reina", "apellidos": "Zelaya", "dni": "0309-1998-00456", "telefono": "9876-5432",
         "comunidad": "El Rosario", "semanas_gestacion": 12}, "consentimiento_salud": True})
@@ -230,9 +235,9 @@ def test_eventos_sin_datos_personales_y_contacto_solo_con_consentimiento(tecnica
         assert contacto["fecha_probable_parto"] == (date.today() - timedelta(weeks=12)
                                                     + timedelta(days=280)).isoformat()
         assert rpc.capacitaciones.contacto_participante(sin["id"]) is None
-        assert rpc.capacitaciones.telefonos_sesion(c["sesiones"][0]["id"]) == ["9876-5432"]
+        assert rpc.capacitaciones.telefonos_sesion(c["sesiones"][1]["id"]) == ["9876-5432"]
         proximas = rpc.capacitaciones.sesiones_de_manana(manana.isoformat())
-        assert [x["sesion_id"] for x in proximas] == [c["sesiones"][0]["id"]]
+        assert [x["sesion_id"] for x in proximas] == [c["sesiones"][1]["id"]]
         assert proximas[0]["municipio"] == "0309" and proximas[0]["lugar"] == "CIS"
 
 
