@@ -2,8 +2,8 @@
 from nameko.events import event_handler
 from omm_common.rpc import rpc
 
-from ayudas.contrato import AyudaEntregada, ExistenciasBajas
-from capacitaciones.contrato import ParticipanteInscrita, SesionProgramada
+from ayudas.contrato import AyudaEntregada, EntregaAnulada, ExistenciasBajas
+from capacitaciones.contrato import ParticipanteInscrita, SesionCancelada, SesionProgramada, SesionReprogramada
 from casos.contrato import CasoDerivado, SeguimientoVencido
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
@@ -44,6 +44,9 @@ class Notificaciones(Observable):  # estado para /health y /metrics del gateway;
     al_bajar_existencias = _manejador("ayudas", ExistenciasBajas)
     al_inscribir_participante = _manejador("capacitaciones", ParticipanteInscrita)
     al_programar_sesion = _manejador("capacitaciones", SesionProgramada)
+    al_reprogramar_sesion = _manejador("capacitaciones", SesionReprogramada)
+    al_cancelar_sesion = _manejador("capacitaciones", SesionCancelada)
+    al_anular_entrega = _manejador("ayudas", EntregaAnulada)
 
     @rpc
     def ping(self):

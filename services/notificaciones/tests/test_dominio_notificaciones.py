@@ -119,3 +119,11 @@ def test_una_sesion_ya_pasada_no_se_avisa_y_la_de_hoy_si():
     # Solo los avisos de sesión: una ayuda entregada ayer se avisa igual.
     assert not dominio.sesion_ya_pasada("AyudaEntregada", {"fecha": "2026-01-01"}, hoy)
     assert not dominio.sesion_ya_pasada("SesionProgramada", {"fecha": "no es fecha"}, hoy)
+
+
+def test_cada_evento_con_reglas_tiene_su_manejador_en_el_servicio():
+    # Una regla sin manejador nunca se cumple: su evento no llega a una cola de notificaciones.
+    from notificaciones.service import Notificaciones
+    manejadores = {getattr(v, "__name__", "") for v in vars(Notificaciones).values()}
+    for evento in dominio.EVENTOS:
+        assert f"al_{evento}" in manejadores, evento
