@@ -10,7 +10,8 @@ CONTACTOS = ("coordinadora", "admin")
 class RutasNotificaciones:
     notificaciones = RpcProxy("notificaciones", expiration=TIEMPO_RPC)
 
-    @ruta("GET", "/api/v1/notificaciones", "Bandeja: la coordinadora ve las de su municipio; el CIS, las suyas",
+    @ruta("GET", "/api/v1/notificaciones", "Bandeja: la coordinadora ve las de su municipio; el CIS, las suyas; "
+          "primero lo urgente sin confirmar, luego de la más nueva a la más vieja",
           ("coordinadora", "cis"), consulta=s.FiltroNotificaciones, etiqueta="notificaciones")
     def listar_notificaciones(self, p):
         return 200, self.llamar("notificaciones", "listar", p.consulta)

@@ -15,7 +15,7 @@ from omm_common.tiempo import hoy_honduras
 
 from notificaciones import canales, envio
 from notificaciones import operaciones as op
-from notificaciones.models import Destinatario, Notificacion
+from notificaciones.models import Destinatario, Notificacion, Regla
 
 pytestmark = pytest.mark.integracion
 
@@ -263,3 +263,18 @@ def test_anular_una_entrega_avisa_al_cis_solo_si_el_cis_supo_de_ella(motor, adap
     assert asunto == "Entrega anulada por la OMM de Lejamaní"
     assert "anuló la entrega del" in cuerpo and "ayuda económica para compra de medicamentos, L 800.00" in cuerpo
     assert "Marta Lagos" in cuerpo and "queda sin efecto" in cuerpo and "2780-0309" in cuerpo
+
+
+def test_un_municipio_con_las_reglas_de_antes_recibe_las_nuevas_al_primer_evento(motor):
+    # Las reglas se copian por municipio la primera vez; las que se agregan después llegan igual, sin migración.
+    _aplicar(motor, "ExistenciasBajas", {"tipo_codigo": "panales", "cantidad": 2})
+    nuevas = ("sesion_reprogramada_participantes", "sesion_reprogramada_cis", "sesion_cancelada_participantes",
+              "sesion_cancelada_cis", "entrega_anulada_cis")
+    with unidad_de_trabajo(motor) as uow:
+        uow.sesion.execute(sa.delete(Regla).where(Regla.municipio == "0309", Regla.codigo.in_(nuevas)))
+    ids = _aplicar(motor, "SesionCancelada", {"capacitacion_id": str(uuid.uuid4()), "sesion_id": str(uuid.uuid4()),
+                                              "tipo": "taller", "fecha": _en_dias(3), "hora": None, "lugar": "Salón"})
+    assert [(_fila(motor, i).regla, _fila(motor, i).canal) for i in ids] == [("sesion_cancelada_participantes", "sms")]
+    with unidad_de_trabajo(motor) as uow:
+        codigos = set(uow.sesion.scalars(sa.select(Regla.codigo).where(Regla.municipio == "0309")))
+    assert set(nuevas) <= codigos
