@@ -72,6 +72,8 @@ _OFICINA = "Para más información llame a la OMM de {{ municipio }}{% if oficin
 _OFICINA_SMS = "OMM de {{ municipio }}{% if oficina.telefono %} (tel. {{ oficina.telefono }}){% endif %}: "
 _HORA_LUGAR = "{% if datos.hora %} a las {{ datos.hora }}{% endif %}{% if datos.lugar %} en {{ datos.lugar }}{% endif %}"
 _ACTIVIDAD = "{{ datos.tipo|actividad|lower }}"
+# Reprogramar puede cambiar solo la hora: entonces no se dice «del 3 de diciembre pasa al 3 de diciembre».
+_MISMO_DIA = "{% if datos.fecha == datos.fecha_anterior %}"
 
 PLANTILLAS = {
     CasoDerivado.tipo_evento: (
@@ -112,9 +114,11 @@ PLANTILLAS = {
         + ". " + _OFICINA,
     ),
     SesionReprogramada.tipo_evento: (
-        "{{ datos.tipo|actividad }}: la sesión del {{ datos.fecha_anterior }} pasa al {{ datos.fecha }}",
-        "La sesión de " + _ACTIVIDAD + " de {{ municipio }} del {{ datos.fecha_anterior }} se reprogramó para el "
-        "{{ datos.fecha }}" + _HORA_LUGAR + ". " + _OFICINA,
+        "{{ datos.tipo|actividad }}: la sesión del {{ datos.fecha_anterior }} "
+        + _MISMO_DIA + "cambia de hora{% else %}pasa al {{ datos.fecha }}{% endif %}",
+        "La sesión de " + _ACTIVIDAD + " de {{ municipio }} del {{ datos.fecha_anterior }} "
+        + _MISMO_DIA + "cambió de hora: será{% else %}se reprogramó para el {{ datos.fecha }}{% endif %}"
+        + _HORA_LUGAR + ". " + _OFICINA,
     ),
     SesionCancelada.tipo_evento: (
         "{{ datos.tipo|actividad }}: sesión del {{ datos.fecha }} cancelada",
@@ -124,8 +128,8 @@ PLANTILLAS = {
     # Por SMS a las inscritas (la clave es la regla): cortos, con a quién llamar al principio.
     "sesion_reprogramada_participantes": (
         "{{ datos.tipo|actividad }}: cambio de fecha",
-        _OFICINA_SMS + "la sesión de " + _ACTIVIDAD + " del {{ datos.fecha_anterior }} pasa al {{ datos.fecha }}"
-        + _HORA_LUGAR + ".",
+        _OFICINA_SMS + "la sesión de " + _ACTIVIDAD + " del {{ datos.fecha_anterior }} " + _MISMO_DIA
+        + "cambia de hora: será{% else %}pasa al {{ datos.fecha }}{% endif %}" + _HORA_LUGAR + ".",
     ),
     "sesion_cancelada_participantes": (
         "{{ datos.tipo|actividad }}: sesión cancelada",

@@ -123,6 +123,16 @@ def test_los_avisos_dicen_fechas_nombres_y_a_quien_llamar():
     assert "el 20 de noviembre de 2026 por L 1,200.50." in cuerpo
 
 
+def test_si_solo_cambia_la_hora_se_dice_asi():
+    datos = {**EVENTOS["SesionReprogramada"].datos(), "fecha": "2026-12-03", "hora": "16:00"}
+    ctx = {"municipio": "Lejamaní", "oficina": {"telefono": "2780-0309"}, "datos": datos}
+    asunto, cuerpo = plantillas.componer("SesionReprogramada", ctx)
+    assert asunto == "Escuela de emprendimiento: la sesión del 3 de diciembre de 2026 cambia de hora"
+    assert "del 3 de diciembre de 2026 cambió de hora: será a las 16:00 en Salón comunal." in cuerpo
+    _, sms = plantillas.componer("sesion_reprogramada_participantes", ctx)
+    assert "del 3 de diciembre de 2026 cambia de hora: será a las 16:00 en Salón comunal." in sms
+
+
 def test_una_plantilla_editada_tambien_lee_las_fechas_en_letras():
     _, cuerpo = plantillas.componer("SesionProgramada", {"municipio": "Lejamaní", "datos": {"fecha": "2026-12-03"}},
                                     "Sesión el {{ datos.fecha }}.")
