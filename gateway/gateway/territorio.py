@@ -2,19 +2,38 @@
 
 Reportes decide qué puede ver cada usuaria (su municipio, o los de su mancomunidad) y pregunta aquí
 quiénes son los miembros y cómo se llaman: la tabla no se copia a ningún otro servicio.
+
+Reportes recuerda la respuesta un minuto; cuando la administración mueve un municipio de mancomunidad, el
+gateway difunde `TerritorioCambiado` (un aviso para olvidar lo recordado, no un hecho del catálogo: sin
+outbox, a toda instancia de reportes). Si el aviso se pierde, lo recordado vence igual en ese minuto.
 """
+import logging
+
 import sqlalchemy as sa
+from nameko.events import EventDispatcher
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.rpc import rpc
 
 from .models import Mancomunidad, Municipio
 
+TERRITORIO_CAMBIADO = "TerritorioCambiado"
+log = logging.getLogger("omm.gateway")
+
 
 class Territorio:
     """Mezcla del servicio gateway (necesita `uow`)."""
 
     llamante = IdentidadLlamante()
+    avisar = EventDispatcher()
+
+    def avisar_territorio_cambiado(self, municipio):
+        """Después del commit: quien guardó los miembros de una mancomunidad los vuelve a pedir."""
+        try:
+            self.avisar(TERRITORIO_CAMBIADO, {"municipio": municipio})
+        except Exception:
+            log.warning("No se pudo avisar el cambio de territorio; reportes lo verá al vencer su copia",
+                        exc_info=True)
 
     @rpc
     def ambito(self, mancomunidad=None, municipio=None):

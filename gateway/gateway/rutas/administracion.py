@@ -204,9 +204,9 @@ class RutasAdministracion:
             return 200, MunicipioSalida(many=True).dump(filas)
 
     @ruta("PUT", "/api/v1/municipios/<codigo>", "Pone un municipio en una mancomunidad, lo mueve a otra o lo "
-          "saca (admin). Las cifras de la región lo reflejan a más tardar en un minuto (reportes guarda los "
-          "miembros de cada mancomunidad ese tiempo)", ("admin",), cuerpo=MunicipioCambio,
-          respuesta=MunicipioSalida, etiqueta="administracion")
+          "saca (admin). Las cifras de la región lo reflejan enseguida (reportes olvida los miembros que "
+          "recordaba al recibir el aviso TerritorioCambiado; sin aviso, a más tardar en un minuto)", ("admin",),
+          cuerpo=MunicipioCambio, respuesta=MunicipioSalida, etiqueta="administracion")
     def cambiar_municipio(self, p, codigo):
         datos = cargar(MunicipioCambio(), p.cuerpo)
         with self.uow() as uow:
@@ -221,6 +221,8 @@ class RutasAdministracion:
                     raise error_de_campo("mancomunidad", f"No existe la mancomunidad «{nueva}».")
             anterior, m.mancomunidad = m.mancomunidad, nueva
             salida = MunicipioSalida().dump(m)
+        if anterior != nueva:
+            self.avisar_territorio_cambiado(codigo)
         auditar(p.yo, "cambiar_mancomunidad_de_municipio", municipio=codigo, anterior=anterior, nueva=nueva)
         return 200, salida
 

@@ -9,6 +9,7 @@ import logging
 import time
 
 from eventlet import tpool
+from nameko.events import BROADCAST, event_handler
 from nameko.rpc import RpcProxy
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante, PropagarIdentidad, token_de_servicio
@@ -78,6 +79,11 @@ class Reportes:
     @rpc
     def ping(self):
         return self.uow.ping()
+
+    @event_handler("gateway", "TerritorioCambiado", handler_type=BROADCAST, reliable_delivery=False)
+    def olvidar_territorios(self, datos):
+        """La administración movió un municipio de mancomunidad: los miembros recordados ya no valen."""
+        _territorios.clear()
 
     @rpc
     def estado_operativo(self, con_metricas=False):
