@@ -34,8 +34,10 @@ class Sistema:
                 preparar_gateway(self.urls[s])
             else:
                 migrar(s, self.urls[s])
+        from casos.service import Casos
         from notificaciones.service import Notificaciones
         colas.declarar(Notificaciones, self.amqp)
+        colas.declarar(Casos, self.amqp)  # el aviso al CIS vuelve a casos (NotificacionEnviada/Confirmada)
         self.puerto = puerto_libre()
         self.env = entorno_base(self.amqp, GATEWAY_DIRECCION=f"127.0.0.1:{self.puerto}", OMM_VAR=self.carpeta,
                                 **{f"{s.upper()}_DB_URL": u for s, u in self.urls.items()}, **self.env_extra)

@@ -183,7 +183,9 @@ def _bandeja(pila, usuaria):
 def _caso(pila, dias_incidente=0):
     hoy = hoy_honduras()
     r = pila.api.post("/api/v1/casos", f"tecnica.{M}", json={
-        "fecha_atencion": hoy.isoformat(), "fecha_incidente": (hoy - timedelta(days=dias_incidente)).isoformat(),
+        # Atendido el día del incidente: un seguimiento no puede ser anterior a la atención.
+        "fecha_atencion": (hoy - timedelta(days=dias_incidente)).isoformat(),
+        "fecha_incidente": (hoy - timedelta(days=dias_incidente)).isoformat(),
         "sobreviviente": {"nombres": "Sobreviviente", "apellidos": "Ficticia", "comunidad": "Centro"},
         "tipos_violencia": ["sexual"], "contexto": "comunitaria", "relato": "relato de prueba",
         "nivel_riesgo": "alto", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": True}})

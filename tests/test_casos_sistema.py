@@ -41,7 +41,16 @@ def test_derivacion_urgente_y_seguimiento_vencido(sistema, smtp):
     bandeja = next(n for n in _bandeja(api, f"cis.{M}", "CasoDerivado") if n["canal"] == "bandeja")
     assert "URGENTE" in bandeja["asunto"] and "Eulalia Varela" in bandeja["mensaje"]  # hubo consentimiento
     assert "Profilaxis" not in bandeja["mensaje"]  # el motivo no viaja
-    # Un seguimiento con próxima fecha ya pasada; la tarea programada (beat) lo descubre.
+    # Un seguimiento con próxima fecha ya pasada; la tarea programada (beat) lo descubre. El seguimiento no
+    # puede ser anterior a la atención: en un caso atendido hace diez días.
+    hace_diez = (date.today() - timedelta(days=10)).isoformat()
+    r = api.post("/api/v1/casos", f"tecnica.{M}", json={
+        "fecha_atencion": hace_diez, "fecha_incidente": hace_diez,
+        "sobreviviente": {"nombres": "Eulalia", "apellidos": "Varela", "comunidad": "Centro"},
+        "tipos_violencia": ["fisica"], "contexto": "comunitaria", "relato": "relato de prueba",
+        "nivel_riesgo": "medio", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": True}})
+    assert r.status_code == 201, r.text
+    caso = r.json()
     s = api.post(f"/api/v1/casos/{caso['id']}/seguimientos", f"tecnica.{M}", json={
         "fecha": (date.today() - timedelta(days=10)).isoformat(), "tipo": "llamada", "nota": "llamada",
         "proxima_fecha": (date.today() - timedelta(days=3)).isoformat()})

@@ -225,7 +225,7 @@ def test_los_deployments_con_base_esperan_sus_migraciones():
         assert sorted(f"{s.upper()}_DB_URL" for s in comando[2:]) == bases, nombre
     # El relay publica eventos: las colas de notificaciones existen antes.
     iniciales = [c["command"] for c in _deployments()["relays"]["spec"]["template"]["spec"]["initContainers"]]
-    assert ["omm-declarar-colas", "notificaciones.service:Notificaciones"] in iniciales
+    assert ["omm-declarar-colas", "notificaciones.service:Notificaciones", "casos.service:Casos"] in iniciales
 
 
 def test_esperar_migraciones_espera_hasta_que_la_base_esta_al_dia(tmp_path):

@@ -175,11 +175,14 @@ def _escribir_casos(motor, rng, n, meses=14):
     for _ in range(n):
         m = rng.choice(MUNICIPIOS)
         yo = Identidad(usuario_id=f"tec-{m}", usuario=f"tecnica.{m}", rol="tecnica", municipio=m)
+        tipos = rng.sample(TIPOS, rng.randint(1, 3))
+        # El GBVIMS exacto: la técnica distingue a veces la violación; sin decirlo queda sin clasificar.
+        gbvims = rng.choice((None, "violacion", "agresion_sexual")) if "sexual" in tipos else None
         with unidad_de_trabajo(motor) as uow:
             op.crear_caso(uow, yo, {
                 "fecha_atencion": _fecha_al_azar(rng, meses).isoformat(),
                 "sobreviviente": {"nombres": "Ana", "apellidos": "Prueba", "comunidad": "Centro"},
-                "tipos_violencia": rng.sample(TIPOS, rng.randint(1, 3)),
+                "tipos_violencia": tipos, "tipo_gbvims": gbvims,
                 "contexto": rng.choice(("pareja", "expareja", "familiar")), "relato": "relato de prueba",
                 "nivel_riesgo": rng.choice(("bajo", "medio", "alto", "extremo")),
                 "consentimiento": {"servicios": True, "derivacion": False, "estadisticas": rng.random() < 0.8}})
@@ -189,15 +192,19 @@ def _esperado_casos(motor, desde, hasta):
     import json
     with motor.connect() as c:
         filas = c.execute(sa.text("SELECT municipio, fecha_atencion, tipos_violencia, contexto, nivel_riesgo, "
-                                  "consentimiento_estadisticas FROM casos")).all()
+                                  "consentimiento_estadisticas, tipo_gbvims FROM casos")).all()
     periodo, meses = Counter(), Counter()
-    for m, f, tipos, contexto, riesgo, consentimiento in filas:
+    for m, f, tipos, contexto, riesgo, consentimiento, gbvims in filas:
         f = f if isinstance(f, date) else date.fromisoformat(f)
-        if not consentimiento or m not in MUNICIPIOS or not _dentro(f, desde, hasta):
+        if m not in MUNICIPIOS or not _dentro(f, desde, hasta):
             continue
-        meses[m, _texto(f)] += 1
+        meses[m, _texto(f), "atendidos"] += 1  # el informe propio de la oficina: con o sin consentimiento
+        if not consentimiento:
+            continue
+        meses[m, _texto(f), "total"] += 1
         periodo[m, "nivel_riesgo", riesgo] += 1
         periodo[m, "contexto", contexto] += 1
+        periodo[m, "gbvims", gbvims or "sin_clasificar"] += 1
         for t in (json.loads(tipos) if isinstance(tipos, str) else tipos):
             periodo[m, "tipo_violencia", t] += 1
     return dict(periodo), dict(meses)
@@ -205,8 +212,8 @@ def _esperado_casos(motor, desde, hasta):
 
 def _obtenido_casos(filas):
     periodo = {(f["municipio"], f["dimension"], f["valor"]): f["casos"] for f in filas if f["mes"] is None}
-    meses = {(f["municipio"], f["mes"]): f["casos"] for f in filas if f["mes"] is not None}
-    assert all(f["dimension"] == "total" for f in filas if f["mes"] is not None)
+    meses = {(f["municipio"], f["mes"], f["dimension"]): f["casos"] for f in filas if f["mes"] is not None}
+    assert all(f["dimension"] in ("total", "atendidos") for f in filas if f["mes"] is not None)
     return periodo, meses
 
 

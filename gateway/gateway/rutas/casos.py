@@ -1,8 +1,10 @@
 from nameko.rpc import RpcProxy
 
 from casos import contrato as s
+from omm_common.errores import error_de_campo
 
 from ..http import TIEMPO_RPC, ruta
+from ..models import Usuario
 
 ROLES = ("coordinadora", "tecnica")
 
@@ -19,6 +21,12 @@ class RutasCasos:
           consulta=s.FiltroCasos, etiqueta="casos")
     def listar_casos(self, p):
         return 200, self.llamar("casos", "listar_casos", p.consulta)
+
+    @ruta("GET", "/api/v1/casos/agenda", "Seguimientos que tocan hoy y vencidos (iniciales, nunca nombres); "
+          "mios=true: solo los casos de los que soy responsable", ROLES, consulta=s.FiltroAgenda,
+          respuesta=s.AgendaSalida, etiqueta="casos")
+    def agenda_casos(self, p):
+        return 200, self.llamar("casos", "agenda", p.consulta)
 
     @ruta("GET", "/api/v1/casos/<caso_id>", "Detalle de un caso (queda en la bitácora)", ROLES,
           respuesta=s.CasoSalida, etiqueta="casos")
@@ -46,3 +54,41 @@ class RutasCasos:
           ("coordinadora",), respuesta=s.AuditoriaSalida(many=True), etiqueta="casos")
     def auditoria_caso(self, p, caso_id):
         return 200, self.llamar("casos", "auditoria", caso_id)
+
+    @ruta("PATCH", "/api/v1/casos/<caso_id>", "Corrige datos de identificación o clasificación, con motivo (el riesgo "
+          "y el consentimiento tienen su historia: /valoraciones y /consentimientos)", ROLES,
+          cuerpo=s.CorreccionEntrada, respuesta=s.CasoSalida, etiqueta="casos")
+    def corregir_caso(self, p, caso_id):
+        return 200, self.llamar("casos", "corregir_caso", caso_id, p.cuerpo)
+
+    @ruta("POST", "/api/v1/casos/<caso_id>/valoraciones", "Nueva valoración del riesgo (el nivel vigente es el de "
+          "la última)", ROLES, cuerpo=s.ValoracionEntrada, respuesta=s.CasoSalida, estado=201, idempotente=True,
+          etiqueta="casos", otros_estados={409: "Caso cerrado (ESTADO_INVALIDO)"})
+    def reevaluar_riesgo(self, p, caso_id):
+        return 201, self.llamar("casos", "reevaluar_riesgo", caso_id, p.cuerpo, p.clave_idempotencia)
+
+    @ruta("POST", "/api/v1/casos/<caso_id>/consentimientos", "Cambio de consentimiento de la sobreviviente "
+          "(vale el último)", ROLES, cuerpo=s.ConsentimientoEntrada, respuesta=s.CasoSalida, estado=201,
+          idempotente=True, etiqueta="casos")
+    def cambiar_consentimiento(self, p, caso_id):
+        return 201, self.llamar("casos", "cambiar_consentimiento", caso_id, p.cuerpo, p.clave_idempotencia)
+
+    @ruta("POST", "/api/v1/casos/<caso_id>/reapertura", "Reabre un caso cerrado, con motivo", ("coordinadora",),
+          cuerpo=s.ReaperturaEntrada, respuesta=s.CasoSalida, etiqueta="casos",
+          otros_estados={409: "El caso no está cerrado (ESTADO_INVALIDO)"})
+    def reabrir_caso(self, p, caso_id):
+        return 200, self.llamar("casos", "reabrir_caso", caso_id, p.cuerpo)
+
+    @ruta("PUT", "/api/v1/casos/<caso_id>/responsable", "Asigna la responsable del caso (coordinadora o técnica "
+          "activa del municipio)", ("coordinadora",), cuerpo=s.ResponsableEntrada, respuesta=s.CasoSalida,
+          etiqueta="casos")
+    def asignar_responsable(self, p, caso_id):
+        # Las usuarias son del gateway: se comprueba aquí y casos recibe el id y el nombre.
+        usuario_id = str(p.cuerpo["usuario_id"])
+        with self.uow() as uow:
+            u = uow.sesion.get(Usuario, usuario_id)
+            error = s.error_responsable(u, p.yo.municipio)
+            if error:
+                raise error_de_campo("usuario_id", error)
+            nombre = u.nombre
+        return 200, self.llamar("casos", "asignar_responsable", caso_id, usuario_id, nombre)

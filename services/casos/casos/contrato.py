@@ -12,16 +12,21 @@ from omm_common.eventos import Evento
 
 from .dominio import (
     CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, NOMBRES_CONTEXTO, NOMBRES_GBVIMS, NOMBRES_NIVEL_RIESGO,
-    NOMBRES_TIPO_VIOLENCIA, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA,
+    NOMBRES_GBVIMS_CON_VACIO, NOMBRES_TIPO_VIOLENCIA, SIN_CLASIFICAR, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO,
+    TIPOS_VIOLENCIA, error_responsable,
 )
 from .schemas import (
-    AuditoriaSalida, CasoEntrada, CasoResumen, CasoSalida, CierreEntrada, DerivacionEntrada, DerivacionSalida,
-    FiltroCasos, SeguimientoEntrada, SeguimientoSalida,
+    AgendaSalida, AuditoriaSalida, CasoEntrada, CasoResumen, CasoSalida, CierreEntrada, ConsentimientoEntrada,
+    CorreccionEntrada, DerivacionEntrada, DerivacionSalida, FiltroAgenda, FiltroCasos, ReaperturaEntrada,
+    ResponsableEntrada, SeguimientoEntrada, SeguimientoSalida, ValoracionEntrada,
 )
 
 __all__ = [
     "TIPOS_VIOLENCIA", "CONTEXTOS", "NIVELES_RIESGO", "ESTADOS", "TIPOS_SEGUIMIENTO", "DESTINOS",
     "NOMBRES_TIPO_VIOLENCIA", "NOMBRES_CONTEXTO", "NOMBRES_NIVEL_RIESGO", "TIPOS_GBVIMS", "NOMBRES_GBVIMS",
+    "SIN_CLASIFICAR", "NOMBRES_GBVIMS_CON_VACIO", "error_responsable",
+    "CorreccionEntrada", "ValoracionEntrada", "ConsentimientoEntrada", "ReaperturaEntrada", "ResponsableEntrada",
+    "FiltroAgenda", "AgendaSalida",
     "CasoEntrada", "FiltroCasos", "CasoResumen", "CasoSalida", "SeguimientoEntrada", "SeguimientoSalida",
     "DerivacionEntrada", "DerivacionSalida", "CierreEntrada", "AuditoriaSalida",
     "CasoRegistrado", "CasoDerivado", "SeguimientoRegistrado", "CasoCerrado", "SeguimientoVencido",

@@ -42,9 +42,16 @@ class Caso(Base):
     hora_incidente = mapped_column(sa.Time, nullable=True)
     tipos_violencia = mapped_column(sa.JSON, nullable=False, default=list)
     contexto: Mapped[str] = mapped_column(sa.String(20))
+    # Derivado: el de la valoración vigente (ValoracionRiesgo); se guarda aquí para filtrar y contar.
     nivel_riesgo: Mapped[str] = mapped_column(sa.String(10))
+    # Segundo eje, exacto: uno de dominio.TIPOS_GBVIMS, o None = sin clasificar (dominio.gbvims_derivado).
+    tipo_gbvims = mapped_column(sa.String(30), nullable=True)
+    # Responsable del caso (por omisión quien lo registró); el nombre es el de la usuaria, no el de la sobreviviente.
+    responsable_id = mapped_column(sa.String(60), nullable=True, index=True)
+    responsable_nombre = mapped_column(sa.String(120), nullable=True)
     # Sin identificar al agresor: solo relación, sexo y grupo de edad.
     agresor = mapped_column(sa.JSON, nullable=True)
+    # Derivados: los del cambio de consentimiento vigente (CambioConsentimiento).
     consentimiento_servicios: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     consentimiento_derivacion: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     consentimiento_estadisticas: Mapped[bool] = mapped_column(sa.Boolean, default=False)
@@ -62,6 +69,50 @@ class Caso(Base):
     seguimientos = relationship("Seguimiento", back_populates="caso",
                                 order_by="(Seguimiento.fecha, Seguimiento.creado_en)")
     derivaciones = relationship("Derivacion", back_populates="caso", order_by="Derivacion.creado_en")
+    valoraciones = relationship("ValoracionRiesgo", back_populates="caso",
+                                order_by="(ValoracionRiesgo.fecha, ValoracionRiesgo.creado_en)")
+    consentimientos = relationship("CambioConsentimiento", back_populates="caso",
+                                   order_by="(CambioConsentimiento.fecha, CambioConsentimiento.creado_en)")
+
+
+class ValoracionRiesgo(Base):
+    """Cada valoración del riesgo, fechada, con quién y por qué: el nivel del caso es el de la vigente."""
+    __tablename__ = "valoraciones_riesgo"
+    __table_args__ = (sa.UniqueConstraint("registrada_por", "clave_idempotencia"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    caso_id: Mapped[str] = mapped_column(sa.ForeignKey("casos.id"), index=True)
+    municipio: Mapped[str] = mapped_column(sa.String(4))
+    fecha = mapped_column(sa.Date, nullable=False)
+    nivel_riesgo: Mapped[str] = mapped_column(sa.String(10))
+    motivo_cifrado = mapped_column(sa.Text, nullable=True)  # None: la valoración inicial del registro
+    registrada_por: Mapped[str] = mapped_column(sa.String(60))
+    registrada_por_nombre = mapped_column(sa.String(120), nullable=True)
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+
+    caso = relationship("Caso", back_populates="valoraciones")
+
+
+class CambioConsentimiento(Base):
+    """Cada consentimiento dado o retirado, fechado, con quién y por qué: el del caso es el vigente."""
+    __tablename__ = "consentimientos"
+    __table_args__ = (sa.UniqueConstraint("registrado_por", "clave_idempotencia"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    caso_id: Mapped[str] = mapped_column(sa.ForeignKey("casos.id"), index=True)
+    municipio: Mapped[str] = mapped_column(sa.String(4))
+    fecha = mapped_column(sa.Date, nullable=False)
+    servicios: Mapped[bool] = mapped_column(sa.Boolean)
+    derivacion: Mapped[bool] = mapped_column(sa.Boolean)
+    estadisticas: Mapped[bool] = mapped_column(sa.Boolean)
+    motivo_cifrado = mapped_column(sa.Text, nullable=True)  # None: el consentimiento dado al registrar
+    registrado_por: Mapped[str] = mapped_column(sa.String(60))
+    registrado_por_nombre = mapped_column(sa.String(120), nullable=True)
+    clave_idempotencia = mapped_column(sa.String(100), nullable=True)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+
+    caso = relationship("Caso", back_populates="consentimientos")
 
 
 class IndiceCiego(Base):
@@ -106,6 +157,12 @@ class Derivacion(Base):
     urgente: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     urgente_solicitado: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     horas_desde_incidente = mapped_column(sa.Integer, nullable=True)
+    # El aviso al CIS (solo destino cis): el id del evento CasoDerivado une la derivación con las
+    # notificaciones que lo llevan; avanza pendiente -> enviada -> confirmada con sus eventos.
+    evento_id = mapped_column(sa.String(36), nullable=True, index=True)
+    aviso = mapped_column(sa.String(12), nullable=True)
+    aviso_enviado_en = mapped_column(FechaHoraUTC, nullable=True)
+    aviso_confirmado_en = mapped_column(FechaHoraUTC, nullable=True)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
@@ -125,6 +182,9 @@ class Auditoria(Base):
     usuario = mapped_column(sa.String(80), nullable=True)
     rol: Mapped[str] = mapped_column(sa.String(20))
     accion: Mapped[str] = mapped_column(sa.String(40))
+    # Correcciones: qué campos cambiaron (nombres, nunca valores) y el motivo, cifrado.
+    campos = mapped_column(sa.JSON, nullable=True)
+    motivo_cifrado = mapped_column(sa.Text, nullable=True)
     en = mapped_column(FechaHoraUTC, default=ahora_utc, nullable=False)
 
 
@@ -138,7 +198,8 @@ class VencimientoEmitido(Base):
 
 
 class ResumenCasos(Base):
-    """Casos con consentimiento para estadísticas por municipio, mes y valor de cada dimensión.
+    """Casos con consentimiento para estadísticas por municipio, mes y valor de cada dimensión; la dimensión
+    `atendidos` cuenta todos los casos atendidos (el informe propio de la oficina), con o sin ese consentimiento.
 
     Se rehace desde `casos` (omm_common/resumenes.py); nunca se escribe a mano.
     """
@@ -147,5 +208,5 @@ class ResumenCasos(Base):
     municipio: Mapped[str] = mapped_column(sa.String(4), primary_key=True)
     mes = mapped_column(sa.Date, primary_key=True)
     dimension: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    valor: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    valor: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     casos: Mapped[int] = mapped_column(sa.Integer, nullable=False)

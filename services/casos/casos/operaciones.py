@@ -1,28 +1,36 @@
 """Casos de uso de casos: cada lectura del detalle y cada escritura quedan en la bitácora."""
 from collections import Counter
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from omm_common import agregados as agregar, resumenes
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import NoEncontrado
+from omm_common.documentos import fecha_larga
+from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
 from omm_common.tablas import siguiente_numero
 from omm_common.tiempo import ahora_utc, hoy_honduras
 
 from . import cifrado, dominio, schemas
-from .contrato import CasoCerrado, CasoDerivado, CasoRegistrado, SeguimientoRegistrado, SeguimientoVencido
+from .contrato import (
+    CasoCerrado, CasoDerivado, CasoReabierto, CasoRegistrado, RiesgoReevaluado, SeguimientoRegistrado,
+    SeguimientoVencido,
+)
 from .models import (
-    Auditoria, Caso, Derivacion, IndiceCiego, ResumenCasos, Seguimiento, VencimientoEmitido, nuevo_id,
+    Auditoria, CambioConsentimiento, Caso, Derivacion, IndiceCiego, ResumenCasos, Seguimiento, ValoracionRiesgo,
+    VencimientoEmitido, nuevo_id,
 )
 
 ROLES = ("coordinadora", "tecnica")
 
 
-def _auditar(s, yo, accion, caso_id=None):
+def _auditar(s, yo, accion, caso_id=None, campos=None, motivo=None):
+    """`campos`: nombres de lo corregido, nunca los valores; `motivo` va cifrado como todo texto libre."""
     s.add(Auditoria(municipio=yo.municipio, caso_id=caso_id, usuario_id=yo.usuario_id, usuario=yo.usuario,
-                    rol=yo.rol, accion=accion))
+                    rol=yo.rol, accion=accion, campos=campos,
+                    motivo_cifrado=cifrado.cifrar(yo.municipio, motivo) if motivo else None))
 
 
 def _caso(s, yo, caso_id, bloquear=False):
@@ -35,26 +43,46 @@ def _caso(s, yo, caso_id, bloquear=False):
     return caso
 
 
+def _responsable(c):
+    return {"id": c.responsable_id, "nombre": c.responsable_nombre} if c.responsable_id else None
+
+
 def _resumen(c):
-    return schemas.CasoResumen().dump(c)
+    return schemas.CasoResumen().dump({**{k: getattr(c, k) for k in schemas.CasoResumen().fields
+                                          if k != "responsable"}, "responsable": _responsable(c)})
+
+
+_CAMPOS_DERIVACION = ("id", "destino", "urgente", "horas_desde_incidente", "creado_en", "aviso", "aviso_enviado_en",
+                      "aviso_confirmado_en")
 
 
 def _detalle(c):
     privado = cifrado.descifrar(c.municipio, c.datos_cifrados)
     datos = {k: getattr(c, k) for k in ("id", "codigo", "estado", "fecha_atencion", "fecha_incidente",
                                         "tipos_violencia", "contexto", "nivel_riesgo", "proxima_fecha",
-                                        "creado_en", "agresor")}
+                                        "creado_en", "agresor", "tipo_gbvims")}
     datos.update(
         sobreviviente=privado["sobreviviente"], relato=privado["relato"],
         tipos_gbvims=dominio.tipos_gbvims(c.tipos_violencia),
+        tipo_gbvims_nombre=dominio.NOMBRES_GBVIMS_CON_VACIO[c.tipo_gbvims or dominio.SIN_CLASIFICAR],
+        responsable=_responsable(c),
         consentimiento={"servicios": c.consentimiento_servicios, "derivacion": c.consentimiento_derivacion,
                         "estadisticas": c.consentimiento_estadisticas},
-        motivo_cierre=cifrado.descifrar(c.municipio, c.motivo_cierre_cifrado),
+        # Tras reabrir, el motivo del último cierre sigue guardado (y en la bitácora), pero el caso no está cerrado.
+        motivo_cierre=cifrado.descifrar(c.municipio, c.motivo_cierre_cifrado) if c.estado == "cerrado" else None,
         seguimientos=[{**{k: getattr(x, k) for k in ("id", "fecha", "tipo", "proxima_fecha", "creado_en")},
                        "nota": cifrado.descifrar(c.municipio, x.nota_cifrada)} for x in c.seguimientos],
-        derivaciones=[{**{k: getattr(x, k) for k in ("id", "destino", "urgente", "horas_desde_incidente",
-                                                     "creado_en")},
+        derivaciones=[{**{k: getattr(x, k) for k in _CAMPOS_DERIVACION},
                        "motivo": cifrado.descifrar(c.municipio, x.motivo_cifrado)} for x in c.derivaciones],
+        valoraciones=[{"id": v.id, "fecha": v.fecha, "nivel_riesgo": v.nivel_riesgo,
+                       "nivel_riesgo_nombre": dominio.NOMBRES_NIVEL_RIESGO[v.nivel_riesgo],
+                       "motivo": cifrado.descifrar(c.municipio, v.motivo_cifrado),
+                       "registrada_por": {"id": v.registrada_por, "nombre": v.registrada_por_nombre},
+                       "creado_en": v.creado_en} for v in c.valoraciones],
+        consentimientos=[{"id": x.id, "fecha": x.fecha, "servicios": x.servicios, "derivacion": x.derivacion,
+                          "estadisticas": x.estadisticas, "motivo": cifrado.descifrar(c.municipio, x.motivo_cifrado),
+                          "registrado_por": {"id": x.registrado_por, "nombre": x.registrado_por_nombre},
+                          "creado_en": x.creado_en} for x in c.consentimientos],
     )
     return schemas.CasoSalida().dump(datos)
 
@@ -80,21 +108,36 @@ def crear_caso(uow, yo, cuerpo, clave_idempotencia=None):
         estado="abierto", fecha_atencion=datos["fecha_atencion"], fecha_incidente=datos.get("fecha_incidente"),
         tipos_violencia=list(dict.fromkeys(datos["tipos_violencia"])), contexto=datos["contexto"],
         nivel_riesgo=datos["nivel_riesgo"], agresor=datos.get("agresor"),
+        tipo_gbvims=datos.get("tipo_gbvims") or dominio.gbvims_derivado(datos["tipos_violencia"]),
+        responsable_id=yo.usuario_id, responsable_nombre=yo.nombre,
         consentimiento_servicios=consentimiento["servicios"], consentimiento_derivacion=consentimiento["derivacion"],
         consentimiento_estadisticas=consentimiento["estadisticas"],
         datos_cifrados=cifrado.cifrar(municipio, privado), creado_por=yo.usuario_id,
         clave_idempotencia=clave_idempotencia)
     s.add(caso)
     s.flush()
-    version = cifrado.version_actual()
-    for token in cifrado.indices_ciegos(municipio, sobre["nombres"], sobre["apellidos"], sobre.get("dni"), version):
-        s.add(IndiceCiego(caso_id=caso.id, municipio=municipio, version=version, token=token))
+    # La valoración y el consentimiento del registro son la primera entrada de cada historia.
+    s.add(ValoracionRiesgo(caso_id=caso.id, municipio=municipio, fecha=caso.fecha_atencion,
+                           nivel_riesgo=caso.nivel_riesgo, registrada_por=yo.usuario_id,
+                           registrada_por_nombre=yo.nombre))
+    s.add(CambioConsentimiento(caso_id=caso.id, municipio=municipio, fecha=caso.fecha_atencion,
+                               **consentimiento, registrado_por=yo.usuario_id, registrado_por_nombre=yo.nombre))
+    _indexar(s, caso, sobre)
     _auditar(s, yo, "registrar", caso.id)
     resumenes.marcar(s, municipio, [caso.fecha_atencion])
     uow.emitir(CasoRegistrado(
         caso_id=caso.id, codigo=caso.codigo, tipos_violencia=caso.tipos_violencia, nivel_riesgo=caso.nivel_riesgo,
         fecha_incidente=caso.fecha_incidente), municipio)
     return _resumen(caso)
+
+
+def _indexar(s, caso, sobre):
+    """Los índices ciegos del nombre y el DNI vigentes (al registrar y tras corregirlos)."""
+    s.execute(sa.delete(IndiceCiego).where(IndiceCiego.caso_id == caso.id))
+    version = cifrado.version_actual()
+    for token in cifrado.indices_ciegos(caso.municipio, sobre["nombres"], sobre["apellidos"], sobre.get("dni"),
+                                        version):
+        s.add(IndiceCiego(caso_id=caso.id, municipio=caso.municipio, version=version, token=token))
 
 
 def listar_casos(uow, yo, filtros):
@@ -111,6 +154,13 @@ def listar_casos(uow, yo, filtros):
     if f.get("tipo_violencia"):
         # JSON portable: el tipo aparece entre comillas dentro de la lista guardada.
         consulta = consulta.where(sa.cast(Caso.tipos_violencia, sa.String).contains(f'"{f["tipo_violencia"]}"'))
+    responsable = yo.usuario_id if f.get("mios") or f.get("responsable") == "yo" else f.get("responsable")
+    if responsable:
+        consulta = consulta.where(Caso.responsable_id == responsable)
+    if f.get("tipo_gbvims") == dominio.SIN_CLASIFICAR:
+        consulta = consulta.where(Caso.tipo_gbvims.is_(None))
+    elif f.get("tipo_gbvims"):
+        consulta = consulta.where(Caso.tipo_gbvims == f["tipo_gbvims"])
     if f.get("q"):
         for token in cifrado.terminos_busqueda(yo.municipio, f["q"]):
             consulta = consulta.where(Caso.id.in_(sa.select(IndiceCiego.caso_id).where(
@@ -134,7 +184,12 @@ def registrar_seguimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
                                                        Seguimiento.clave_idempotencia == clave_idempotencia))
         if previo:
             return _detalle(caso)
-    caso.estado = dominio.estado_tras_seguimiento(caso.estado)
+    estado = dominio.estado_tras_seguimiento(caso.estado)
+    errores = dominio.error_fechas_seguimiento(caso.fecha_atencion, datos["fecha"], datos.get("proxima_fecha"),
+                                               hoy_honduras())
+    if errores:
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.", {k: [v] for k, v in errores.items()})
+    caso.estado = estado
     seg = Seguimiento(id=nuevo_id(), caso_id=caso.id, municipio=caso.municipio, fecha=datos["fecha"],
                       tipo=datos["tipo"], nota_cifrada=cifrado.cifrar(caso.municipio, datos["nota"]),
                       proxima_fecha=datos.get("proxima_fecha"), registrado_por=yo.usuario_id,
@@ -167,20 +222,22 @@ def registrar_derivacion(uow, yo, caso_id, cuerpo, clave_idempotencia=None, ahor
     d = Derivacion(id=nuevo_id(), caso_id=caso.id, municipio=caso.municipio, destino=datos["destino"],
                    motivo_cifrado=cifrado.cifrar(caso.municipio, datos["motivo"]), urgente=urgente,
                    urgente_solicitado=datos["urgente"], horas_desde_incidente=horas, registrada_por=yo.usuario_id,
-                   clave_idempotencia=clave_idempotencia)
+                   clave_idempotencia=clave_idempotencia, aviso="pendiente" if datos["destino"] == "cis" else None)
     s.add(d)
     s.flush()
     _auditar(s, yo, "derivar", caso.id)
-    uow.emitir(CasoDerivado(
+    sobre = uow.emitir(CasoDerivado(
         caso_id=caso.id, codigo=caso.codigo, derivacion_id=d.id, destino=d.destino, urgente=urgente,
         motivo_urgencia=motivo_urgencia, tipos_violencia=caso.tipos_violencia, horas_desde_incidente=horas),
         caso.municipio)
+    # Las notificaciones del aviso nombran este evento: así vuelven su envío y el acuse del CIS (aplicar_aviso).
+    d.evento_id = sobre["id"]
     return _derivacion_salida(caso, d)
 
 
 def _derivacion_salida(caso, d):
     return schemas.DerivacionSalida().dump({
-        **{k: getattr(d, k) for k in ("id", "destino", "urgente", "horas_desde_incidente", "creado_en")},
+        **{k: getattr(d, k) for k in _CAMPOS_DERIVACION},
         "motivo": cifrado.descifrar(caso.municipio, d.motivo_cifrado)})
 
 
@@ -191,7 +248,7 @@ def cerrar_caso(uow, yo, caso_id, cuerpo):
     caso.estado = dominio.estado_tras_cierre(caso.estado)
     caso.motivo_cierre_cifrado = cifrado.cifrar(caso.municipio, datos["motivo"])
     caso.cerrado_en, caso.cerrado_por = ahora_utc(), yo.usuario_id
-    _auditar(s, yo, "cerrar", caso.id)
+    _auditar(s, yo, "cerrar", caso.id, motivo=datos["motivo"])
     uow.emitir(CasoCerrado(caso_id=caso.id, codigo=caso.codigo), caso.municipio)
     s.flush()
     return _detalle(caso)
@@ -202,7 +259,197 @@ def auditoria(uow, yo, caso_id):
     caso = _caso(s, yo, caso_id)
     filas = s.scalars(sa.select(Auditoria).where(Auditoria.caso_id == caso.id).order_by(Auditoria.id)).all()
     _auditar(s, yo, "leer_auditoria", caso.id)
-    return schemas.AuditoriaSalida(many=True).dump(filas)
+    return schemas.AuditoriaSalida(many=True).dump([
+        {**{k: getattr(f, k) for k in ("usuario_id", "usuario", "rol", "accion", "en", "campos")},
+         "motivo": cifrado.descifrar(f.municipio, f.motivo_cifrado)} for f in filas])
+
+
+def _fecha_de_registro(caso, datos, que):
+    fecha = datos.get("fecha") or hoy_honduras()
+    error = dominio.error_fecha_registro(caso.fecha_atencion, fecha, hoy_honduras(), que)
+    if error:
+        raise error_de_campo("fecha", error)
+    return fecha
+
+
+def _previa(s, clase, columna, yo, clave):
+    if not clave:
+        return None
+    return s.scalar(sa.select(clase).where(getattr(clase, columna) == yo.usuario_id,
+                                           clase.clave_idempotencia == clave))
+
+
+def reevaluar_riesgo(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
+    """Una nueva valoración fechada (quién, cuándo, por qué): el nivel del caso es el de la vigente."""
+    datos = cargar(schemas.ValoracionEntrada(), cuerpo)
+    s = uow.sesion
+    caso = _caso(s, yo, caso_id, bloquear=True)
+    if _previa(s, ValoracionRiesgo, "registrada_por", yo, clave_idempotencia):
+        return _detalle(caso)
+    dominio.exigir_no_cerrado(caso.estado, "nuevas valoraciones del riesgo")
+    fecha = _fecha_de_registro(caso, datos, "la valoración")
+    anterior = caso.nivel_riesgo
+    s.add(ValoracionRiesgo(caso_id=caso.id, municipio=caso.municipio, fecha=fecha, nivel_riesgo=datos["nivel_riesgo"],
+                           motivo_cifrado=cifrado.cifrar(caso.municipio, datos["motivo"]),
+                           registrada_por=yo.usuario_id, registrada_por_nombre=yo.nombre,
+                           clave_idempotencia=clave_idempotencia, creado_en=ahora_utc()))
+    s.flush()
+    s.refresh(caso)
+    caso.nivel_riesgo = dominio.vigente(caso.valoraciones).nivel_riesgo
+    _auditar(s, yo, "valorar_riesgo", caso.id, campos=["nivel_riesgo"], motivo=datos["motivo"])
+    # La región cuenta los casos por nivel de riesgo.
+    resumenes.marcar(s, caso.municipio, [caso.fecha_atencion])
+    uow.emitir(RiesgoReevaluado(caso_id=caso.id, codigo=caso.codigo, nivel_riesgo=caso.nivel_riesgo,
+                                nivel_anterior=anterior), caso.municipio)
+    s.flush()
+    return _detalle(caso)
+
+
+def cambiar_consentimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
+    """La sobreviviente da o retira un consentimiento: nueva entrada fechada; vale la vigente."""
+    datos = cargar(schemas.ConsentimientoEntrada(), cuerpo)
+    s = uow.sesion
+    caso = _caso(s, yo, caso_id, bloquear=True)
+    if _previa(s, CambioConsentimiento, "registrado_por", yo, clave_idempotencia):
+        return _detalle(caso)
+    fecha = _fecha_de_registro(caso, datos, "el cambio de consentimiento")
+    s.add(CambioConsentimiento(caso_id=caso.id, municipio=caso.municipio, fecha=fecha,
+                               servicios=datos["servicios"], derivacion=datos["derivacion"],
+                               estadisticas=datos["estadisticas"],
+                               motivo_cifrado=cifrado.cifrar(caso.municipio, datos["motivo"]),
+                               registrado_por=yo.usuario_id, registrado_por_nombre=yo.nombre,
+                               clave_idempotencia=clave_idempotencia, creado_en=ahora_utc()))
+    s.flush()
+    s.refresh(caso)
+    v = dominio.vigente(caso.consentimientos)
+    cambiados = [k for k in ("servicios", "derivacion", "estadisticas")
+                 if getattr(caso, f"consentimiento_{k}") != getattr(v, k)]
+    for k in ("servicios", "derivacion", "estadisticas"):
+        setattr(caso, f"consentimiento_{k}", getattr(v, k))
+    _auditar(s, yo, "cambiar_consentimiento", caso.id, campos=[f"consentimiento.{k}" for k in cambiados],
+             motivo=datos["motivo"])
+    # Los agregados solo cuentan los casos con consentimiento para estadísticas.
+    resumenes.marcar(s, caso.municipio, [caso.fecha_atencion])
+    s.flush()
+    return _detalle(caso)
+
+
+def reabrir_caso(uow, yo, caso_id, cuerpo):
+    datos = cargar(schemas.ReaperturaEntrada(), cuerpo)
+    s = uow.sesion
+    caso = _caso(s, yo, caso_id, bloquear=True)
+    caso.estado = dominio.estado_tras_reapertura(caso.estado, bool(caso.seguimientos))
+    caso.cerrado_en = caso.cerrado_por = None
+    _auditar(s, yo, "reabrir", caso.id, campos=["estado"], motivo=datos["motivo"])
+    uow.emitir(CasoReabierto(caso_id=caso.id, codigo=caso.codigo), caso.municipio)
+    s.flush()
+    return _detalle(caso)
+
+
+def corregir_caso(uow, yo, caso_id, cuerpo):
+    """Corrige identificación y clasificación; la bitácora guarda qué campos, quién, cuándo y por qué (cifrado),
+    nunca los valores. Repetir la misma corrección no cambia nada ni deja otra entrada."""
+    datos = cargar(schemas.CorreccionEntrada(), cuerpo)
+    s = uow.sesion
+    caso = _caso(s, yo, caso_id, bloquear=True)
+    cambiados = []
+    privado = cifrado.descifrar(caso.municipio, caso.datos_cifrados)
+    sobre = dict(privado["sobreviviente"])
+    for k, v in datos.get("sobreviviente", {}).items():
+        v = v.isoformat() if hasattr(v, "isoformat") else v
+        if sobre.get(k) != v:
+            sobre[k] = v
+            cambiados.append(f"sobreviviente.{k}")
+    if "fecha_incidente" in datos and datos["fecha_incidente"] != caso.fecha_incidente:
+        if datos["fecha_incidente"] and datos["fecha_incidente"] > caso.fecha_atencion:
+            raise error_de_campo("fecha_incidente", "El incidente no puede ser posterior a la atención "
+                                                    f"({fecha_larga(caso.fecha_atencion)}).")
+        caso.fecha_incidente = datos["fecha_incidente"]
+        cambiados.append("fecha_incidente")
+    if "tipos_violencia" in datos:
+        tipos = list(dict.fromkeys(datos["tipos_violencia"]))
+        if tipos != list(caso.tipos_violencia):
+            caso.tipos_violencia = tipos
+            cambiados.append("tipos_violencia")
+    if "tipo_gbvims" in datos:
+        error = dominio.validar_gbvims(caso.tipos_violencia, datos["tipo_gbvims"])
+        if error:
+            raise error_de_campo("tipo_gbvims", error)
+        nuevo_gbvims = datos["tipo_gbvims"]
+    else:
+        nuevo_gbvims = dominio.gbvims_tras_cambio(caso.tipos_violencia, caso.tipo_gbvims)
+    if nuevo_gbvims != caso.tipo_gbvims:
+        caso.tipo_gbvims = nuevo_gbvims
+        cambiados.append("tipo_gbvims")
+    for campo in ("contexto", "agresor"):
+        if campo in datos and datos[campo] != getattr(caso, campo):
+            setattr(caso, campo, datos[campo])
+            cambiados.append(campo)
+    if not cambiados:
+        return _detalle(caso)
+    if any(c.startswith("sobreviviente.") for c in cambiados):
+        caso.datos_cifrados = cifrado.cifrar(caso.municipio, {**privado, "sobreviviente": sobre})
+        if {"sobreviviente.nombres", "sobreviviente.apellidos", "sobreviviente.dni"} & set(cambiados):
+            _indexar(s, caso, sobre)
+    _auditar(s, yo, "corregir", caso.id, campos=cambiados, motivo=datos["motivo"])
+    if {"tipos_violencia", "tipo_gbvims", "contexto"} & set(cambiados):
+        resumenes.marcar(s, caso.municipio, [caso.fecha_atencion])
+    s.flush()
+    return _detalle(caso)
+
+
+def asignar_responsable(uow, yo, caso_id, usuario_id, nombre):
+    """El gateway ya comprobó que la usuaria existe, está activa, es del municipio y coordinadora o técnica."""
+    s = uow.sesion
+    caso = _caso(s, yo, caso_id, bloquear=True)
+    if caso.responsable_id != usuario_id or caso.responsable_nombre != nombre:
+        caso.responsable_id, caso.responsable_nombre = usuario_id, nombre
+        _auditar(s, yo, "asignar_responsable", caso.id, campos=["responsable"])
+        s.flush()
+    return _detalle(caso)
+
+
+def agenda(uow, yo, filtros):
+    """Seguimientos que tocan hoy y vencidos de los casos no cerrados, con iniciales (nunca el nombre)."""
+    f = cargar(schemas.FiltroAgenda(), filtros)
+    s = uow.sesion
+    hoy = hoy_honduras()
+    consulta = sa.select(Caso).where(Caso.municipio == yo.exigir_municipio(), Caso.estado != "cerrado",
+                                     Caso.proxima_fecha.is_not(None), Caso.proxima_fecha <= hoy)
+    if f["mios"]:
+        consulta = consulta.where(Caso.responsable_id == yo.usuario_id)
+    hoy_, vencidos = [], []
+    for c in s.scalars(consulta.order_by(Caso.proxima_fecha, Caso.codigo)).all():
+        persona = cifrado.descifrar(c.municipio, c.datos_cifrados)["sobreviviente"]
+        fila = {"id": c.id, "codigo": c.codigo, "estado": c.estado, "nivel_riesgo": c.nivel_riesgo,
+                "iniciales": dominio.iniciales(persona["nombres"], persona["apellidos"]),
+                "responsable": _responsable(c), "proxima_fecha": c.proxima_fecha,
+                "dias_vencido": dominio.dias_vencido(c.proxima_fecha, hoy)}
+        (hoy_ if c.proxima_fecha == hoy else vencidos).append(fila)
+    _auditar(s, yo, "agenda")
+    return schemas.AgendaSalida().dump({"fecha": hoy, "hoy": hoy_, "vencidos": vencidos})
+
+
+AVISOS = {"NotificacionEnviada": "enviada", "NotificacionConfirmada": "confirmada"}
+
+
+def aplicar_aviso(uow, sobre):
+    """Evento de notificaciones sobre el aviso de un CasoDerivado: la derivación muestra si salió y si el CIS
+    lo confirmó. Otros eventos de origen (ayudas, capacitaciones) no tienen derivación: no hacen nada."""
+    nuevo = AVISOS.get(sobre["tipo"])
+    evento_id = (sobre.get("datos") or {}).get("evento_id")
+    if not nuevo or not evento_id:
+        return None
+    d = uow.sesion.scalar(sa.select(Derivacion).where(Derivacion.evento_id == str(evento_id)))
+    if d is None:
+        return None
+    momento = datetime.fromisoformat(sobre["ocurrido_en"])
+    d.aviso = dominio.aviso_tras(d.aviso, nuevo)
+    if nuevo == "enviada" and d.aviso_enviado_en is None:
+        d.aviso_enviado_en = momento
+    if nuevo == "confirmada" and d.aviso_confirmado_en is None:
+        d.aviso_confirmado_en = momento
+    return d.aviso
 
 
 def datos_derivacion(uow, derivacion_id):
@@ -233,6 +480,16 @@ def emitir_seguimientos_vencidos(uow, hoy=None):
     return len(vencidos)
 
 
+def _filtrados(consulta, municipios, desde, hasta):
+    if municipios is not None:
+        consulta = consulta.where(Caso.municipio.in_(list(municipios)))
+    if desde:
+        consulta = consulta.where(Caso.fecha_atencion >= desde)
+    if hasta:
+        consulta = consulta.where(Caso.fecha_atencion <= hasta)
+    return consulta
+
+
 def _celdas(s, municipios, desde, hasta):
     """Casos con consentimiento para estadísticas por (municipio, mes, dimensión, valor), contados en la base.
 
@@ -241,63 +498,76 @@ def _celdas(s, municipios, desde, hasta):
     agrupación por riesgo: cada caso tiene un solo nivel de riesgo. `municipios` None: todos.
     """
     texto = sa.cast(Caso.tipos_violencia, sa.String)
-    consulta = sa.select(sa.func.count(), *[sa.func.sum(sa.case((texto.contains(f'"{t}"'), 1), else_=0))
-                                            for t in dominio.TIPOS_VIOLENCIA]).where(
-        Caso.consentimiento_estadisticas.is_(True))
-    if municipios is not None:
-        consulta = consulta.where(Caso.municipio.in_(list(municipios)))
-    if desde:
-        consulta = consulta.where(Caso.fecha_atencion >= desde)
-    if hasta:
-        consulta = consulta.where(Caso.fecha_atencion <= hasta)
+    consulta = _filtrados(sa.select(sa.func.count(), *[sa.func.sum(sa.case((texto.contains(f'"{t}"'), 1), else_=0))
+                                                       for t in dominio.TIPOS_VIOLENCIA]).where(
+        Caso.consentimiento_estadisticas.is_(True)), municipios, desde, hasta)
     claves = {"municipio": Caso.municipio, "mes": agregar.mes(s, Caso.fecha_atencion),
-              "nivel_riesgo": Caso.nivel_riesgo, "contexto": Caso.contexto}
+              "nivel_riesgo": Caso.nivel_riesgo, "contexto": Caso.contexto,
+              # Literal en el SQL, no parámetro: el mismo texto en el SELECT y en los GROUPING SETS.
+              "gbvims": sa.func.coalesce(Caso.tipo_gbvims, sa.literal_column(f"'{dominio.SIN_CLASIFICAR}'"))}
     celdas = Counter()
-    for nivel, (municipio, mes, riesgo, contexto, n, *por_tipo) in agregar.por_niveles(
-            s, consulta, claves, (("municipio", "mes", "nivel_riesgo"), ("municipio", "mes", "contexto"))):
+    for nivel, (municipio, mes, riesgo, contexto, gbvims, n, *por_tipo) in agregar.por_niveles(
+            s, consulta, claves, (("municipio", "mes", "nivel_riesgo"), ("municipio", "mes", "contexto"),
+                                  ("municipio", "mes", "gbvims"))):
         mes = agregar.fecha_mes(mes)
         if "contexto" in nivel:
             celdas[municipio, mes, "contexto", contexto] += n
+            continue
+        if "gbvims" in nivel:
+            celdas[municipio, mes, "gbvims", gbvims] += n
             continue
         celdas[municipio, mes, "total", "casos"] += n
         celdas[municipio, mes, "nivel_riesgo", riesgo] += n
         for tipo, veces in zip(dominio.TIPOS_VIOLENCIA, por_tipo):
             if veces:
                 celdas[municipio, mes, "tipo_violencia", tipo] += veces
+    # El informe propio de la oficina: todo caso atendido, con o sin consentimiento para estadísticas.
+    mes_atencion = agregar.mes(s, Caso.fecha_atencion)
+    for municipio, mes, n in s.execute(_filtrados(
+            sa.select(Caso.municipio, mes_atencion, sa.func.count()), municipios, desde, hasta
+    ).group_by(Caso.municipio, mes_atencion)).all():
+        celdas[municipio, agregar.fecha_mes(mes), "atendidos", "casos"] += n
     return [{"municipio": m, "mes": mes, "dimension": d, "valor": v, "casos": n}
             for (m, mes, d, v), n in sorted(celdas.items())]
 
 
+# Por mes (no sumadas en el periodo): el total con consentimiento y todos los atendidos.
+MENSUALES = ("total", "atendidos")
+
+
 def _leer_resumen(s, rango):
-    """Los meses cerrados: cada dimensión sumada en la base y el total de cada mes."""
+    """Los meses cerrados: cada dimensión sumada en la base y las mensuales de cada mes."""
     r = ResumenCasos
     return (s.execute(sa.select(r.municipio, r.dimension, r.valor, sa.func.sum(r.casos)).where(
-                *rango, r.dimension != "total").group_by(r.municipio, r.dimension, r.valor)).all(),
-            s.execute(sa.select(r.municipio, r.mes, r.casos).where(*rango, r.dimension == "total")).all())
+                *rango, r.dimension.not_in(MENSUALES)).group_by(r.municipio, r.dimension, r.valor)).all(),
+            s.execute(sa.select(r.municipio, r.mes, r.dimension, r.casos).where(
+                *rango, r.dimension.in_(MENSUALES))).all())
 
 
 def _responder(lectura):
-    """Conteos sin identificadores, solo de casos con consentimiento para estadísticas.
+    """Conteos sin identificadores, de casos con consentimiento para estadísticas, salvo `atendidos`.
 
-    Por municipio, cada dimensión en el periodo (mes None) y el total de cada mes: es lo que la región
-    publica, y así la respuesta de un país en una década no lleva cada valor de cada mes.
+    Por municipio, cada dimensión en el periodo (mes None) y, por mes, el total y los atendidos (todo caso
+    que la oficina atendió, para su propio informe): es lo que la región publica, y así la respuesta de un
+    país en una década no lleva cada valor de cada mes.
     """
     periodo, meses = Counter(), Counter()
     if lectura.cerrado is not None:
-        dimensiones, totales = lectura.cerrado
+        dimensiones, mensuales = lectura.cerrado
         for m, d, v, n in dimensiones:
             periodo[m, d, v] += n
-        for m, mes, n in totales:
-            meses[m, mes] += n
+        for m, mes, d, n in mensuales:
+            meses[m, agregar.fecha_mes(mes), d] += n
     for c in lectura.vivas:
-        if c["dimension"] == "total":
-            meses[c["municipio"], c["mes"]] += c["casos"]
+        if c["dimension"] in MENSUALES:
+            meses[c["municipio"], agregar.fecha_mes(c["mes"]), c["dimension"]] += c["casos"]
         else:
             periodo[c["municipio"], c["dimension"], c["valor"]] += c["casos"]
     return ([{"municipio": m, "mes": None, "dimension": d, "valor": v, "casos": n}
              for (m, d, v), n in sorted(periodo.items())]
-            + [{"municipio": m, "mes": agregar.texto_mes(mes), "dimension": "total", "valor": "casos", "casos": n}
-               for (m, mes), n in sorted(meses.items())])
+            + [{"municipio": m, "mes": agregar.texto_mes(mes), "dimension": d, "valor": "casos", "casos": n}
+               for (m, mes, d), n in sorted(meses.items(), key=lambda x: (x[0][0], MENSUALES.index(x[0][2]),
+                                                                          x[0][1]))])
 
 
 RESUMEN = resumenes.Resumen(tabla=ResumenCasos.__table__, filas="casos", fecha="fecha_atencion", celdas=_celdas,

@@ -5,7 +5,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
 
-from .dominio import CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA
+from .dominio import (
+    CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA, validar_gbvims,
+)
 
 _FECHA = dict(validate=validate.Range(min=date(1900, 1, 1), max=date(2100, 12, 31), error="Fecha fuera de rango."))
 
@@ -45,11 +47,72 @@ class CasoEntrada(Esquema):
     nivel_riesgo = Opcion(NIVELES_RIESGO, required=True)
     agresor = fields.Nested(Agresor, allow_none=True)
     consentimiento = fields.Nested(Consentimiento, required=True)
+    # Segundo eje, exacto; sin él se deriva solo donde los tipos de la ley lo determinan (dominio.gbvims_derivado).
+    tipo_gbvims = Opcion(TIPOS_GBVIMS, allow_none=True)
 
     @validates_schema
     def _incidente_antes_de_atencion(self, datos, **_):
         if datos.get("fecha_incidente") and datos["fecha_incidente"] > datos["fecha_atencion"]:
             raise ValidationError("El incidente no puede ser posterior a la atención.", "fecha_incidente")
+
+    @validates_schema
+    def _gbvims_coherente(self, datos, **_):
+        error = validar_gbvims(datos.get("tipos_violencia"), datos.get("tipo_gbvims"))
+        if error and datos.get("tipos_violencia"):
+            raise ValidationError(error, "tipo_gbvims")
+
+
+_HISTORIA = {"nivel_riesgo": "El riesgo no se corrige: registre una nueva valoración en "
+                             "POST /api/v1/casos/{id}/valoraciones (queda la historia).",
+             "consentimiento": "El consentimiento no se corrige: registre el cambio en "
+                               "POST /api/v1/casos/{id}/consentimientos (queda la historia)."}
+
+
+class CorreccionEntrada(Esquema):
+    """PATCH: corrige datos de identificación o clasificación de un caso, con motivo (queda en la bitácora)."""
+    sobreviviente = fields.Nested(Sobreviviente(partial=True))
+    fecha_incidente = fields.Date(allow_none=True, **_FECHA)
+    contexto = Opcion(CONTEXTOS)
+    tipos_violencia = fields.List(Opcion(TIPOS_VIOLENCIA),
+                                  validate=validate.Length(min=1, error="Indique al menos un tipo de violencia."))
+    tipo_gbvims = Opcion(TIPOS_GBVIMS, allow_none=True)
+    agresor = fields.Nested(Agresor, allow_none=True)
+    motivo = Texto(required=True, maximo=5000)
+    # No se corrigen aquí: se aceptan solo para responder a dónde ir.
+    nivel_riesgo = fields.Raw()
+    consentimiento = fields.Raw()
+
+    @validates_schema
+    def _sin_historias(self, datos, **_):
+        errores = {campo: [mensaje] for campo, mensaje in _HISTORIA.items() if campo in datos}
+        if errores:
+            raise ValidationError(errores)
+        if not set(datos) - {"motivo"}:
+            raise ValidationError("Indique al menos un dato que corregir.", "_cuerpo")
+
+
+class ValoracionEntrada(Esquema):
+    nivel_riesgo = Opcion(NIVELES_RIESGO, required=True)
+    motivo = Texto(required=True, maximo=5000)
+    fecha = fields.Date(**_FECHA)  # por omisión, hoy
+
+
+class ConsentimientoEntrada(Consentimiento):
+    motivo = Texto(required=True, maximo=5000)
+    fecha = fields.Date(**_FECHA)
+
+
+class ReaperturaEntrada(Esquema):
+    motivo = Texto(required=True, maximo=5000)
+
+
+class ResponsableEntrada(Esquema):
+    usuario_id = fields.UUID(required=True, error_messages={"invalid_uuid": "Identificador de usuaria inválido."})
+
+
+class FiltroAgenda(Esquema):
+    # «mios»: solo los casos de los que soy responsable.
+    mios = fields.Boolean(load_default=False)
 
 
 class FiltroCasos(Paginacion):
@@ -59,6 +122,10 @@ class FiltroCasos(Paginacion):
     desde = fields.Date(**_FECHA)
     hasta = fields.Date(**_FECHA)
     q = Texto(maximo=120)
+    # «yo» o el id de una usuaria: los casos de los que es responsable; mios=true equivale a responsable=yo.
+    responsable = fields.String(validate=validate.Length(max=60))
+    mios = fields.Boolean()
+    tipo_gbvims = Opcion((*TIPOS_GBVIMS, "sin_clasificar"))
 
 
 class SeguimientoEntrada(Esquema):
@@ -94,6 +161,36 @@ class DerivacionSalida(Esquema):
     urgente = fields.Boolean()
     horas_desde_incidente = fields.Integer(allow_none=True)
     creado_en = fields.DateTime()
+    # Solo derivaciones al CIS: pendiente -> enviada -> confirmada (acuse del CIS); None para otros destinos.
+    aviso = fields.String(allow_none=True)
+    aviso_enviado_en = fields.DateTime(allow_none=True)
+    aviso_confirmado_en = fields.DateTime(allow_none=True)
+
+
+class Persona(Esquema):
+    id = fields.String(allow_none=True)
+    nombre = fields.String(allow_none=True)
+
+
+class ValoracionSalida(Esquema):
+    id = fields.String()
+    fecha = fields.Date()
+    nivel_riesgo = fields.String()
+    nivel_riesgo_nombre = fields.String()
+    motivo = fields.String(allow_none=True)
+    registrada_por = fields.Nested(Persona)
+    creado_en = fields.DateTime()
+
+
+class ConsentimientoSalida(Esquema):
+    id = fields.String()
+    fecha = fields.Date()
+    servicios = fields.Boolean()
+    derivacion = fields.Boolean()
+    estadisticas = fields.Boolean()
+    motivo = fields.String(allow_none=True)
+    registrado_por = fields.Nested(Persona)
+    creado_en = fields.DateTime()
 
 
 class CasoResumen(Esquema):
@@ -107,6 +204,8 @@ class CasoResumen(Esquema):
     nivel_riesgo = fields.String()
     proxima_fecha = fields.Date(allow_none=True)
     creado_en = fields.DateTime()
+    tipo_gbvims = fields.String(allow_none=True)  # None: sin clasificar
+    responsable = fields.Nested(Persona, allow_none=True)
 
 
 class CasoSalida(CasoResumen):
@@ -118,6 +217,9 @@ class CasoSalida(CasoResumen):
     seguimientos = fields.List(fields.Nested(SeguimientoSalida))
     derivaciones = fields.List(fields.Nested(DerivacionSalida))
     motivo_cierre = fields.String(allow_none=True)
+    tipo_gbvims_nombre = fields.String()
+    valoraciones = fields.List(fields.Nested(ValoracionSalida))  # en orden: la última es la vigente
+    consentimientos = fields.List(fields.Nested(ConsentimientoSalida))
 
 
 class AuditoriaSalida(Esquema):
@@ -126,4 +228,23 @@ class AuditoriaSalida(Esquema):
     rol = fields.String()
     accion = fields.String()
     en = fields.DateTime()
+    campos = fields.List(fields.String(), allow_none=True)  # qué se corrigió (nombres de campos, no valores)
+    motivo = fields.String(allow_none=True)
+
+
+class PendienteAgenda(Esquema):
+    id = fields.String()
+    codigo = fields.String()
+    iniciales = fields.String()  # nunca el nombre completo en una lista diaria
+    estado = fields.String()
+    nivel_riesgo = fields.String()
+    responsable = fields.Nested(Persona, allow_none=True)
+    proxima_fecha = fields.Date()
+    dias_vencido = fields.Integer()
+
+
+class AgendaSalida(Esquema):
+    fecha = fields.Date()
+    hoy = fields.List(fields.Nested(PendienteAgenda))
+    vencidos = fields.List(fields.Nested(PendienteAgenda))  # el más atrasado primero
 

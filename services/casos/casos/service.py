@@ -1,6 +1,9 @@
 """Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
 from datetime import date
 
+from nameko.events import event_handler
+
+from omm_common.consumidor import aplicar_una_vez
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
@@ -55,6 +58,53 @@ class Casos(Observable, ConResumen):  # estado para /health y /metrics del gatew
         yo = self.llamante.exigir(*ROLES)
         with self.uow() as uow:
             return op.cerrar_caso(uow, yo, caso_id, cuerpo)
+
+    @rpc
+    def reevaluar_riesgo(self, caso_id, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        return self.uow.repetible(op.reevaluar_riesgo, yo, caso_id, cuerpo, clave_idempotencia)
+
+    @rpc
+    def cambiar_consentimiento(self, caso_id, cuerpo, clave_idempotencia=None):
+        yo = self.llamante.exigir(*ROLES)
+        return self.uow.repetible(op.cambiar_consentimiento, yo, caso_id, cuerpo, clave_idempotencia)
+
+    @rpc
+    def reabrir_caso(self, caso_id, cuerpo):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.reabrir_caso(uow, yo, caso_id, cuerpo)
+
+    @rpc
+    def corregir_caso(self, caso_id, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.corregir_caso(uow, yo, caso_id, cuerpo)
+
+    @rpc
+    def asignar_responsable(self, caso_id, usuario_id, nombre):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.asignar_responsable(uow, yo, caso_id, usuario_id, nombre)
+
+    @rpc
+    def agenda(self, filtros=None):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.agenda(uow, yo, filtros or {})
+
+    # El aviso de cada derivación al CIS: notificaciones publica su envío y el acuse del CIS. Por nombre y no
+    # con la clase de notificaciones.contrato: notificaciones ya depende de casos (tests/test_dominio_casos.py
+    # comprueba que los nombres coinciden). Colas durables declaradas con omm-declarar-colas casos.service:Casos.
+    @event_handler("notificaciones", "NotificacionEnviada", requeue_on_error=True)
+    @aplicar_una_vez
+    def al_notificacion_enviada(self, sobre, uow):
+        return op.aplicar_aviso(uow, sobre)
+
+    @event_handler("notificaciones", "NotificacionConfirmada", requeue_on_error=True)
+    @aplicar_una_vez
+    def al_notificacion_confirmada(self, sobre, uow):
+        return op.aplicar_aviso(uow, sobre)
 
     @rpc
     def auditoria(self, caso_id):

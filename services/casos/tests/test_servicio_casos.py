@@ -150,7 +150,8 @@ def test_bitacora_y_datos_para_el_cis_con_consentimiento(casos, amqp_uri):
 
 def test_seguimientos_vencidos_se_avisan_una_vez(casos, amqp_uri):
     with cliente_rpc(amqp_uri, token("tecnica", "0309")) as rpc:
-        c = rpc.casos.crear_caso(_cuerpo())
+        # El seguimiento no puede ser anterior a la atención: un caso atendido el 30 de diciembre de 2025.
+        c = rpc.casos.crear_caso(_cuerpo(incidente=date(2025, 12, 29), fecha_atencion="2025-12-30"))
         rpc.casos.registrar_seguimiento(c["id"], {"fecha": "2026-01-01", "tipo": "llamada", "nota": "x",
                                                   "proxima_fecha": "2026-01-08"})
     with cliente_rpc(amqp_uri, token_de_servicio_prueba()) as rpc:
@@ -159,6 +160,5 @@ def test_seguimientos_vencidos_se_avisan_una_vez(casos, amqp_uri):
         filas = rpc.casos.agregados(None, None, ["0309"])
     # Cada dimensión en el periodo; el total también por mes.
     assert {"municipio": "0309", "mes": None, "dimension": "tipo_violencia", "valor": "sexual", "casos": 1} in filas
-    assert {"municipio": "0309", "mes": date.today().strftime("%Y-%m"), "dimension": "total", "valor": "casos",
-            "casos": 1} in filas
+    assert {"municipio": "0309", "mes": "2025-12", "dimension": "total", "valor": "casos", "casos": 1} in filas
     assert "Dolores" not in str(filas)
