@@ -705,8 +705,8 @@ def _celdas(s, municipios, desde, hasta, hoy=None):
                                         inscritas_de).select_from(sa.join(Sesion, Capacitacion)).where(
         *condiciones, Sesion.conteo_total.is_not(None)).group_by(
         Sesion.municipio, mes, Capacitacion.tipo, Capacitacion.id)).all()
-    for m, me, tipo, mayor, inscritas in por_actividad:
-        extra = dominio.sin_nombre(int(inscritas or 0), int(mayor or 0))
+    for m, me, tipo, mayor, con_nombre in por_actividad:
+        extra = dominio.sin_nombre(int(con_nombre or 0), int(mayor or 0))
         for clave in ((m, agregar.fecha_mes(me), tipo), (m, agregar.fecha_mes(me), "*")):
             celdas[clave]["sin_nombre"] += extra
     for _, (m, me, tipo, n) in agregar.por_niveles(
