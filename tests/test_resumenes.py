@@ -274,7 +274,8 @@ def _pasar_lista(motor, rng, m, capacitacion_id):
         d = op.obtener_capacitacion(uow, _yo_cap(m), capacitacion_id)
     ids = [i["id"] for i in d["inscripciones"]]
     for s in d["sesiones"]:
-        if rng.random() < 0.7:
+        # La asistencia de una sesión que aún no llega se rechaza (issue 19).
+        if s["fecha"] <= HOY.isoformat() and rng.random() < 0.7:
             with unidad_de_trabajo(motor) as uow:
                 op.registrar_asistencia(uow, _yo_cap(m), capacitacion_id, s["id"],
                                         {"presentes": rng.sample(ids, rng.randint(0, len(ids)))})
@@ -308,10 +309,12 @@ def _esperado_capacitaciones(motor, desde, hasta):
 
 def _obtenido_capacitaciones(salida):
     celdas = {}
+    campos = ("actividades", "sesiones_realizadas", "asistencias", "participantes")
     for m, x in salida["por_municipio"].items():
-        celdas[m, None, None] = {k: x[k] for k in ("actividades", "sesiones_realizadas", "asistencias", "participantes")}
-        celdas.update({(m, t, None): v for t, v in x["por_tipo"].items()})
-        celdas.update({(m, None, mes): v for mes, v in x["por_mes"].items()})
+        celdas[m, None, None] = {k: x[k] for k in campos}
+        # (mujeres y hombres de los conteos de charlas abiertas: aquí no hay conteos, son 0)
+        celdas.update({(m, t, None): {k: v[k] for k in campos} for t, v in x["por_tipo"].items()})
+        celdas.update({(m, None, mes): {k: v[k] for k in campos} for mes, v in x["por_mes"].items()})
     # La región es la suma de sus municipios (una persona se cuenta en cada municipio).
     suma, por_tipo, por_mes = Counter(), defaultdict(Counter), defaultdict(Counter)
     for m, x in salida["por_municipio"].items():
