@@ -15,7 +15,8 @@ from omm_pruebas import CONTRASENA_PRUEBAS, esperar
 pytestmark = pytest.mark.integracion
 
 M = "0315"
-PERSONAL = {"coordinadora": "Coordinadora de San José del Potrero", "tecnica": "Técnica de San José del Potrero",
+PERSONAL = {"coordinadora": "Coordinadora de San José del Potrero",
+            "tecnica": "Técnica de San José del Potrero",
             "promotora": "Promotora de San José del Potrero", "cis": "CIS de San José del Potrero"}
 
 
@@ -258,3 +259,15 @@ def test_mancomunidades_nuevas_y_municipio_movido_se_ve_en_la_region(api):
     r = api.put(f"/api/v1/municipios/{M}", "admin", json={"mancomunidad": None})
     assert r.status_code == 200 and r.json()["mancomunidad"] is None
     esperar(lambda: region(b) == [], 10, mensaje="la región ya no lo ve")
+
+
+def test_las_usuarias_de_la_demo_se_leen_como_personas_con_tildes(api):
+    r = api.get("/api/v1/usuarios", "admin", params={"mancomunidad": "MAMCOPAZ", "por_pagina": 200}).json()
+    nombres = {u["usuario"]: u["nombre"] for u in r["items"]}
+    assert nombres["tecnica.0309"] == "Técnica de Lejamaní"
+    assert nombres["coordinadora.0309"] == "Coordinadora de Lejamaní"
+    assert nombres["cis.0302"] == "CIS de Ajuterique" and nombres["promotora.0306"] == "Promotora de La Libertad"
+    assert nombres["mancomunidad.mamcopaz"] == "Técnica de la Mancomunidad de Municipios del Centro de La Paz y Comayagua"
+    assert not any(n.endswith(("0309", "0302", "0306")) for n in nombres.values())
+    # El token lleva el mismo nombre (recibos y listas firmadas dicen quién entregó).
+    assert api.get("/api/v1/yo", "promotora.0306").json()["nombre"] == "Promotora de La Libertad"
