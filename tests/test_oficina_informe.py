@@ -210,4 +210,10 @@ def test_la_region_da_los_meses_de_cada_municipio_y_la_clasificacion_gbvims(ofic
     r = api.get("/api/v1/region/estadisticas?clasificacion=otra", "mancomunidad.mamcopaz")
     assert r.status_code == 400 and "clasificacion" in r.json()["detalles"]
     informe = _informe(api, COORDINADORA, extra="&clasificacion=gbvims").json()
-    assert informe["casos"]["clasificacion"] == "gbvims" and "gbvims" in informe["casos"]
+    assert informe["casos"]["clasificacion"] == "gbvims" and "tipo_violencia" not in informe["casos"]
+    # Los 6 casos consentidos de la oficina, en el otro eje (cada caso en un solo tipo GBVIMS), con sus nombres.
+    gbvims = informe["casos"]["gbvims"]
+    assert gbvims["total"] == 6
+    assert all(gbvims["nombres"][v] and gbvims["nombres"][v] != v for v in gbvims["total_columna"])
+    texto = _texto_pdf(_informe(api, COORDINADORA, "pdf", "&clasificacion=gbvims").content)
+    assert "clasificación GBVIMS" in texto
