@@ -15,6 +15,13 @@ MAX_XLSX = 30 * 1024 * 1024
 TIEMPO_IMPORTACION = 180
 
 
+def _pdf(archivo):
+    """El servicio manda el PDF en base64 (RPC es JSON); aquí vuelve a bytes."""
+    return Response(base64.b64decode(archivo["contenido_base64"]), status=200, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{archivo["nombre_archivo"]}"',
+                             "Cache-Control": "no-store"})
+
+
 class RutasAyudas:
     ayudas = RpcProxy("ayudas", expiration=TIEMPO_RPC)
 
@@ -44,6 +51,32 @@ class RutasAyudas:
     def obtener_beneficiaria(self, p, beneficiaria_id):
         return 200, self.llamar("ayudas", "obtener_beneficiaria", beneficiaria_id)
 
+    @ruta("POST", "/api/v1/ayudas/beneficiarias/candidatas",
+          "Posibles registros de la misma persona (nombre parecido y fecha de nacimiento o comunidad, o DNI)", ROLES,
+          cuerpo=s.BusquedaCandidatas, respuesta=s.CandidataSalida(many=True), etiqueta="ayudas")
+    def buscar_candidatas(self, p):
+        return 200, self.llamar("ayudas", "buscar_candidatas", p.cuerpo)
+
+    @ruta("PATCH", "/api/v1/ayudas/beneficiarias/<beneficiaria_id>",
+          "Corrige datos de una beneficiaria (con motivo; queda en su historial)", ROLES,
+          cuerpo=s.BeneficiariaCorreccion, respuesta=s.BeneficiariaDetalle, etiqueta="ayudas",
+          otros_estados={409: "El DNI ya es de otra beneficiaria del municipio (DUPLICADO, detalles.id)"})
+    def corregir_beneficiaria(self, p, beneficiaria_id):
+        return 200, self.llamar("ayudas", "corregir_beneficiaria", beneficiaria_id, p.cuerpo)
+
+    @ruta("GET", "/api/v1/ayudas/beneficiarias/<beneficiaria_id>/historial",
+          "Correcciones y fusiones de una beneficiaria: quién, cuándo, por qué y qué campos", ROLES,
+          respuesta=s.HistorialSalida(many=True), etiqueta="ayudas")
+    def historial_beneficiaria(self, p, beneficiaria_id):
+        return 200, self.llamar("ayudas", "historial_beneficiaria", beneficiaria_id)
+
+    @ruta("POST", "/api/v1/ayudas/beneficiarias/<beneficiaria_id>/fusion",
+          "Fusiona en esta beneficiaria otro registro de la misma persona (sus entregas pasan a esta)",
+          ("coordinadora",), cuerpo=s.FusionEntrada, respuesta=s.BeneficiariaDetalle, etiqueta="ayudas",
+          otros_estados={409: "Un registro ya fusionado con otro, o dos DNI distintos (ESTADO_INVALIDO)"})
+    def fusionar_beneficiarias(self, p, beneficiaria_id):
+        return 200, self.llamar("ayudas", "fusionar_beneficiarias", beneficiaria_id, p.cuerpo)
+
     @ruta("POST", "/api/v1/ayudas/entregas", "Registra una entrega de ayuda", ROLES,
           cuerpo=s.EntregaEntrada, respuesta=s.EntregaSalida, estado=201, idempotente=True, etiqueta="ayudas")
     def registrar_entrega(self, p):
@@ -53,6 +86,23 @@ class RutasAyudas:
           consulta=s.FiltroEntregas, etiqueta="ayudas")
     def listar_entregas(self, p):
         return 200, self.llamar("ayudas", "listar_entregas", p.consulta)
+
+    @ruta("GET", "/api/v1/ayudas/entregas/lista",
+          "Lista de entregas del periodo en PDF, para firmar (auditoría municipal)", ("coordinadora", "tecnica"),
+          consulta=s.FiltroListaEntregas, binario="application/pdf", etiqueta="ayudas")
+    def lista_entregas(self, p):
+        return _pdf(self.llamar("ayudas", "lista_entregas", p.consulta))
+
+    @ruta("POST", "/api/v1/ayudas/entregas/<entrega_id>/anulacion",
+          "Anula una entrega con motivo: devuelve existencias y presupuesto (repetirla no devuelve dos veces)",
+          ("coordinadora",), cuerpo=s.AnulacionEntrada, respuesta=s.EntregaSalida, etiqueta="ayudas")
+    def anular_entrega(self, p, entrega_id):
+        return 200, self.llamar("ayudas", "anular_entrega", entrega_id, p.cuerpo)
+
+    @ruta("GET", "/api/v1/ayudas/entregas/<entrega_id>/recibo", "Recibo de la entrega en PDF (ANULADA si se anuló)",
+          ROLES, binario="application/pdf", etiqueta="ayudas")
+    def recibo(self, p, entrega_id):
+        return _pdf(self.llamar("ayudas", "recibo", entrega_id))
 
     @ruta("GET", "/api/v1/ayudas/inventario", "Existencias actuales por tipo de ayuda en especie", ROLES,
           respuesta=s.ExistenciaSalida(many=True), etiqueta="ayudas")

@@ -11,11 +11,16 @@ from decimal import Decimal
 
 from omm_common.eventos import Evento
 
-from .dominio import CATEGORIAS, CONDICIONES, MOTIVOS_MOVIMIENTO, NOMBRES_CATEGORIA
+from .dominio import (
+    CATEGORIAS, CONDICIONES, ESTADOS_ENTREGA, MOTIVOS_MOVIMIENTO, MOTIVOS_SIN_DNI, NOMBRES_CATEGORIA, NOMBRES_CONDICION,
+    NOMBRES_MOTIVO_SIN_DNI,
+)
 from .schemas import (
-    BeneficiariaDetalle, BeneficiariaEntrada, BeneficiariaSalida, EntregaEntrada, EntregaSalida, ExistenciaSalida,
-    FiltroBeneficiarias, FiltroEntregas, FiltroExportacion, FiltroPresupuesto, ImportacionSalida, MovimientoEntrada,
-    MovimientoSalida, PresupuestoEntrada, PresupuestoSalida, TipoAyudaEntrada, TipoAyudaSalida,
+    AnulacionEntrada, BeneficiariaCorreccion, BeneficiariaDetalle, BeneficiariaEntrada, BeneficiariaSalida,
+    BusquedaCandidatas, CandidataSalida, EntregaEntrada, EntregaSalida, ExistenciaSalida, FiltroBeneficiarias,
+    FiltroEntregas, FiltroExportacion, FiltroListaEntregas, FiltroPresupuesto, FusionEntrada, HistorialSalida,
+    ImportacionSalida, MovimientoEntrada, MovimientoSalida, PresupuestoEntrada, PresupuestoSalida, TipoAyudaEntrada,
+    TipoAyudaSalida,
 )
 
 __all__ = [
@@ -24,6 +29,9 @@ __all__ = [
     "BeneficiariaDetalle", "EntregaEntrada", "FiltroEntregas", "EntregaSalida", "MovimientoEntrada",
     "MovimientoSalida", "ExistenciaSalida", "FiltroPresupuesto", "PresupuestoEntrada", "PresupuestoSalida",
     "FiltroExportacion", "ImportacionSalida",
+    "MOTIVOS_SIN_DNI", "NOMBRES_MOTIVO_SIN_DNI", "NOMBRES_CONDICION", "ESTADOS_ENTREGA",
+    "BeneficiariaCorreccion", "BusquedaCandidatas", "CandidataSalida", "HistorialSalida", "FusionEntrada",
+    "AnulacionEntrada", "FiltroListaEntregas",
     "BeneficiariaRegistrada", "AyudaEntregada", "ExistenciasBajas",
     "EntregaAnulada", "BeneficiariasFusionadas",
 ]

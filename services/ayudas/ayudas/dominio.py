@@ -2,6 +2,8 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from omm_common import municipios, nombres
+from omm_common.documentos import fecha_larga
 from omm_common.errores import Conflicto, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 
@@ -15,7 +17,53 @@ NOMBRES_CATEGORIA = {
 }
 CATEGORIAS_EN_ESPECIE = ("alimentos", "panales")
 CONDICIONES = ("tercera_edad", "enfermedad_base", "discapacidad", "bajos_recursos", "jefa_hogar", "embarazada")
+NOMBRES_CONDICION = {
+    "tercera_edad": "Tercera edad", "enfermedad_base": "Enfermedad de base", "discapacidad": "Discapacidad",
+    "bajos_recursos": "Bajos recursos", "jefa_hogar": "Jefa de hogar", "embarazada": "Embarazada",
+}
 EDAD_TERCERA_EDAD = 60
+# Una mujer sin tarjeta de identidad se registra igual, con el motivo; el DNI se agrega después.
+MOTIVOS_SIN_DNI = ("sin_documento", "menor_de_edad", "extranjera", "en_tramite", "otro")
+NOMBRES_MOTIVO_SIN_DNI = {
+    "sin_documento": "Sin documento", "menor_de_edad": "Menor de edad", "extranjera": "Extranjera",
+    "en_tramite": "Documento en trámite", "otro": "Otro motivo",
+}
+ESTADOS_ENTREGA = ("vigente", "anulada")
+
+
+def numero_recibo(municipio, anio, numero):
+    """Número humano del recibo: sigla del municipio, año y consecutivo (Lejamaní: LEJ-2026-R0001)."""
+    m = municipios.buscar(municipio)
+    return f"{m.sigla if m else municipio}-{anio}-R{numero:04d}"
+
+
+def lempiras(monto):
+    """1250 -> 'L 1,250.00', como se escribe en un recibo hondureño."""
+    return f"L {Decimal(monto):,.2f}"
+
+
+def verificar_identidad(dni, motivo_sin_dni):
+    """DNI o el motivo por el que no lo tiene; con DNI, el motivo sobra."""
+    if not dni and not motivo_sin_dni:
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.", {"dni": [
+            "Escriba el DNI o indique por qué no lo tiene en «motivo_sin_dni» (" +
+            ", ".join(NOMBRES_MOTIVO_SIN_DNI.values()) + ")."]})
+    return None if dni else motivo_sin_dni
+
+
+def es_misma_persona(a, b):
+    """¿Pueden ser la misma mujer? a y b: dict con clave_nombre, fecha_nacimiento, comunidad y dni.
+
+    El nombre debe parecerse (tildes, orden, apellidos, una letra) y además coincidir la fecha de nacimiento;
+    si a una le falta la fecha, la comunidad. Dos DNI distintos son dos personas.
+    """
+    if a.get("dni") and b.get("dni") and a["dni"] != b["dni"]:
+        return False
+    if not nombres.es_candidata(a["clave_nombre"] or "", b["clave_nombre"] or ""):
+        return False
+    if a.get("fecha_nacimiento") and b.get("fecha_nacimiento"):
+        return a["fecha_nacimiento"] == b["fecha_nacimiento"]
+    return nombres.clave(a.get("comunidad")) == nombres.clave(b.get("comunidad"))
 
 
 def edad(fecha_nacimiento, hoy=None):
@@ -44,8 +92,8 @@ def verificar_frecuencia(ultima_fecha, fecha, frecuencia_dias, justificacion=Non
     if justificacion:
         detalles["justificacion_excepcion"] = ["Solo una coordinadora puede autorizar una excepción."]
     raise Conflicto(
-        f"Esta ayuda ya se entregó el {ultima_fecha.isoformat()}; la próxima entrega se permite desde el "
-        f"{proxima.isoformat()}.", detalles, codigo="FRECUENCIA_EXCEDIDA")
+        f"Esta ayuda ya se entregó el {fecha_larga(ultima_fecha)}; la próxima entrega se permite desde el "
+        f"{fecha_larga(proxima)}.", detalles, codigo="FRECUENCIA_EXCEDIDA")
 
 
 def verificar_monto(categoria, monto, monto_maximo):
@@ -54,7 +102,7 @@ def verificar_monto(categoria, monto, monto_maximo):
                               {"monto": ["Una ayuda económica requiere el monto entregado."]})
     if monto is not None and monto_maximo is not None and Decimal(monto) > Decimal(monto_maximo):
         raise ErrorValidacion("Hay datos inválidos en la solicitud.",
-                              {"monto": [f"El monto supera el máximo de este tipo de ayuda ({monto_maximo})."]})
+                              {"monto": [f"El monto supera el máximo de este tipo de ayuda ({lempiras(monto_maximo)})."]})
 
 
 MOTIVOS_MOVIMIENTO = ("donacion", "compra", "ajuste")

@@ -3,11 +3,12 @@ import io
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from omm_common.documentos import fila_de_texto
+from omm_common.documentos import fecha_larga, fila_de_texto
 from omm_common.errores import error_de_campo
 from omm_common.municipios import sin_acentos
+
+from .dominio import NOMBRES_CONDICION, NOMBRES_MOTIVO_SIN_DNI
 
 # Encabezados que una oficina escribiría, normalizados (sin acentos, minúsculas, espacios -> _).
 SINONIMOS = {
@@ -17,13 +18,28 @@ SINONIMOS = {
     "telefono": "telefono", "celular": "telefono", "comunidad": "comunidad", "aldea": "comunidad",
     "condiciones": "condiciones", "condicion": "condiciones",
     "consentimiento_salud": "consentimiento_salud", "comparte_con_salud": "consentimiento_salud",
+    "motivo_sin_dni": "motivo_sin_dni", "sin_dni": "motivo_sin_dni", "motivo_sin_documento": "motivo_sin_dni",
+    "motivo_sin_identidad": "motivo_sin_dni", "por_que_no_tiene_dni": "motivo_sin_dni",
 }
-OBLIGATORIAS = ("nombres", "apellidos", "dni", "fecha_nacimiento", "comunidad")
+OBLIGATORIAS = ("nombres", "apellidos", "fecha_nacimiento", "comunidad")
 MAX_FILAS = 200_000
+# Cómo se llama cada columna para quien lee el error (la primera fila de la plantilla).
+ETIQUETAS = {
+    "nombres": "Nombres", "apellidos": "Apellidos", "dni": "DNI", "motivo_sin_dni": "Motivo sin DNI",
+    "fecha_nacimiento": "Fecha de nacimiento", "telefono": "Teléfono", "comunidad": "Comunidad",
+    "condiciones": "Condiciones", "consentimiento_salud": "Comparte con salud",
+}
+FECHA_COMO = "escriba la fecha como dd/mm/aaaa (por ejemplo 03/12/1985)."
 
 
 def _clave(encabezado):
     return "_".join(sin_acentos(str(encabezado or "")).lower().replace(".", " ").split())
+
+
+# Se acepta el código o el nombre que lee una persona («Jefa de hogar», «Menor de edad»).
+_CONDICION = {**{_clave(v): k for k, v in NOMBRES_CONDICION.items()}, **{k: k for k in NOMBRES_CONDICION}}
+_MOTIVO = {**{_clave(v): k for k, v in NOMBRES_MOTIVO_SIN_DNI.items()}, **{k: k for k in NOMBRES_MOTIVO_SIN_DNI},
+           "en_tramite": "en_tramite", "tramite": "en_tramite", "menor": "menor_de_edad"}
 
 
 def _fecha(valor):
@@ -48,14 +64,15 @@ def leer_beneficiarias(contenido):
     """Devuelve [(numero_de_fila, datos_para_el_esquema)]; un archivo que no es .xlsx es un 400 claro."""
     try:
         libro = load_workbook(io.BytesIO(contenido), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        raise error_de_campo("archivo", f"No es un archivo .xlsx válido ({type(exc).__name__}).") from None
-    except Exception:  # zip corrupto y similares: openpyxl lanza de todo
-        raise error_de_campo("archivo", "No es un archivo .xlsx válido.") from None
+    except Exception:  # zip corrupto, otro formato...: openpyxl lanza de todo
+        raise error_de_campo("archivo", "No es un archivo .xlsx válido: guárdelo desde Excel como «Libro de Excel "
+                                        "(.xlsx)» y vuelva a intentarlo.") from None
     hoja = libro.worksheets[0]
     filas = hoja.iter_rows(values_only=True)
     encabezados = [SINONIMOS.get(_clave(h)) for h in next(filas, [])]
-    faltan = [c for c in OBLIGATORIAS if c not in encabezados]
+    faltan = [ETIQUETAS[c] for c in OBLIGATORIAS if c not in encabezados]
+    if "dni" not in encabezados and "motivo_sin_dni" not in encabezados:
+        faltan.append("DNI (o «Motivo sin DNI»)")
     if faltan:
         raise error_de_campo("archivo", f"Faltan columnas en la primera fila: {', '.join(faltan)}.")
     salida = []
@@ -71,7 +88,10 @@ def leer_beneficiarias(contenido):
             if campo == "fecha_nacimiento":
                 valor = _fecha(valor)
             elif campo == "condiciones":
-                valor = [_clave(c) for c in str(valor).replace(";", ",").split(",") if c.strip()]
+                valor = [_CONDICION.get(_clave(c), str(c).strip())
+                         for c in str(valor).replace(";", ",").split(",") if c.strip()]
+            elif campo == "motivo_sin_dni":
+                valor = _MOTIVO.get(_clave(valor), str(valor).strip())
             elif campo == "consentimiento_salud":
                 valor = _si(valor)
             elif campo == "dni" and isinstance(valor, (int, float)):
@@ -85,18 +105,85 @@ def leer_beneficiarias(contenido):
     return salida
 
 
+def _texto(mensajes):
+    """Lo que marshmallow dice ({0: [...]}, listas) como una frase, sin formato de Python."""
+    if isinstance(mensajes, dict):
+        return " ".join(_texto(m) for m in mensajes.values())
+    if isinstance(mensajes, (list, tuple)):
+        return " ".join(_texto(m) for m in mensajes)
+    texto = str(mensajes).strip()
+    return texto[:1].lower() + texto[1:]
+
+
+def _es_fecha_iso(valor):
+    try:
+        date.fromisoformat(str(valor))
+        return True
+    except ValueError:
+        return False
+
+
+def _lista(nombres):
+    nombres = [f"«{n}»" for n in nombres]
+    return nombres[0] if len(nombres) == 1 else ", ".join(nombres[:-1]) + " o " + nombres[-1]
+
+
+def mensaje_de_campo(campo, mensajes, datos):
+    """La frase para una persona sobre un campo de una fila, según lo que se escribió en la hoja."""
+    valor = datos.get(campo)
+    if campo == "fecha_nacimiento":
+        if _es_fecha_iso(valor):  # se leyó bien: está fuera de rango
+            return "la fecha de nacimiento no puede ser posterior a hoy ni anterior al 1 de enero de 1900."
+        return FECHA_COMO
+    if campo == "condiciones" and isinstance(mensajes, dict):
+        malas = [valor[i] for i in mensajes if isinstance(i, int) and i < len(valor or [])]
+        return (f"{_lista(malas)} no es una condición conocida; escriba una o varias de "
+                f"{_lista(NOMBRES_CONDICION.values())}, separadas por comas.")
+    if campo == "motivo_sin_dni":
+        return (f"«{valor}» no es un motivo conocido; escriba uno de {_lista(NOMBRES_MOTIVO_SIN_DNI.values())}."
+                if valor else _texto(mensajes))
+    if campo == "dni" and any("motivo_sin_dni" in str(m) for m in mensajes):
+        return ("escriba el DNI o, si no lo tiene, el motivo en la columna «Motivo sin DNI» "
+                f"({_lista(NOMBRES_MOTIVO_SIN_DNI.values())}).")
+    return _texto(mensajes)
+
+
+def errores_de_fila(fila, detalles, datos):
+    """[{fila, campo, mensaje}] con mensajes como «Fila 4, «Fecha de nacimiento»: escriba la fecha como …»."""
+    salida = []
+    for campo, mensajes in detalles.items():
+        etiqueta = ETIQUETAS.get(campo)
+        if etiqueta is None:  # una columna que el esquema no conoce no debería llegar aquí
+            etiqueta = campo.replace("_", " ").capitalize()
+        salida.append({"fila": fila, "campo": campo,
+                       "mensaje": f"Fila {fila}, «{etiqueta}»: {mensaje_de_campo(campo, mensajes, datos)}"})
+    return salida
+
+
+def error_de_candidatas(fila, candidatas):
+    primera = candidatas[0]
+    otra = f" (y {len(candidatas) - 1} más)" if len(candidatas) > 1 else ""
+    return {"fila": fila, "campo": "nombres", "candidatas": [c["id"] for c in candidatas],
+            "mensaje": f"Fila {fila}: puede ser la misma persona que {primera['nombres']} {primera['apellidos']}, "
+                       f"nacida el {fecha_larga(primera['fecha_nacimiento'])}, de {primera['comunidad']}{otra}, "
+                       "ya registrada; no se registró. Si es otra persona, regístrela desde el formulario "
+                       "confirmando que es nueva."}
+
+
 def libro_exportacion(beneficiarias, entregas):
     libro = Workbook(write_only=True)
     hoja = libro.create_sheet("Beneficiarias")
-    hoja.append(["Nombres", "Apellidos", "DNI", "Fecha de nacimiento", "Edad", "Teléfono", "Comunidad",
-                 "Condiciones", "Comparte con salud"])
+    hoja.append(["Nombres", "Apellidos", "DNI", "Motivo sin DNI", "Fecha de nacimiento", "Edad", "Teléfono",
+                 "Comunidad", "Condiciones", "Comparte con salud"])
     for b in beneficiarias:
         hoja.append(fila_de_texto(hoja, [
-            b["nombres"], b["apellidos"], b["dni"], b["fecha_nacimiento"], b["edad"], b["telefono"], b["comunidad"],
-            ", ".join(b["condiciones"]), "sí" if b["consentimiento_salud"] else "no"]))
+            b["nombres"], b["apellidos"], b["dni"], NOMBRES_MOTIVO_SIN_DNI.get(b.get("motivo_sin_dni"), ""),
+            b["fecha_nacimiento"], b["edad"], b["telefono"], b["comunidad"],
+            ", ".join(NOMBRES_CONDICION.get(c, c) for c in b["condiciones"]),
+            "sí" if b["consentimiento_salud"] else "no"]))
     hoja = libro.create_sheet("Entregas")
     hoja.append(["Recibo", "Fecha", "DNI", "Beneficiaria", "Tipo", "Categoría", "Cantidad", "Monto (L)",
-                 "Excepción justificada"])
+                 "Excepción justificada", "Estado"])
     for e in entregas:
         hoja.append(fila_de_texto(hoja, list(e)))
     salida = io.BytesIO()

@@ -6,6 +6,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from omm_common.eventos import ahora_utc
 from omm_common.tiempo import FechaHoraUTC
 
+from . import dominio
+
 
 def nuevo_id():
     return str(uuid.uuid4())
@@ -36,14 +38,22 @@ class TipoAyuda(Base):
 
 class Beneficiaria(Base):
     __tablename__ = "beneficiarias"
-    __table_args__ = (sa.UniqueConstraint("municipio", "dni"),)
+    __table_args__ = (sa.UniqueConstraint("municipio", "dni"),
+                      # Candidatas a duplicado: misma fecha de nacimiento en el municipio, luego el nombre.
+                      sa.Index("ix_beneficiarias_municipio_nacimiento", "municipio", "fecha_nacimiento"))
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
     municipio: Mapped[str] = mapped_column(sa.String(4), index=True)
     nombres: Mapped[str] = mapped_column(sa.String(120))
     apellidos: Mapped[str] = mapped_column(sa.String(120))
     nombre_normalizado: Mapped[str] = mapped_column(sa.String(250), index=True)
-    dni: Mapped[str] = mapped_column(sa.String(13))
+    # Sin DNI se registra con el motivo (dominio.MOTIVOS_SIN_DNI); la restricción única ignora los nulos.
+    dni = mapped_column(sa.String(13), nullable=True)
+    motivo_sin_dni = mapped_column(sa.String(20), nullable=True)
+    # omm_common.nombres.clave: sin tildes, partículas ni orden; para encontrar a la misma persona.
+    clave_nombre = mapped_column(sa.String(250), nullable=True, index=True)
+    # Fusionada en otra (la que queda): conserva su historia, ya no se lista ni recibe entregas.
+    fusionada_con = mapped_column(sa.String(36), nullable=True)
     fecha_nacimiento = mapped_column(sa.Date)
     telefono = mapped_column(sa.String(30), nullable=True)
     comunidad: Mapped[str] = mapped_column(sa.String(120))
@@ -52,6 +62,21 @@ class Beneficiaria(Base):
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     entregas = relationship("Entrega", back_populates="beneficiaria", order_by="Entrega.fecha.desc()")
+
+
+class HistorialBeneficiaria(Base):
+    """Correcciones y fusiones de una beneficiaria: quién, cuándo, por qué y qué campos (con el valor anterior)."""
+    __tablename__ = "historial_beneficiarias"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    beneficiaria_id: Mapped[str] = mapped_column(sa.ForeignKey("beneficiarias.id"), index=True)
+    municipio: Mapped[str] = mapped_column(sa.String(4))
+    accion: Mapped[str] = mapped_column(sa.String(20))  # correccion | fusion | absorbida
+    cambios = mapped_column(sa.JSON, default=dict)  # {campo: {"antes": v, "despues": v}} o ids de la fusión
+    motivo: Mapped[str] = mapped_column(sa.String(1000))
+    usuario_id: Mapped[str] = mapped_column(sa.String(60))
+    usuario_nombre = mapped_column(sa.String(120), nullable=True)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
 
 class Entrega(Base):
@@ -78,14 +103,26 @@ class Entrega(Base):
     anio: Mapped[int] = mapped_column(sa.Integer)
     numero: Mapped[int] = mapped_column(sa.Integer)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
+    registrada_por_nombre = mapped_column(sa.String(120), nullable=True)
     clave_idempotencia = mapped_column(sa.String(100), nullable=True)
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+    # Anulación (solo la coordinadora): la fila queda, marcada; no cuenta para frecuencia, presupuesto ni cifras.
+    anulada_en = mapped_column(FechaHoraUTC, nullable=True)
+    anulada_por = mapped_column(sa.String(60), nullable=True)
+    anulada_por_nombre = mapped_column(sa.String(120), nullable=True)
+    motivo_anulacion = mapped_column(sa.String(1000), nullable=True)
+    # Si la entrega pasó a otra beneficiaria por una fusión: a quién se registró originalmente.
+    beneficiaria_original_id = mapped_column(sa.String(36), nullable=True)
 
     beneficiaria = relationship("Beneficiaria", back_populates="entregas")
 
     @property
     def numero_recibo(self):
-        return f"{self.municipio}-{self.anio}-{self.numero:05d}"
+        return dominio.numero_recibo(self.municipio, self.anio, self.numero)
+
+    @property
+    def estado(self):
+        return "anulada" if self.anulada_en is not None else "vigente"
 
 
 class MovimientoInventario(Base):

@@ -8,32 +8,83 @@ import binascii
 from collections import defaultdict
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
-from omm_common import agregados as agregar, resumenes
+from omm_common import agregados as agregar, nombres, resumenes
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc
-from omm_common.municipios import normalizar_nombre
+from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre
 from omm_common.tablas import siguiente_numero
 
-from . import dominio, hojas, schemas
-from .contrato import AyudaEntregada, BeneficiariaRegistrada, ExistenciasBajas
-from .models import Beneficiaria, Entrega, MovimientoInventario, Presupuesto, ResumenEntregas, TipoAyuda, nuevo_id
+from . import documentos, dominio, hojas, schemas
+from .contrato import (
+    AyudaEntregada, BeneficiariaRegistrada, BeneficiariasFusionadas, EntregaAnulada, ExistenciasBajas,
+)
+from .models import (
+    Beneficiaria, Entrega, HistorialBeneficiaria, MovimientoInventario, Presupuesto, ResumenEntregas, TipoAyuda,
+    nuevo_id,
+)
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 
 
-def _beneficiaria_salida(b, hoy=None, con_entregas=False):
+CAMPOS_IDENTIDAD = ("nombres", "apellidos", "dni", "motivo_sin_dni", "fecha_nacimiento", "telefono", "comunidad",
+                    "condiciones", "consentimiento_salud")
+
+
+def _beneficiaria_salida(b, hoy=None, con_entregas=False, sesion=None):
     datos = {c: getattr(b, c) for c in (
-        "id", "nombres", "apellidos", "dni", "fecha_nacimiento", "telefono", "comunidad",
-        "condiciones", "consentimiento_salud", "creado_en")}
+        "id", "nombres", "apellidos", "dni", "motivo_sin_dni", "fusionada_con", "fecha_nacimiento", "telefono",
+        "comunidad", "condiciones", "consentimiento_salud", "creado_en")}
+    datos["motivo_sin_dni_nombre"] = dominio.NOMBRES_MOTIVO_SIN_DNI.get(b.motivo_sin_dni)
     datos["edad"] = dominio.edad(b.fecha_nacimiento, hoy)
     datos["condiciones"] = dominio.condiciones_con_edad(b.condiciones or [], b.fecha_nacimiento, hoy)
     if con_entregas:
-        datos["entregas"] = b.entregas
+        nombres_tipo = _nombres_tipo(sesion, b.municipio)
+        datos["entregas"] = [_entrega_datos(e, b, nombres_tipo) for e in b.entregas]
+        datos["historial"] = _filas_historial(sesion, b.id)
         return schemas.BeneficiariaDetalle().dump(datos)
     return schemas.BeneficiariaSalida().dump(datos)
+
+
+def _nombre(b):
+    return f"{b.nombres} {b.apellidos}" if b is not None else None
+
+
+def _nombres_tipo(sesion, municipio):
+    return dict(sesion.execute(sa.select(TipoAyuda.codigo, TipoAyuda.nombre)
+                               .where(TipoAyuda.municipio == municipio)).tuples().all())
+
+
+def _entrega_salida(e, b=None, nombres_tipo=None):
+    return schemas.EntregaSalida().dump(_entrega_datos(e, b, nombres_tipo))
+
+
+def _entrega_datos(e, b=None, nombres_tipo=None):
+    """La entrega con el nombre de la persona, de la ayuda y de quien la registró (no solo ids)."""
+    datos = {c: getattr(e, c) for c in (
+        "id", "numero_recibo", "estado", "beneficiaria_id", "tipo_codigo", "categoria", "cantidad", "monto", "fecha",
+        "observaciones", "justificacion_excepcion", "registrada_por", "registrada_por_nombre", "creado_en",
+        "anulada_en", "anulada_por_nombre", "motivo_anulacion")}
+    datos["beneficiaria_nombre"] = _nombre(b if b is not None else e.beneficiaria)
+    datos["tipo_nombre"] = (nombres_tipo or {}).get(e.tipo_codigo, e.tipo_codigo)
+    return datos
+
+
+def _filas_historial(sesion, beneficiaria_id):
+    return sesion.scalars(sa.select(HistorialBeneficiaria).where(
+        HistorialBeneficiaria.beneficiaria_id == beneficiaria_id).order_by(HistorialBeneficiaria.creado_en)).all()
+
+
+def _anotar(sesion, yo, b, accion, cambios, motivo):
+    sesion.add(HistorialBeneficiaria(beneficiaria_id=b.id, municipio=b.municipio, accion=accion, cambios=cambios,
+                                     motivo=motivo, usuario_id=yo.usuario_id, usuario_nombre=yo.nombre))
+
+
+def _como_json(valor):
+    return valor.isoformat() if hasattr(valor, "isoformat") else valor
 
 
 def crear_tipo(uow, yo, cuerpo):
@@ -55,16 +106,78 @@ def listar_tipos(uow, yo):
     return schemas.TipoAyudaSalida(many=True).dump(tipos)
 
 
+def _por_dni(sesion, municipio, dni, excepto=None):
+    if not dni:
+        return None
+    consulta = sa.select(Beneficiaria).where(Beneficiaria.municipio == municipio, Beneficiaria.dni == dni)
+    if excepto:
+        consulta = consulta.where(Beneficiaria.id != excepto)
+    return sesion.scalar(consulta)
+
+
+def _conflicto_dni(existe):
+    # Si el registro con ese DNI se fusionó en otro, la respuesta señala el que queda.
+    return Conflicto("Ya hay una beneficiaria registrada con ese DNI en el municipio.",
+                     {"id": existe.fusionada_con or existe.id}, codigo="DUPLICADO")
+
+
+def _candidatas(sesion, municipio, persona, excepto=None):
+    """Registros del municipio que pueden ser la misma mujer (dominio.es_misma_persona), los más parecidos antes.
+
+    La base filtra por fecha de nacimiento (índice); sin fecha, por comunidad; el nombre se compara aquí.
+    """
+    b = Beneficiaria
+    consulta = sa.select(b).where(b.municipio == municipio, b.fusionada_con.is_(None))
+    if persona.get("fecha_nacimiento"):
+        consulta = consulta.where(b.fecha_nacimiento == persona["fecha_nacimiento"])
+    elif persona.get("comunidad"):
+        consulta = consulta.where(sa.func.lower(b.comunidad) == persona["comunidad"].strip().lower())
+    else:
+        return []
+    if excepto:
+        consulta = consulta.where(b.id != excepto)
+    salida = []
+    for otra in sesion.scalars(consulta.limit(2000)):
+        datos = {"clave_nombre": otra.clave_nombre or nombres.clave(otra.nombres, otra.apellidos),
+                 "fecha_nacimiento": otra.fecha_nacimiento, "comunidad": otra.comunidad, "dni": otra.dni}
+        if dominio.es_misma_persona(persona, datos):
+            salida.append((nombres.parecido(persona["clave_nombre"], datos["clave_nombre"]), otra))
+    salida.sort(key=lambda x: -x[0])
+    return [{"id": o.id, "nombres": o.nombres, "apellidos": o.apellidos, "dni": o.dni,
+             "motivo_sin_dni": o.motivo_sin_dni, "fecha_nacimiento": o.fecha_nacimiento, "comunidad": o.comunidad,
+             "parecido": round(p, 2)} for p, o in salida[:10]]
+
+
+def _persona(datos):
+    return {"clave_nombre": nombres.clave(datos["nombres"], datos["apellidos"]),
+            "fecha_nacimiento": datos.get("fecha_nacimiento"), "comunidad": datos.get("comunidad"),
+            "dni": datos.get("dni")}
+
+
+def _conflicto_candidatas(candidatas):
+    return Conflicto(
+        "Ya hay " + ("una beneficiaria registrada que puede ser" if len(candidatas) == 1 else
+                     f"{len(candidatas)} beneficiarias registradas que pueden ser") +
+        " la misma persona (nombre parecido y la misma fecha de nacimiento). Revise si es ella; si es otra "
+        "persona, vuelva a enviar con «confirmar_nueva»: true.",
+        {"candidatas": schemas.CandidataSalida(many=True).dump(candidatas)}, codigo="DUPLICADO")
+
+
 def crear_beneficiaria(uow, yo, cuerpo):
     datos = cargar(schemas.BeneficiariaEntrada(), cuerpo)
+    confirmar = datos.pop("confirmar_nueva")
+    datos["motivo_sin_dni"] = dominio.verificar_identidad(datos.get("dni"), datos.get("motivo_sin_dni"))
     s = uow.sesion
-    existe = s.scalar(sa.select(Beneficiaria).where(
-        Beneficiaria.municipio == yo.municipio, Beneficiaria.dni == datos["dni"]))
+    existe = _por_dni(s, yo.municipio, datos.get("dni"))
     if existe:
-        raise Conflicto("Ya hay una beneficiaria registrada con ese DNI en el municipio.",
-                        {"id": existe.id}, codigo="DUPLICADO")
+        raise _conflicto_dni(existe)
+    persona = _persona(datos)
+    if not confirmar:
+        candidatas = _candidatas(s, yo.municipio, persona)
+        if candidatas:
+            raise _conflicto_candidatas(candidatas)
     datos["condiciones"] = dominio.condiciones_con_edad(datos["condiciones"], datos["fecha_nacimiento"])
-    b = Beneficiaria(municipio=yo.municipio,
+    b = Beneficiaria(municipio=yo.municipio, clave_nombre=persona["clave_nombre"],
                      nombre_normalizado=normalizar_nombre(f"{datos['nombres']} {datos['apellidos']}"), **datos)
     s.add(b)
     s.flush()
@@ -72,9 +185,109 @@ def crear_beneficiaria(uow, yo, cuerpo):
     return _beneficiaria_salida(b)
 
 
+def buscar_candidatas(uow, yo, cuerpo):
+    datos = cargar(schemas.BusquedaCandidatas(), cuerpo)
+    s = uow.sesion
+    salida = []
+    existe = _por_dni(s, yo.municipio, datos.get("dni"))
+    if existe:
+        existe = s.get(Beneficiaria, existe.fusionada_con) if existe.fusionada_con else existe
+        salida.append({"id": existe.id, "nombres": existe.nombres, "apellidos": existe.apellidos, "dni": existe.dni,
+                       "motivo_sin_dni": existe.motivo_sin_dni, "fecha_nacimiento": existe.fecha_nacimiento,
+                       "comunidad": existe.comunidad, "parecido": 1.0})
+    vistas = {x["id"] for x in salida}
+    salida += [c for c in _candidatas(s, yo.municipio, _persona(datos)) if c["id"] not in vistas]
+    return schemas.CandidataSalida(many=True).dump(salida)
+
+
+def corregir_beneficiaria(uow, yo, beneficiaria_id, cuerpo):
+    """Corrige datos con motivo; el historial guarda quién, cuándo, por qué y el valor anterior de cada campo."""
+    datos = cargar(schemas.BeneficiariaCorreccion(), cuerpo)
+    motivo = datos.pop("motivo")
+    s = uow.sesion
+    b = _beneficiaria(s, yo, beneficiaria_id, bloquear=True)
+    _no_fusionada(b)
+    if not datos:
+        raise error_de_campo("_cuerpo", "Indique al menos un campo a corregir además del motivo.")
+    nuevo = {c: datos.get(c, getattr(b, c)) for c in CAMPOS_IDENTIDAD}
+    if "dni" in datos and datos["dni"] and "motivo_sin_dni" not in datos:
+        nuevo["motivo_sin_dni"] = None  # ya tiene DNI: el motivo deja de aplicar
+    nuevo["motivo_sin_dni"] = dominio.verificar_identidad(nuevo["dni"], nuevo["motivo_sin_dni"])
+    if nuevo["dni"] and nuevo["dni"] != b.dni:
+        existe = _por_dni(s, yo.municipio, nuevo["dni"], excepto=b.id)
+        if existe:
+            raise _conflicto_dni(existe)
+    nuevo["condiciones"] = dominio.condiciones_con_edad(nuevo["condiciones"] or [], nuevo["fecha_nacimiento"])
+    cambios = {c: {"antes": _como_json(getattr(b, c)), "despues": _como_json(v)}
+               for c, v in nuevo.items() if getattr(b, c) != v}
+    if not cambios:
+        return _beneficiaria_salida(b, con_entregas=True, sesion=s)  # repetir la misma corrección no anota nada
+    for c, v in nuevo.items():
+        setattr(b, c, v)
+    b.clave_nombre = nombres.clave(b.nombres, b.apellidos)
+    b.nombre_normalizado = normalizar_nombre(f"{b.nombres} {b.apellidos}")
+    _anotar(s, yo, b, "correccion", cambios, motivo)
+    s.flush()
+    return _beneficiaria_salida(b, con_entregas=True, sesion=s)
+
+
+def historial_beneficiaria(uow, yo, beneficiaria_id):
+    b = _beneficiaria(uow.sesion, yo, beneficiaria_id)
+    return schemas.HistorialSalida(many=True).dump(_filas_historial(uow.sesion, b.id))
+
+
+def _no_fusionada(b, campo=None):
+    if b.fusionada_con:
+        mensaje = "Este registro se fusionó con otro de la misma persona: use el registro que quedó."
+        raise Conflicto(mensaje, {"id": b.fusionada_con, **({campo: [mensaje]} if campo else {})},
+                        codigo="ESTADO_INVALIDO")
+
+
+def fusionar_beneficiarias(uow, yo, beneficiaria_id, cuerpo):
+    """Dos registros de la misma mujer quedan en uno: las entregas del absorbido pasan al que queda (la frecuencia
+    y las cifras las ven juntas), el absorbido se conserva marcado y ambos anotan la fusión. Repetir es inocuo."""
+    datos = cargar(schemas.FusionEntrada(), cuerpo)
+    motivo, fusionada_id = datos["motivo"], str(datos["fusionada_id"])
+    s = uow.sesion
+    if fusionada_id == str(beneficiaria_id):
+        raise error_de_campo("fusionada_id", "Elija otro registro: no se puede fusionar una beneficiaria consigo misma.")
+    queda = _beneficiaria(s, yo, beneficiaria_id, bloquear=True)
+    otra = _beneficiaria(s, yo, fusionada_id, campo="fusionada_id", bloquear=True)
+    if otra.fusionada_con == queda.id:
+        return _beneficiaria_salida(queda, con_entregas=True, sesion=s)
+    _no_fusionada(queda)
+    _no_fusionada(otra, campo="fusionada_id")
+    if queda.dni and otra.dni:
+        raise Conflicto("Los dos registros tienen DNI distintos: son dos personas. Si un DNI está mal, corríjalo "
+                        "primero.", {"fusionada_id": ["Tiene otro DNI."]}, codigo="ESTADO_INVALIDO")
+    cambios_queda = {}
+    if otra.dni and not queda.dni:
+        # El DNI pasa al registro que queda (único por municipio: primero se libera).
+        cambios_queda = {"dni": {"antes": None, "despues": otra.dni},
+                         "motivo_sin_dni": {"antes": queda.motivo_sin_dni, "despues": None}}
+        dni, otra.dni = otra.dni, None
+        s.flush()
+        queda.dni, queda.motivo_sin_dni = dni, None
+    entregas = s.scalars(sa.select(Entrega).where(Entrega.beneficiaria_id == otra.id)).all()
+    for e in entregas:
+        e.beneficiaria_original_id = e.beneficiaria_original_id or otra.id
+        e.beneficiaria_id = queda.id
+    otra.fusionada_con = queda.id
+    ids = [e.id for e in entregas]
+    _anotar(s, yo, queda, "fusion", {"fusionada_id": otra.id, "entregas": ids, **cambios_queda}, motivo)
+    _anotar(s, yo, otra, "absorbida", {"beneficiaria_id": queda.id, "entregas": ids}, motivo)
+    s.flush()
+    if entregas:
+        resumenes.marcar(s, yo.municipio, [e.fecha for e in entregas])
+    uow.emitir(BeneficiariasFusionadas(beneficiaria_id=queda.id, fusionada_id=otra.id), yo.municipio)
+    s.expire(queda, ["entregas"])
+    return _beneficiaria_salida(queda, con_entregas=True, sesion=s)
+
+
 def listar_beneficiarias(uow, yo, filtros):
     f = cargar(schemas.FiltroBeneficiarias(), filtros)
-    consulta = sa.select(Beneficiaria).where(Beneficiaria.municipio == yo.municipio)
+    consulta = sa.select(Beneficiaria).where(Beneficiaria.municipio == yo.municipio,
+                                             Beneficiaria.fusionada_con.is_(None))
     if f.get("q"):
         for palabra in normalizar_nombre(f["q"]).split():
             consulta = consulta.where(Beneficiaria.nombre_normalizado.contains(palabra))
@@ -85,7 +298,7 @@ def listar_beneficiarias(uow, yo, filtros):
 
 
 def obtener_beneficiaria(uow, yo, beneficiaria_id):
-    return _beneficiaria_salida(_beneficiaria(uow.sesion, yo, beneficiaria_id), con_entregas=True)
+    return _beneficiaria_salida(_beneficiaria(uow.sesion, yo, beneficiaria_id), con_entregas=True, sesion=uow.sesion)
 
 
 def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
@@ -95,16 +308,18 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
         previa = s.scalar(sa.select(Entrega).where(
             Entrega.registrada_por == yo.usuario_id, Entrega.clave_idempotencia == clave_idempotencia))
         if previa:
-            return schemas.EntregaSalida().dump(previa)
+            return _entrega_salida(previa, nombres_tipo=_nombres_tipo(s, yo.municipio))
     # La fila de la beneficiaria se bloquea: dos entregas simultáneas no burlan la frecuencia.
     b = _beneficiaria(s, yo, datos["beneficiaria_id"], campo="beneficiaria_id", bloquear=True)
+    _no_fusionada(b, campo="beneficiaria_id")
     tipo = s.scalar(sa.select(TipoAyuda).where(
         TipoAyuda.municipio == yo.municipio, TipoAyuda.codigo == datos["tipo_codigo"]))
     if tipo is None:
         raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
     dominio.verificar_monto(tipo.categoria, datos.get("monto"), tipo.monto_maximo)
+    # Las anuladas no cuentan: la misma mujer puede recibir de nuevo esa ayuda.
     ultima = s.scalar(sa.select(sa.func.max(Entrega.fecha)).where(
-        Entrega.beneficiaria_id == b.id, Entrega.tipo_codigo == tipo.codigo))
+        Entrega.beneficiaria_id == b.id, Entrega.tipo_codigo == tipo.codigo, Entrega.anulada_en.is_(None)))
     dominio.verificar_frecuencia(ultima, datos["fecha"], tipo.frecuencia_dias,
                                  datos.get("justificacion_excepcion"), yo.rol)
     anio = datos["fecha"].year
@@ -117,7 +332,8 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
         cantidad=datos["cantidad"], monto=datos.get("monto"), fecha=datos["fecha"],
         observaciones=datos.get("observaciones"), justificacion_excepcion=datos.get("justificacion_excepcion"),
         anio=anio, numero=siguiente_numero(s, yo.municipio, "recibo", anio),
-        registrada_por=yo.usuario_id, clave_idempotencia=clave_idempotencia,
+        registrada_por=yo.usuario_id, registrada_por_nombre=yo.nombre or yo.usuario,
+        clave_idempotencia=clave_idempotencia,
     )
     if dominio.es_en_especie(tipo.categoria):
         _descontar(uow, yo, tipo, entrega)
@@ -128,7 +344,106 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
         entrega_id=entrega.id, beneficiaria_id=b.id, tipo_codigo=tipo.codigo, categoria=tipo.categoria,
         cantidad=entrega.cantidad, monto=entrega.monto, fecha=entrega.fecha,
         consentimiento_salud=bool(b.consentimiento_salud)), yo.municipio)
-    return schemas.EntregaSalida().dump(entrega)
+    return _entrega_salida(entrega, b, {tipo.codigo: tipo.nombre})
+
+
+def anular_entrega(uow, yo, entrega_id, cuerpo):
+    """La coordinadora anula con motivo: existencias (por el mismo libro de movimientos) y presupuesto vuelven,
+    la frecuencia y las cifras dejan de contarla. Repetir devuelve la misma anulación sin devolver dos veces."""
+    datos = cargar(schemas.AnulacionEntrada(), cuerpo)
+    s = uow.sesion
+    e = _entrega(s, yo, entrega_id, bloquear=True)
+    if e.anulada_en is None:
+        e.anulada_en, e.anulada_por = ahora_utc(), yo.usuario_id
+        e.anulada_por_nombre, e.motivo_anulacion = yo.nombre or yo.usuario, datos["motivo"]
+        tipo = _tipo(s, yo, e.tipo_codigo, bloquear=True)
+        if dominio.es_en_especie(e.categoria):
+            fila = s.execute(sa.update(TipoAyuda).where(TipoAyuda.id == tipo.id)
+                             .values(existencia=TipoAyuda.existencia + e.cantidad).returning(TipoAyuda.existencia),
+                             execution_options={"synchronize_session": False}).first()
+            s.add(MovimientoInventario(municipio=yo.municipio, tipo_codigo=e.tipo_codigo, cantidad=e.cantidad,
+                                       motivo="anulacion", origen=f"Anulación del recibo {e.numero_recibo}",
+                                       entrega_id=e.id, existencia_resultante=fila[0], registrada_por=yo.usuario_id))
+        s.flush()
+        resumenes.marcar(s, yo.municipio, [e.fecha])
+        uow.emitir(EntregaAnulada(entrega_id=e.id, beneficiaria_id=e.beneficiaria_id, tipo_codigo=e.tipo_codigo,
+                                  categoria=e.categoria, cantidad=e.cantidad, monto=e.monto, fecha=e.fecha),
+                   yo.municipio)
+    return _entrega_salida(e, nombres_tipo=_nombres_tipo(s, yo.municipio))
+
+
+def _entrega(sesion, yo, entrega_id, bloquear=False):
+    e = sesion.get(Entrega, str(entrega_id), with_for_update=bloquear and es_postgres(sesion))
+    if e is None or e.municipio != yo.municipio:
+        raise NoEncontrado("No se encontró la entrega.")
+    return e
+
+
+def _nombre_municipio(codigo):
+    m = buscar_municipio(codigo)
+    return m.nombre if m else codigo
+
+
+def _archivo(nombre, contenido):
+    return {"nombre_archivo": nombre, "tipo_mime": "application/pdf",
+            "contenido_base64": base64.b64encode(contenido).decode("ascii")}
+
+
+def _linea_entrega(e, b, tipo):
+    """Lo que el recibo y la lista dicen de una entrega, en palabras."""
+    if e.monto is not None:
+        entregado = dominio.lempiras(e.monto)
+    else:
+        entregado = f"{e.cantidad} {tipo.unidad if tipo else ''}".strip()
+    return {"numero_recibo": e.numero_recibo, "nombre": _nombre(b), "fecha": e.fecha, "entregado": entregado,
+            "dni": b.dni or f"Sin DNI ({dominio.NOMBRES_MOTIVO_SIN_DNI.get(b.motivo_sin_dni, 'sin motivo')})",
+            "ayuda": tipo.nombre if tipo else e.tipo_codigo, "entregada_por": e.registrada_por_nombre or "",
+            "anulada": e.anulada_en is not None, "motivo_anulacion": e.motivo_anulacion,
+            "anulada_en": e.anulada_en}
+
+
+def recibo(uow, yo, entrega_id):
+    s = uow.sesion
+    e = _entrega(s, yo, entrega_id)
+    tipo = s.scalar(sa.select(TipoAyuda).where(TipoAyuda.municipio == e.municipio,
+                                               TipoAyuda.codigo == e.tipo_codigo))
+    pdf = documentos.recibo_pdf(municipio=_nombre_municipio(e.municipio), **_linea_entrega(e, e.beneficiaria, tipo))
+    return _archivo(f"recibo-{e.numero_recibo}.pdf", pdf)
+
+
+def lista_entregas(uow, yo, filtros):
+    """Lista firmada para la auditoría municipal: una fila por entrega del periodo (anuladas marcadas) y totales."""
+    f = cargar(schemas.FiltroListaEntregas(), filtros)
+    if f["hasta"] < f["desde"]:
+        raise error_de_campo("hasta", "La fecha final no puede ser anterior a la inicial.")
+    s = uow.sesion
+    tipos = {t.codigo: t for t in s.scalars(sa.select(TipoAyuda).where(TipoAyuda.municipio == yo.municipio))}
+    consulta = (sa.select(Entrega, Beneficiaria).join(Beneficiaria, Entrega.beneficiaria_id == Beneficiaria.id)
+                .where(Entrega.municipio == yo.municipio, Entrega.fecha >= f["desde"], Entrega.fecha <= f["hasta"])
+                .order_by(Entrega.fecha, Entrega.anio, Entrega.numero))
+    if f.get("tipo_codigo"):
+        if f["tipo_codigo"] not in tipos:
+            raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+        consulta = consulta.where(Entrega.tipo_codigo == f["tipo_codigo"])
+    todas = s.execute(consulta).all()
+    filas = [_linea_entrega(e, b, tipos.get(e.tipo_codigo)) for e, b in todas]
+    vigentes = [(e, b) for e, b in todas if e.anulada_en is None]
+    total_monto = sum((e.monto for e, _ in vigentes if e.monto is not None), 0)
+    por_unidad = defaultdict(int)
+    for e, _ in vigentes:
+        if e.monto is None:
+            t = tipos.get(e.tipo_codigo)
+            por_unidad[t.unidad if t else ""] += e.cantidad
+    totales = [f"Entregas vigentes: {len(vigentes)}" + (f", anuladas: {len(filas) - len(vigentes)}"
+                                                         if len(filas) > len(vigentes) else "")]
+    totales += [f"{n} {u}".strip() for u, n in sorted(por_unidad.items())]
+    if total_monto:
+        totales.append(f"Monto entregado: {dominio.lempiras(total_monto)}")
+    tipo = tipos.get(f.get("tipo_codigo"))
+    pdf = documentos.lista_pdf(municipio=_nombre_municipio(yo.municipio), desde=f["desde"], hasta=f["hasta"],
+                               ayuda=tipo.nombre if tipo else "Todas las ayudas", filas=filas, totales=totales,
+                               preparada_por=yo.nombre or yo.usuario)
+    return _archivo(f"lista-entregas-{f['desde'].isoformat()}-{f['hasta'].isoformat()}.pdf", pdf)
 
 
 def listar_entregas(uow, yo, filtros):
@@ -142,8 +457,10 @@ def listar_entregas(uow, yo, filtros):
         consulta = consulta.where(Entrega.tipo_codigo == f["tipo_codigo"])
     if f.get("beneficiaria_id"):
         consulta = consulta.where(Entrega.beneficiaria_id == str(f["beneficiaria_id"]))
+    nombres_tipo = _nombres_tipo(uow.sesion, yo.municipio)
+    consulta = consulta.options(selectinload(Entrega.beneficiaria))
     return paginar(uow.sesion, consulta.order_by(Entrega.fecha.desc(), Entrega.numero.desc()), f,
-                    schemas.EntregaSalida().dump)
+                    lambda e: _entrega_salida(e, nombres_tipo=nombres_tipo))
 
 
 def contacto_para_salud(uow, beneficiaria_id):
@@ -185,7 +502,7 @@ def _descontar(uow, yo, tipo, entrega):
                                motivo="entrega", entrega_id=entrega.id, existencia_resultante=despues,
                                registrada_por=yo.usuario_id))
     if dominio.cruza_minimo(despues + entrega.cantidad, despues, tipo.existencia_minima):
-        uow.emitir(ExistenciasBajas(tipo_codigo=tipo.codigo, cantidad=despues), yo.municipio)
+        uow.emitir(ExistenciasBajas(tipo_codigo=tipo.codigo, cantidad=despues, tipo_nombre=tipo.nombre), yo.municipio)
 
 
 def _bloquear_presupuesto(sesion, municipio, anio):
@@ -197,7 +514,8 @@ def _bloquear_presupuesto(sesion, municipio, anio):
 
 def _ejecutado(sesion, municipio, anio):
     return sesion.scalar(sa.select(sa.func.coalesce(sa.func.sum(Entrega.monto), 0)).where(
-        Entrega.municipio == municipio, Entrega.anio == anio, Entrega.monto.is_not(None)))
+        Entrega.municipio == municipio, Entrega.anio == anio, Entrega.monto.is_not(None),
+        Entrega.anulada_en.is_(None)))
 
 
 def _tipo(sesion, yo, codigo, bloquear=False):
@@ -243,7 +561,8 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
     s.add(m)
     s.flush()
     if dominio.cruza_minimo(antes, tipo.existencia, tipo.existencia_minima):
-        uow.emitir(ExistenciasBajas(tipo_codigo=tipo.codigo, cantidad=tipo.existencia), yo.municipio)
+        uow.emitir(ExistenciasBajas(tipo_codigo=tipo.codigo, cantidad=tipo.existencia, tipo_nombre=tipo.nombre),
+                   yo.municipio)
     return schemas.MovimientoSalida().dump(m)
 
 
@@ -273,7 +592,11 @@ def fijar_presupuesto(uow, yo, cuerpo):
 
 
 def importar_beneficiarias(uow, yo, contenido_b64):
-    """Las filas malas no detienen a las buenas; un DNI ya registrado (o repetido en el archivo) es duplicado."""
+    """Las filas malas no detienen a las buenas; un DNI ya registrado (o repetido en el archivo) es duplicado.
+
+    Una fila sin DNI necesita el motivo; una que puede ser una mujer ya registrada (nombre parecido y misma fecha
+    de nacimiento) no se crea: se informa en esa fila con las candidatas, para revisarla en el formulario.
+    """
     try:
         contenido = base64.b64decode(contenido_b64 or "", validate=True)
     except (binascii.Error, ValueError):
@@ -282,35 +605,59 @@ def importar_beneficiarias(uow, yo, contenido_b64):
         raise error_de_campo("archivo", "Adjunte el archivo .xlsx en el campo «archivo».")
     filas = hojas.leer_beneficiarias(contenido)
     s = uow.sesion
-    existentes = set(s.scalars(sa.select(Beneficiaria.dni).where(Beneficiaria.municipio == yo.municipio)).all())
+    b = Beneficiaria
+    existentes, por_fecha = set(), defaultdict(list)
+    for fila in s.execute(sa.select(b.id, b.nombres, b.apellidos, b.dni, b.clave_nombre, b.fecha_nacimiento,
+                                    b.comunidad, b.fusionada_con).where(b.municipio == yo.municipio)):
+        if fila.dni:
+            existentes.add(fila.dni)
+        if fila.fusionada_con is None:
+            por_fecha[fila.fecha_nacimiento].append({
+                "id": fila.id, "nombres": fila.nombres, "apellidos": fila.apellidos, "dni": fila.dni,
+                "clave_nombre": fila.clave_nombre or nombres.clave(fila.nombres, fila.apellidos),
+                "fecha_nacimiento": fila.fecha_nacimiento, "comunidad": fila.comunidad})
     esquema = schemas.BeneficiariaEntrada()
     ahora = ahora_utc()
     nuevas, errores, duplicadas = [], [], 0
     for fila, datos in filas:
         try:
             d = cargar(esquema, datos)
+            d.pop("confirmar_nueva")
+            d["motivo_sin_dni"] = dominio.verificar_identidad(d.get("dni"), d.get("motivo_sin_dni"))
         except ErrorValidacion as exc:
-            errores.append({"fila": fila, "mensaje": "; ".join(
-                f"{campo}: {' '.join(map(str, m)) if isinstance(m, list) else m}" for campo, m in exc.detalles.items())})
+            errores += hojas.errores_de_fila(fila, exc.detalles, datos)
             continue
-        if d["dni"] in existentes:
+        if d["dni"] and d["dni"] in existentes:
             duplicadas += 1
             continue
-        existentes.add(d["dni"])
+        persona = _persona(d)
+        candidatas = [c for c in por_fecha[d["fecha_nacimiento"]] if dominio.es_misma_persona(persona, c)]
+        if candidatas:
+            errores.append(hojas.error_de_candidatas(fila, candidatas))
+            continue
+        if d["dni"]:
+            existentes.add(d["dni"])
         d["condiciones"] = dominio.condiciones_con_edad(d["condiciones"], d["fecha_nacimiento"])
-        nuevas.append({**d, "id": nuevo_id(), "municipio": yo.municipio, "creado_en": ahora,
-                       "nombre_normalizado": normalizar_nombre(f"{d['nombres']} {d['apellidos']}")})
+        nueva = {**d, "id": nuevo_id(), "municipio": yo.municipio, "creado_en": ahora,
+                 "clave_nombre": persona["clave_nombre"],
+                 "nombre_normalizado": normalizar_nombre(f"{d['nombres']} {d['apellidos']}")}
+        nuevas.append(nueva)
+        # La misma mujer dos veces en el archivo: la segunda fila se informa como candidata.
+        por_fecha[d["fecha_nacimiento"]].append({**persona, "id": nueva["id"], "nombres": d["nombres"],
+                                                 "apellidos": d["apellidos"]})
     for i in range(0, len(nuevas), 2000):
         s.execute(sa.insert(Beneficiaria), nuevas[i:i + 2000])
-    for b in nuevas:
-        uow.emitir(BeneficiariaRegistrada(beneficiaria_id=b["id"], condiciones=b["condiciones"]), yo.municipio)
+    for nueva in nuevas:
+        uow.emitir(BeneficiariaRegistrada(beneficiaria_id=nueva["id"], condiciones=nueva["condiciones"]),
+                   yo.municipio)
     return {"creadas": len(nuevas), "duplicadas": duplicadas, "errores": errores}
 
 
 def exportar(uow, yo, filtros):
     f = cargar(schemas.FiltroExportacion(), filtros)
     s = uow.sesion
-    beneficiarias = s.scalars(sa.select(Beneficiaria).where(Beneficiaria.municipio == yo.municipio)
+    beneficiarias = s.scalars(sa.select(Beneficiaria).where(Beneficiaria.municipio == yo.municipio,
+                                                            Beneficiaria.fusionada_con.is_(None))
                               .order_by(Beneficiaria.apellidos, Beneficiaria.nombres)).all()
     consulta = (sa.select(Entrega, Beneficiaria).join(Beneficiaria, Entrega.beneficiaria_id == Beneficiaria.id)
                 .where(Entrega.municipio == yo.municipio).order_by(Entrega.fecha, Entrega.numero))
@@ -319,9 +666,11 @@ def exportar(uow, yo, filtros):
     if f.get("hasta"):
         consulta = consulta.where(Entrega.fecha <= f["hasta"])
     entregas = [(e.numero_recibo, e.fecha, b.dni, f"{b.nombres} {b.apellidos}", e.tipo_codigo, e.categoria,
-                 e.cantidad, float(e.monto) if e.monto is not None else None, e.justificacion_excepcion or "")
+                 e.cantidad, float(e.monto) if e.monto is not None else None, e.justificacion_excepcion or "",
+                 "Anulada" if e.anulada_en is not None else "Vigente")
                 for e, b in s.execute(consulta).all()]
-    datos = [{"nombres": b.nombres, "apellidos": b.apellidos, "dni": b.dni, "fecha_nacimiento": b.fecha_nacimiento,
+    datos = [{"nombres": b.nombres, "apellidos": b.apellidos, "dni": b.dni, "motivo_sin_dni": b.motivo_sin_dni,
+              "fecha_nacimiento": b.fecha_nacimiento,
               "edad": dominio.edad(b.fecha_nacimiento), "telefono": b.telefono, "comunidad": b.comunidad,
               "condiciones": dominio.condiciones_con_edad(b.condiciones or [], b.fecha_nacimiento),
               "consentimiento_salud": b.consentimiento_salud} for b in beneficiarias]
@@ -335,7 +684,8 @@ def _celdas(s, municipios, desde, hasta):
     """
     e = Entrega
     consulta = sa.select(sa.func.count(), sa.func.sum(e.cantidad), sa.func.sum(e.monto),
-                         agregar.distintos(s, e.beneficiaria_id), sa.func.max(e.fecha)).where(e.fecha.is_not(None))
+                         agregar.distintos(s, e.beneficiaria_id), sa.func.max(e.fecha)).where(
+        e.fecha.is_not(None), e.anulada_en.is_(None))
     if municipios is not None:
         consulta = consulta.where(e.municipio.in_(list(municipios)))
     if desde:
@@ -351,7 +701,7 @@ def _celdas(s, municipios, desde, hasta):
 def _tramos_de_beneficiarias(municipio):
     """Primera y última entrega de cada beneficiaria, por categoría y en todas ("*")."""
     e = Entrega
-    base = [e.fecha.is_not(None)] + ([e.municipio == municipio] if municipio is not None else [])
+    base = [e.fecha.is_not(None), e.anulada_en.is_(None)] + ([e.municipio == municipio] if municipio is not None else [])
     por_categoria = sa.select(e.municipio, e.categoria, e.beneficiaria_id, sa.func.min(e.fecha),
                               sa.func.max(e.fecha)).where(*base).group_by(e.municipio, e.categoria, e.beneficiaria_id)
     todas = sa.select(e.municipio, sa.literal("*", sa.String), e.beneficiaria_id, sa.func.min(e.fecha),
@@ -362,7 +712,7 @@ def _tramos_de_beneficiarias(municipio):
 def _hay_entrega(tramo, desde, hasta):
     e = Entrega
     return sa.exists().where(e.beneficiaria_id == tramo.clave, sa.or_(tramo.grupo == "*", e.categoria == tramo.grupo),
-                             e.fecha >= desde, e.fecha <= hasta)
+                             e.fecha >= desde, e.fecha <= hasta, e.anulada_en.is_(None))
 
 
 def _leer_resumen(s, rango):

@@ -3,7 +3,9 @@ from marshmallow import fields, validate
 
 from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura
 
-from .dominio import CATEGORIAS, CONDICIONES, MOTIVOS_MOVIMIENTO
+from .dominio import CATEGORIAS, CONDICIONES, ESTADOS_ENTREGA, MOTIVOS_MOVIMIENTO, MOTIVOS_SIN_DNI
+
+TELEFONO = validate.Regexp(r"^[0-9 +()-]{7,30}$", error="Teléfono inválido: use solo dígitos, espacios, + y guiones.")
 
 
 class TipoAyudaEntrada(Esquema):
@@ -32,13 +34,54 @@ class TipoAyudaSalida(Esquema):
 class BeneficiariaEntrada(Esquema):
     nombres = Texto(required=True, maximo=120)
     apellidos = Texto(required=True, maximo=120)
-    dni = Dni(required=True)
+    # Sin DNI, el motivo (sin_documento, menor_de_edad, extranjera, en_tramite, otro); el DNI se agrega después.
+    dni = Dni(allow_none=True, load_default=None)
+    motivo_sin_dni = Opcion(MOTIVOS_SIN_DNI, allow_none=True, load_default=None)
     fecha_nacimiento = fields.Date(required=True, validate=no_futura)
-    telefono = Texto(allow_none=True, maximo=30, validate=[validate.Regexp(
-        r"^[0-9 +()-]{7,30}$", error="Teléfono inválido: use solo dígitos, espacios, + y guiones.")])
+    telefono = Texto(allow_none=True, maximo=30, validate=[TELEFONO])
     comunidad = Texto(required=True, maximo=120)
     condiciones = fields.List(Opcion(CONDICIONES), load_default=list)
     consentimiento_salud = fields.Boolean(required=True)
+    # Hubo candidatas a duplicado (409 con detalles.candidatas) y quien registra confirma que es otra persona.
+    confirmar_nueva = fields.Boolean(load_default=False)
+
+
+class BeneficiariaCorreccion(Esquema):
+    """Solo los campos que cambian, y siempre el motivo: queda en el historial."""
+    nombres = Texto(maximo=120)
+    apellidos = Texto(maximo=120)
+    dni = Dni(allow_none=True)
+    motivo_sin_dni = Opcion(MOTIVOS_SIN_DNI, allow_none=True)
+    fecha_nacimiento = fields.Date(validate=no_futura)
+    telefono = Texto(allow_none=True, maximo=30, validate=[TELEFONO])
+    comunidad = Texto(maximo=120)
+    condiciones = fields.List(Opcion(CONDICIONES))
+    consentimiento_salud = fields.Boolean()
+    motivo = Texto(required=True, maximo=1000)
+
+
+class BusquedaCandidatas(Esquema):
+    """Por cuerpo, no por URL: nombres y fechas son datos personales."""
+    nombres = Texto(required=True, maximo=120)
+    apellidos = Texto(required=True, maximo=120)
+    fecha_nacimiento = fields.Date(allow_none=True, validate=no_futura)
+    comunidad = Texto(allow_none=True, maximo=120)
+    dni = Dni(allow_none=True)
+
+
+class FusionEntrada(Esquema):
+    fusionada_id = fields.UUID(required=True)
+    motivo = Texto(required=True, maximo=1000)
+
+
+class AnulacionEntrada(Esquema):
+    motivo = Texto(required=True, maximo=1000)
+
+
+class FiltroListaEntregas(Esquema):
+    desde = fields.Date(required=True)
+    hasta = fields.Date(required=True)
+    tipo_codigo = Texto(maximo=40)
 
 
 class FiltroBeneficiarias(Paginacion):
@@ -66,7 +109,10 @@ class FiltroEntregas(Paginacion):
 class EntregaSalida(Esquema):
     id = fields.String()
     numero_recibo = fields.String()
+    estado = fields.String(metadata={"enum": list(ESTADOS_ENTREGA)})
     beneficiaria_id = fields.String()
+    beneficiaria_nombre = fields.String()
+    tipo_nombre = fields.String()
     tipo_codigo = fields.String()
     categoria = fields.String()
     cantidad = fields.Integer()
@@ -75,14 +121,21 @@ class EntregaSalida(Esquema):
     observaciones = fields.String(allow_none=True)
     justificacion_excepcion = fields.String(allow_none=True)
     registrada_por = fields.String()
+    registrada_por_nombre = fields.String(allow_none=True)
     creado_en = fields.DateTime()
+    anulada_en = fields.DateTime(allow_none=True)
+    anulada_por_nombre = fields.String(allow_none=True)
+    motivo_anulacion = fields.String(allow_none=True)
 
 
 class BeneficiariaSalida(Esquema):
     id = fields.String()
     nombres = fields.String()
     apellidos = fields.String()
-    dni = fields.String()
+    dni = fields.String(allow_none=True)
+    motivo_sin_dni = fields.String(allow_none=True)
+    motivo_sin_dni_nombre = fields.String(allow_none=True)
+    fusionada_con = fields.String(allow_none=True)
     fecha_nacimiento = fields.Date()
     edad = fields.Integer()
     telefono = fields.String(allow_none=True)
@@ -92,8 +145,29 @@ class BeneficiariaSalida(Esquema):
     creado_en = fields.DateTime()
 
 
+class CandidataSalida(Esquema):
+    id = fields.String()
+    nombres = fields.String()
+    apellidos = fields.String()
+    dni = fields.String(allow_none=True)
+    motivo_sin_dni = fields.String(allow_none=True)
+    fecha_nacimiento = fields.Date()
+    comunidad = fields.String()
+    parecido = fields.Float()
+
+
+class HistorialSalida(Esquema):
+    accion = fields.String()
+    cambios = fields.Dict()
+    motivo = fields.String()
+    usuario_id = fields.String()
+    usuario_nombre = fields.String(allow_none=True)
+    creado_en = fields.DateTime()
+
+
 class BeneficiariaDetalle(BeneficiariaSalida):
     entregas = fields.List(fields.Nested(EntregaSalida))
+    historial = fields.List(fields.Nested(HistorialSalida))
 
 
 class MovimientoEntrada(Esquema):

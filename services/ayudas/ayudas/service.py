@@ -52,6 +52,48 @@ class Ayudas(Observable, ConResumen):  # estado para /health y /metrics del gate
             return op.obtener_beneficiaria(uow, yo, beneficiaria_id)
 
     @rpc
+    def buscar_candidatas(self, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.buscar_candidatas(uow, yo, cuerpo)
+
+    @rpc
+    def corregir_beneficiaria(self, beneficiaria_id, cuerpo):
+        yo = self.llamante.exigir(*ROLES)
+        # Un DNI que otra corrección simultánea acaba de tomar: la segunda vuelta responde DUPLICADO.
+        return self.uow.repetible(op.corregir_beneficiaria, yo, beneficiaria_id, cuerpo)
+
+    @rpc
+    def historial_beneficiaria(self, beneficiaria_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.historial_beneficiaria(uow, yo, beneficiaria_id)
+
+    @rpc
+    def fusionar_beneficiarias(self, beneficiaria_id, cuerpo):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.fusionar_beneficiarias(uow, yo, beneficiaria_id, cuerpo)
+
+    @rpc
+    def anular_entrega(self, entrega_id, cuerpo):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.anular_entrega(uow, yo, entrega_id, cuerpo)
+
+    @rpc
+    def recibo(self, entrega_id):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.recibo(uow, yo, entrega_id)
+
+    @rpc
+    def lista_entregas(self, filtros):
+        yo = self.llamante.exigir("coordinadora", "tecnica")
+        with self.uow() as uow:
+            return op.lista_entregas(uow, yo, filtros)
+
+    @rpc
     def registrar_entrega(self, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
         return self.uow.repetible(op.registrar_entrega, yo, cuerpo, clave_idempotencia)

@@ -58,7 +58,7 @@ def test_diez_entregas_simultaneas_de_las_ultimas_tres_unidades(ayudas, amqp_uri
         entregas = c.execute(sa.text("SELECT count(*) FROM entregas")).scalar()
     motor.dispose()
     assert entregas == 8
-    assert len(bajas) == 1 and bajas[0][0] == {"tipo_codigo": "bolsa", "cantidad": 4}
+    assert len(bajas) == 1 and bajas[0][0] == {"tipo_codigo": "bolsa", "cantidad": 4, "tipo_nombre": "Bolsa"}
 
 
 def test_ajuste_requiere_motivo_y_no_deja_negativo(ayudas, amqp_uri):

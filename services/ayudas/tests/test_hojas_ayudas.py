@@ -51,7 +51,12 @@ def test_importacion_con_buenas_duplicadas_y_malas_y_segunda_vez_nada(api):
     resultado = r.json()
     assert (resultado["creadas"], resultado["duplicadas"]) == (3, 1)
     assert [e["fila"] for e in resultado["errores"]] == [5, 6, 7, 8]
-    assert "dni" in resultado["errores"][0]["mensaje"] and "apellidos" in resultado["errores"][1]["mensaje"]
+    assert resultado["errores"][0]["mensaje"].startswith("Fila 5, «DNI»: el DNI empieza con 9999")
+    assert resultado["errores"][1]["mensaje"] == "Fila 6, «Apellidos»: este campo es obligatorio."
+    assert resultado["errores"][2]["mensaje"] == ("Fila 7, «Fecha de nacimiento»: escriba la fecha como dd/mm/aaaa "
+                                                  "(por ejemplo 03/12/1985).")
+    assert resultado["errores"][3]["mensaje"].startswith("Fila 8, «Condiciones»: «hechicera» no es una condición")
+    assert not any("{" in e["mensaje"] or "[" in e["mensaje"] for e in resultado["errores"])
     r = _importar(api, contenido)
     assert r.json() == {"creadas": 0, "duplicadas": 4, "errores": resultado["errores"]}
     # Búsqueda con y sin acentos.
@@ -72,7 +77,7 @@ def test_un_archivo_que_no_es_xlsx_es_un_400_con_el_campo(api):
     salida = io.BytesIO()
     libro.save(salida)
     r = _importar(api, salida.getvalue())
-    assert r.status_code == 400 and "apellidos" in r.json()["detalles"]["archivo"][0]
+    assert r.status_code == 400 and "Apellidos" in r.json()["detalles"]["archivo"][0]
 
 
 def test_exportacion_del_periodo_en_xlsx(api):

@@ -33,7 +33,7 @@ def test_entrega_emite_evento_en_outbox_y_numera_recibos(ayudas, amqp_uri):
                                            "monto": 300, "fecha": "2026-01-05"})
         e2 = rpc.ayudas.registrar_entrega({"beneficiaria_id": b["id"], "tipo_codigo": "med", "cantidad": 1,
                                            "monto": 300, "fecha": "2026-02-05"})
-    assert (e1["numero_recibo"], e2["numero_recibo"]) == ("0309-2026-00001", "0309-2026-00002")
+    assert (e1["numero_recibo"], e2["numero_recibo"]) == ("LEJ-2026-R0001", "LEJ-2026-R0002")
     motor = sa.create_engine(ayudas)
     with motor.connect() as c:
         eventos = c.execute(sa.text("SELECT tipo, datos FROM outbox ORDER BY ocurrido_en")).all()
