@@ -111,6 +111,18 @@ def _numero(v):
         v, (int, float)) else str(v))
 
 
+def _total_casos(casos):
+    """La oficina ve el total de lo que atendió; la mancomunidad, solo los casos con consentimiento."""
+    if "atendidos" in casos:
+        return "Total de casos atendidos", casos["atendidos"]["total"]
+    return "Casos con consentimiento para estadísticas", casos["casos"]["total"]
+
+
+def _linea_total_casos(casos):
+    etiqueta, total = _total_casos(casos)
+    return f"{etiqueta}: {total}"
+
+
 def _completitud_pdf(inf, e):
     """Qué registró cada oficina cada mes del periodo; los meses vacíos dicen «Sin registros»."""
     c = inf.get("completitud") or {}
@@ -175,8 +187,7 @@ def pdf(inf):
 
     casos = inf["casos"]
     h.append(Paragraph("Casos atendidos (en agregado)", e["h1"]))
-    total = casos["atendidos"]["total"] if "atendidos" in casos else casos["casos"]["total"]
-    h.append(Paragraph(f"Total de casos atendidos: {_t(total)}", e["normal"]))
+    h.append(Paragraph(_t(_linea_total_casos(casos)), e["normal"]))
     for dim, nombre in casos["titulos"].items():
         tabla = casos[dim]
         if tabla["total_columna"]:
@@ -257,8 +268,8 @@ def xlsx(inf):
          + [["Total", ay["total"]["entregas"], ay["total"]["personas"], ay["total"]["unidades"],
              ay["total"]["monto"]]])
     casos = inf["casos"]
-    total = casos["atendidos"]["total"] if "atendidos" in casos else casos["casos"]["total"]
-    filas_casos = [["Total de casos atendidos", "", total]]
+    etiqueta, total = _total_casos(casos)
+    filas_casos = [[etiqueta, "", total]]
     for dim, nombre in casos["titulos"].items():
         filas_casos += [[nombre, casos[dim]["nombres"].get(valor, valor), n]
                         for valor, n in casos[dim]["total_columna"].items()]

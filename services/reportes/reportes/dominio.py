@@ -327,7 +327,8 @@ def avance(actividades, agregados_por_periodo, municipio):
         meta_anual = sum(metas.values())
         trimestres = {t: {"meta": metas[t], "logrado": hecho[t], "porcentaje": _porcentaje(hecho[t], metas[t])}
                       for t in TRIMESTRES}
-        salida.append({**a, "metas": metas, "trimestres": trimestres, "meta_anual": meta_anual,
+        salida.append({**a, "indicador_nombre": NOMBRES_INDICADOR.get(a["indicador"], a["indicador"]),
+                       "metas": metas, "trimestres": trimestres, "meta_anual": meta_anual,
                        "logrado_anual": hecho["anio"], "porcentaje_anual": _porcentaje(hecho["anio"], meta_anual)})
     return salida
 

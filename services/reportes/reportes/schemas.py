@@ -74,6 +74,7 @@ class AvanceTrimestre(Esquema):
 class ActividadPoaSalida(Esquema):
     nombre = fields.String()
     indicador = fields.String()
+    indicador_nombre = fields.String()
     tipo_capacitacion = fields.String(allow_none=True)
     categoria_ayuda = fields.String(allow_none=True)
     metas = fields.Dict(keys=fields.String(), values=fields.Float())

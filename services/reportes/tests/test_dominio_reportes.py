@@ -175,6 +175,8 @@ def test_el_informe_de_la_oficina_cuenta_todos_sus_casos_y_el_desglose_solo_los_
                              actividades, [], nombres, date(2026, 4, 1), propio=False)
     assert "atendidos" not in ajeno["casos"] and ajeno["casos"]["casos"]["total"] == 12
     assert ajeno["completitud"]["por_municipio"]["0309"]["2026-01"]["casos"] == "<5"
+    texto = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(documentos.pdf(ajeno))).pages).split())
+    assert "Casos con consentimiento para estadísticas: 12" in texto and "atendidos: 16" not in texto
     # Sin la dimensión «atendidos» (casos aún no la da) el total es el de los consentidos, y se sabe.
     sin = dominio.atendidos([f for f in _casos_con_atendidos() if f["dimension"] != "atendidos"], ["0309"])
     assert sin["total"] == 12 and sin["completo"] is False
