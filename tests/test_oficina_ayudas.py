@@ -125,6 +125,11 @@ def test_sin_dni_candidatas_correccion_y_fusion(api, sistema):
     assert r.status_code == 409 and r.json()["detalles"]["id"] == sin_dni["id"]
 
 
+def _cifras(sistema, dia):
+    with omm_pruebas.cliente_rpc(sistema.amqp, omm_pruebas.token_de_servicio_prueba("reportes")) as rpc:
+        return rpc.ayudas.agregados(dia.isoformat(), dia.isoformat(), [M])
+
+
 def test_anulacion_devuelve_existencias_y_presupuesto_y_el_recibo_dice_anulada(api, sistema):
     hoy = hoy_honduras() - timedelta(days=1)  # ayer: la lista de ese día es solo de esta prueba
     r = api.post(f"{B}/tipos", COORD, json={"codigo": "bolsa", "nombre": "Bolsa de alimentos",
@@ -152,6 +157,7 @@ def test_anulacion_devuelve_existencias_y_presupuesto_y_el_recibo_dice_anulada(a
     assert r.status_code == 201, r.text
     medicina = r.json()
     assert api.get(f"{B}/presupuesto", COORD, params={"anio": hoy.year}).json()["restante"] == 3750
+    assert _cifras(sistema, hoy)["totales"][M]["entregas"] == 2
 
     # La lista nombra a la persona y a quien entregó.
     items = api.get(f"{B}/entregas", PROM, params={"beneficiaria_id": rosa["id"]}).json()["items"]
@@ -180,6 +186,9 @@ def test_anulacion_devuelve_existencias_y_presupuesto_y_el_recibo_dice_anulada(a
     assert inventario["bolsa"] == 10
     assert api.get(f"{B}/presupuesto", COORD, params={"anio": hoy.year}).json()["restante"] == 5000
     assert len([d for d in _eventos(sistema, "EntregaAnulada") if d["entrega_id"] == bolsa["id"]]) == 1
+    # Las cifras de la región tampoco la cuentan (el resumen del mes se rehace).
+    cifras = _cifras(sistema, hoy)
+    assert cifras["totales"].get(M, {"entregas": 0})["entregas"] == 0, cifras
     # La misma mujer puede recibir otra vez esa ayuda (la anulada no cuenta para la frecuencia).
     r = api.post(f"{B}/entregas", TEC, json={"beneficiaria_id": rosa["id"], "tipo_codigo": "bolsa", "cantidad": 1,
                                              "fecha": hoy.isoformat()})

@@ -1,0 +1,95 @@
+"""Reglas de las correcciones sin infraestructura (misma persona, DNI o motivo, recibos, mensajes de la
+importación) y la migración 0008 en PostgreSQL y SQLite (clave de nombre de las ya registradas, DNI opcional)."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ayudas import dominio, hojas
+from omm_common import nombres
+from omm_common.errores import ErrorValidacion
+from omm_common.migraciones import migrar
+
+
+def _p(nom, ape, nacimiento=date(1990, 5, 14), comunidad="El Zapote", dni=None):
+    return {"clave_nombre": nombres.clave(nom, ape), "fecha_nacimiento": nacimiento, "comunidad": comunidad,
+            "dni": dni}
+
+
+def test_misma_persona_por_nombre_parecido_y_fecha_o_comunidad():
+    ana = _p("María José", "Hernández Cruz")
+    assert dominio.es_misma_persona(ana, _p("Hernandes Cruz", "Maria Jose"))
+    assert dominio.es_misma_persona(ana, _p("María José", "Hernández"))
+    assert not dominio.es_misma_persona(ana, _p("María José", "Hernández Cruz", date(1991, 5, 14)))  # otra fecha
+    assert not dominio.es_misma_persona(ana, _p("Marta", "Pineda"))
+    # Dos DNI distintos son dos personas; uno sin DNI puede ser cualquiera de ellas.
+    assert not dominio.es_misma_persona(_p("Ana", "Cruz", dni="0312199000001"), _p("Ana", "Cruz", dni="0312199000002"))
+    assert dominio.es_misma_persona(_p("Ana", "Cruz", dni="0312199000001"), _p("Ana", "Cruz"))
+    # Sin fecha de nacimiento decide la comunidad.
+    assert dominio.es_misma_persona(_p("Ana", "Cruz Mejía", None, "Centro"), _p("Ana", "Cruz Mejia", None, "centro"))
+    assert not dominio.es_misma_persona(_p("Ana", "Cruz Mejía", None, "Centro"), _p("Ana", "Cruz Mejía", None, "Lajas"))
+
+
+def test_dni_o_motivo():
+    assert dominio.verificar_identidad("0312199000001", "sin_documento") is None  # con DNI el motivo sobra
+    assert dominio.verificar_identidad(None, "menor_de_edad") == "menor_de_edad"
+    with pytest.raises(ErrorValidacion) as e:
+        dominio.verificar_identidad(None, None)
+    assert "dni" in e.value.detalles and "Sin documento" in e.value.detalles["dni"][0]
+
+
+def test_recibo_y_lempiras_como_los_lee_una_persona():
+    assert dominio.numero_recibo("0309", 2026, 1) == "LEJ-2026-R0001"
+    assert dominio.numero_recibo("0312", 2026, 12345) == "OJO-2026-R12345"
+    assert dominio.lempiras(1250) == "L 1,250.00"
+
+
+def test_frecuencia_dice_las_fechas_en_letras():
+    from omm_common.errores import Conflicto
+    with pytest.raises(Conflicto) as e:
+        dominio.verificar_frecuencia(date(2026, 12, 3), date(2026, 12, 10), 30)
+    assert "3 de diciembre de 2026" in e.value.mensaje and "2 de enero de 2027" in e.value.mensaje
+
+
+def test_mensajes_de_la_importacion_sin_formato_de_python():
+    errores = hojas.errores_de_fila(4, {"fecha_nacimiento": ["Debe ser una fecha AAAA-MM-DD."],
+                                        "condiciones": {0: ["Debe ser uno de: tercera_edad, ..."]}},
+                                    {"fecha_nacimiento": "31/02/1985", "condiciones": ["brujeria"]})
+    assert [e["mensaje"] for e in errores] == [
+        "Fila 4, «Fecha de nacimiento»: escriba la fecha como dd/mm/aaaa (por ejemplo 03/12/1985).",
+        "Fila 4, «Condiciones»: «brujeria» no es una condición conocida; escriba una o varias de «Tercera edad», "
+        "«Enfermedad de base», «Discapacidad», «Bajos recursos», «Jefa de hogar» o «Embarazada», separadas por comas.",
+    ]
+    [futura] = hojas.errores_de_fila(9, {"fecha_nacimiento": ["Debe ser una fecha entre 1900-01-01 y hoy."]},
+                                     {"fecha_nacimiento": "2990-01-01"})
+    assert "posterior a hoy" in futura["mensaje"] and "1900-01-01" not in futura["mensaje"]
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def url_en_0007(request, base_pg, tmp_path):
+    url = base_pg("ayudas") if request.param == "postgresql" else f"sqlite:///{tmp_path}/ayudas.db"
+    migrar("ayudas", url, "0007")
+    return url
+
+
+def test_migracion_0008_rellena_la_clave_y_permite_sin_dni(url_en_0007):
+    motor = sa.create_engine(url_en_0007)
+    with motor.begin() as c:
+        c.execute(sa.text(
+            "INSERT INTO beneficiarias (id, municipio, nombres, apellidos, nombre_normalizado, dni, fecha_nacimiento, "
+            "comunidad, condiciones, consentimiento_salud) VALUES ('b1', '0309', 'María José', 'de la O Pérez', "
+            "'maria jose de la o perez', '0309199000001', '1990-01-01', 'Centro', '[]', false)"))
+    motor.dispose()
+    migrar("ayudas", url_en_0007)
+    motor = sa.create_engine(url_en_0007)
+    with motor.begin() as c:
+        assert c.scalar(sa.text("SELECT clave_nombre FROM beneficiarias WHERE id = 'b1'")) == "jose maria o perez"
+        for i in (2, 3):  # dos sin DNI en el mismo municipio: la restricción única no las choca
+            c.execute(sa.text(
+                "INSERT INTO beneficiarias (id, municipio, nombres, apellidos, nombre_normalizado, dni, motivo_sin_dni, "
+                f"fecha_nacimiento, comunidad, condiciones, consentimiento_salud) VALUES ('s{i}', '0309', 'Ana', 'Paz', "
+                "'ana paz', NULL, 'sin_documento', '1990-01-01', 'Centro', '[]', false)"))
+    with pytest.raises(IntegrityError), motor.begin() as c:
+        c.execute(sa.text("UPDATE beneficiarias SET dni = '0309199000001' WHERE id = 's2'"))
+    motor.dispose()
