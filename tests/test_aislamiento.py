@@ -38,6 +38,8 @@ PERMISOS = [
     ("GET", r"^/api/v1/ayudas/exportacion$", ("coordinadora", "tecnica")),
     ("ANY", r"^/api/v1/ayudas/", OFICINA),
     ("GET", r"^/api/v1/casos/<caso_id>/auditoria$", ("coordinadora",)),
+    ("POST", r"^/api/v1/casos/<caso_id>/reapertura$", ("coordinadora",)),
+    ("PUT", r"^/api/v1/casos/<caso_id>/responsable$", ("coordinadora",)),
     ("ANY", r"^/api/v1/casos", CASOS),
     ("ANY", r"^/api/v1/capacitaciones", OFICINA),
     ("POST", r"^/api/v1/notificaciones/<notificacion_id>/acuse$", ("cis",)),
@@ -113,6 +115,12 @@ CUERPOS = {  # un cuerpo válido por ruta con id: el 404 de lo ajeno no puede es
     "/api/v1/casos/<caso_id>/seguimientos": {"fecha": HOY, "tipo": "llamada", "nota": "Nota de aislamiento."},
     "/api/v1/casos/<caso_id>/derivaciones": {"destino": "policia", "motivo": "Motivo de aislamiento."},
     "/api/v1/casos/<caso_id>/cierre": {"motivo": "Cierre de aislamiento."},
+    "/api/v1/casos/<caso_id>": {"contexto": "familiar", "motivo": "Corrección de aislamiento."},
+    "/api/v1/casos/<caso_id>/valoraciones": {"nivel_riesgo": "medio", "motivo": "Valoración de aislamiento."},
+    "/api/v1/casos/<caso_id>/consentimientos": {"servicios": True, "derivacion": True, "estadisticas": False,
+                                                "motivo": "Consentimiento de aislamiento."},
+    "/api/v1/casos/<caso_id>/reapertura": {"motivo": "Reapertura de aislamiento."},
+    # /responsable: lo completa registros_0309 con una técnica de 0309.
 }
 _personas = itertools.count(1)
 
@@ -137,6 +145,7 @@ def registros_0309(sistema):
         "fecha_atencion": HOY, "sobreviviente": {"nombres": "Aislada", "apellidos": "Caso", "comunidad": "Centro"},
         "tipos_violencia": ["psicologica"], "contexto": "pareja", "relato": "Relato de la matriz.",
         "nivel_riesgo": "bajo", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": False}}).json()
+    CUERPOS["/api/v1/casos/<caso_id>/responsable"] = {"usuario_id": api.get("/api/v1/yo", t).json()["id"]}
     return {"beneficiaria_id": b["id"], "capacitacion_id": c["id"], "sesion_id": c["sesiones"][0]["id"],
             "inscripcion_id": i["id"], "caso_id": caso["id"]}
 

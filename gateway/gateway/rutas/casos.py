@@ -1,7 +1,6 @@
 from nameko.rpc import RpcProxy
 
 from casos import contrato as s
-from omm_common.errores import error_de_campo
 
 from ..http import TIEMPO_RPC, ruta
 from ..models import Usuario
@@ -83,12 +82,11 @@ class RutasCasos:
           "activa del municipio)", ("coordinadora",), cuerpo=s.ResponsableEntrada, respuesta=s.CasoSalida,
           etiqueta="casos")
     def asignar_responsable(self, p, caso_id):
-        # Las usuarias son del gateway: se comprueba aquí y casos recibe el id y el nombre.
+        # Las usuarias son del gateway: casos recibe lo que decide si puede ser responsable (o None si no
+        # existe) y lo comprueba después de encontrar el caso: el caso ajeno es 404 antes que un 400.
         usuario_id = str(p.cuerpo["usuario_id"])
         with self.uow() as uow:
             u = uow.sesion.get(Usuario, usuario_id)
-            error = s.error_responsable(u, p.yo.municipio)
-            if error:
-                raise error_de_campo("usuario_id", error)
-            nombre = u.nombre
-        return 200, self.llamar("casos", "asignar_responsable", caso_id, usuario_id, nombre)
+            candidata = u and {"id": u.id, "nombre": u.nombre, "municipio": u.municipio, "activo": u.activo,
+                               "rol": u.rol}
+        return 200, self.llamar("casos", "asignar_responsable", caso_id, usuario_id, candidata)

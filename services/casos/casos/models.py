@@ -182,10 +182,21 @@ class Auditoria(Base):
     usuario = mapped_column(sa.String(80), nullable=True)
     rol: Mapped[str] = mapped_column(sa.String(20))
     accion: Mapped[str] = mapped_column(sa.String(40))
-    # Correcciones: qué campos cambiaron (nombres, nunca valores) y el motivo, cifrado.
+    # Correcciones: qué campos cambiaron (nombres, nunca valores); el motivo va aparte (MotivoAuditoria).
     campos = mapped_column(sa.JSON, nullable=True)
-    motivo_cifrado = mapped_column(sa.Text, nullable=True)
     en = mapped_column(FechaHoraUTC, default=ahora_utc, nullable=False)
+
+    motivo = relationship("MotivoAuditoria", uselist=False, lazy="joined")
+
+
+class MotivoAuditoria(Base):
+    """El porqué de una entrada de la bitácora, cifrado. En su propia tabla: la bitácora no admite UPDATE y
+    rotar la clave (omm-casos-rotar) debe poder volver a cifrar los motivos."""
+    __tablename__ = "motivos_auditoria"
+
+    auditoria_id: Mapped[int] = mapped_column(sa.ForeignKey("auditoria.id"), primary_key=True)
+    municipio: Mapped[str] = mapped_column(sa.String(4))
+    motivo_cifrado: Mapped[str] = mapped_column(sa.Text)
 
 
 class VencimientoEmitido(Base):

@@ -1,6 +1,7 @@
 """Casos de uso de casos: cada lectura del detalle y cada escritura quedan en la bitácora."""
 from collections import Counter
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -19,7 +20,7 @@ from .contrato import (
     SeguimientoVencido,
 )
 from .models import (
-    Auditoria, CambioConsentimiento, Caso, Derivacion, IndiceCiego, ResumenCasos, Seguimiento, ValoracionRiesgo,
+    Auditoria, CambioConsentimiento, Caso, Derivacion, IndiceCiego, MotivoAuditoria, ResumenCasos, Seguimiento, ValoracionRiesgo,
     VencimientoEmitido, nuevo_id,
 )
 
@@ -30,7 +31,8 @@ def _auditar(s, yo, accion, caso_id=None, campos=None, motivo=None):
     """`campos`: nombres de lo corregido, nunca los valores; `motivo` va cifrado como todo texto libre."""
     s.add(Auditoria(municipio=yo.municipio, caso_id=caso_id, usuario_id=yo.usuario_id, usuario=yo.usuario,
                     rol=yo.rol, accion=accion, campos=campos,
-                    motivo_cifrado=cifrado.cifrar(yo.municipio, motivo) if motivo else None))
+                    motivo=MotivoAuditoria(municipio=yo.municipio, motivo_cifrado=cifrado.cifrar(yo.municipio, motivo))
+                    if motivo else None))
 
 
 def _caso(s, yo, caso_id, bloquear=False):
@@ -261,7 +263,7 @@ def auditoria(uow, yo, caso_id):
     _auditar(s, yo, "leer_auditoria", caso.id)
     return schemas.AuditoriaSalida(many=True).dump([
         {**{k: getattr(f, k) for k in ("usuario_id", "usuario", "rol", "accion", "en", "campos")},
-         "motivo": cifrado.descifrar(f.municipio, f.motivo_cifrado)} for f in filas])
+         "motivo": f.motivo and cifrado.descifrar(f.motivo.municipio, f.motivo.motivo_cifrado)} for f in filas])
 
 
 def _fecha_de_registro(caso, datos, que):
@@ -398,10 +400,15 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
     return _detalle(caso)
 
 
-def asignar_responsable(uow, yo, caso_id, usuario_id, nombre):
-    """El gateway ya comprobó que la usuaria existe, está activa, es del municipio y coordinadora o técnica."""
+def asignar_responsable(uow, yo, caso_id, usuario_id, candidata):
+    """`candidata`: la usuaria como la tiene el gateway (id, nombre, municipio, activo, rol), o None si no existe.
+    Debe estar activa, ser del municipio del caso y coordinadora o técnica."""
     s = uow.sesion
     caso = _caso(s, yo, caso_id, bloquear=True)
+    error = dominio.error_responsable(SimpleNamespace(**candidata) if candidata else None, caso.municipio)
+    if error or candidata["id"] != str(usuario_id):
+        raise error_de_campo("usuario_id", error or "No existe esa usuaria en el municipio.")
+    nombre = candidata["nombre"]
     if caso.responsable_id != usuario_id or caso.responsable_nombre != nombre:
         caso.responsable_id, caso.responsable_nombre = usuario_id, nombre
         _auditar(s, yo, "asignar_responsable", caso.id, campos=["responsable"])

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from omm_common.db import crear_motor, unidad_de_trabajo
 
 from . import cifrado
-from .models import Caso, IndiceCiego
+from .models import Caso, IndiceCiego, MotivoAuditoria
 
 
 def _recifrar(municipio, texto, version):
@@ -33,7 +33,7 @@ def rotar(motor, lote=500):
                 c.motivo_cierre_cifrado = _recifrar(c.municipio, c.motivo_cierre_cifrado, version)
                 for x in c.seguimientos:
                     x.nota_cifrada = _recifrar(c.municipio, x.nota_cifrada, version)
-                for x in c.derivaciones:
+                for x in (*c.derivaciones, *c.valoraciones, *c.consentimientos):
                     x.motivo_cifrado = _recifrar(c.municipio, x.motivo_cifrado, version)
                 persona = cifrado.descifrar(c.municipio, c.datos_cifrados)["sobreviviente"]
                 s.execute(sa.delete(IndiceCiego).where(IndiceCiego.caso_id == c.id))
@@ -42,6 +42,15 @@ def rotar(motor, lote=500):
                     s.add(IndiceCiego(caso_id=c.id, municipio=c.municipio, version=version, token=token))
             total += len(casos)
         if len(casos) < lote:
+            break
+    # Los motivos de la bitácora (la bitácora misma no admite UPDATE; sus motivos están aparte).
+    while True:
+        with unidad_de_trabajo(motor) as uow:
+            motivos = uow.sesion.scalars(sa.select(MotivoAuditoria).where(
+                ~MotivoAuditoria.motivo_cifrado.startswith(f"v{version}:")).limit(lote)).all()
+            for m in motivos:
+                m.motivo_cifrado = _recifrar(m.municipio, m.motivo_cifrado, version)
+        if len(motivos) < lote:
             return total
 
 

@@ -82,10 +82,10 @@ class Casos(Observable, ConResumen):  # estado para /health y /metrics del gatew
             return op.corregir_caso(uow, yo, caso_id, cuerpo)
 
     @rpc
-    def asignar_responsable(self, caso_id, usuario_id, nombre):
+    def asignar_responsable(self, caso_id, usuario_id, candidata):
         yo = self.llamante.exigir("coordinadora")
         with self.uow() as uow:
-            return op.asignar_responsable(uow, yo, caso_id, usuario_id, nombre)
+            return op.asignar_responsable(uow, yo, caso_id, usuario_id, candidata)
 
     @rpc
     def agenda(self, filtros=None):

@@ -28,6 +28,11 @@ def test_rotar_recifra_todo_y_se_puede_repetir(base_pg, monkeypatch):
             "tipos_violencia": ["fisica"], "contexto": "pareja", "relato": "relato viejo", "nivel_riesgo": "bajo",
             "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": True}})
         op.registrar_seguimiento(uow, YO, caso["id"], {"fecha": "2026-02-02", "tipo": "llamada", "nota": "nota"})
+        # Los motivos de las historias y de la bitácora también se rotan.
+        op.reevaluar_riesgo(uow, YO, caso["id"], {"nivel_riesgo": "alto", "motivo": "motivo viejo"})
+        op.cambiar_consentimiento(uow, YO, caso["id"], {"servicios": True, "derivacion": False,
+                                                        "estadisticas": True, "motivo": "retiro viejo"})
+        op.corregir_caso(uow, YO, caso["id"], {"contexto": "expareja", "motivo": "corrección vieja"})
     monkeypatch.setenv("CASOS_CLAVE_MAESTRA", NUEVA)
     monkeypatch.setenv("CASOS_CLAVE_VERSION", "2")
     monkeypatch.setenv("CASOS_CLAVES_ANTERIORES", '{"1": "' + VIEJA + '"}')
@@ -38,6 +43,11 @@ def test_rotar_recifra_todo_y_se_puede_repetir(base_pg, monkeypatch):
         assert cifrado.version_de(uow.sesion.get(Caso, caso["id"]).datos_cifrados) == 2
         detalle = op.obtener_caso(uow, YO, caso["id"])
         assert detalle["relato"] == "relato viejo" and detalle["seguimientos"][0]["nota"] == "nota"
+        assert detalle["valoraciones"][-1]["motivo"] == "motivo viejo"
+        assert detalle["consentimientos"][-1]["motivo"] == "retiro viejo"
+        coordinadora = Identidad(usuario_id="u2", usuario="coordinadora.0309", rol="coordinadora", municipio="0309")
+        assert [a["motivo"] for a in op.auditoria(uow, coordinadora, caso["id"]) if a["accion"] == "corregir"] == [
+            "corrección vieja"]
         assert op.listar_casos(uow, YO, {"q": "olga suazo"})["total"] == 1
         assert uow.sesion.scalar(sa.text("SELECT count(*) FROM indices_ciegos WHERE version = 1")) == 0
     motor.dispose()

@@ -1,5 +1,5 @@
 """correcciones con historia: valoraciones de riesgo, consentimientos, responsable, GBVIMS exacto, aviso de
-derivaciones al CIS, campos y motivo en la bitácora, resumen con valores más largos (gbvims, atendidos)
+derivaciones al CIS, campos y motivo (cifrado, en su tabla) de la bitácora, resumen con valores más largos (gbvims, atendidos)
 
 Revision ID: 0005
 Revises: 0004
@@ -70,7 +70,14 @@ def upgrade():
     op.add_column('derivaciones', sa.Column('aviso_confirmado_en', sa.DateTime(timezone=True), nullable=True))
     op.create_index('ix_derivaciones_evento_id', 'derivaciones', ['evento_id'])
     op.add_column('auditoria', sa.Column('campos', sa.JSON(), nullable=True))
-    op.add_column('auditoria', sa.Column('motivo_cifrado', sa.Text(), nullable=True))
+    op.create_table(
+        'motivos_auditoria',
+        sa.Column('auditoria_id', sa.Integer(), nullable=False),
+        sa.Column('municipio', sa.String(length=4), nullable=False),
+        sa.Column('motivo_cifrado', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['auditoria_id'], ['auditoria.id']),
+        sa.PrimaryKeyConstraint('auditoria_id'),
+    )
     with op.batch_alter_table('resumen_casos') as batch_op:
         batch_op.alter_column('valor', type_=sa.String(length=40), existing_type=sa.String(length=20),
                               existing_nullable=False)
@@ -123,7 +130,7 @@ def downgrade():
     with op.batch_alter_table('resumen_casos') as batch_op:
         batch_op.alter_column('valor', type_=sa.String(length=20), existing_type=sa.String(length=40),
                               existing_nullable=False)
-    op.drop_column('auditoria', 'motivo_cifrado')
+    op.drop_table('motivos_auditoria')
     op.drop_column('auditoria', 'campos')
     op.drop_index('ix_derivaciones_evento_id', 'derivaciones')
     for c in ('aviso_confirmado_en', 'aviso_enviado_en', 'aviso', 'evento_id'):
