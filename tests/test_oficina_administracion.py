@@ -134,7 +134,7 @@ def test_cambiar_la_propia_contrasena_invalida_los_otros_tokens(api, sistema):
     assert _entrar(api, usuario, nueva).status_code == 200
 
 
-def test_restablecimiento_obliga_a_cambiar_y_corta_los_tokens_anteriores(api):
+def test_restablecimiento_obliga_a_cambiar_y_corta_los_tokens_anteriores(api, sistema):
     usuario = f"tecnica2.{M}"
     _crear(api, {"usuario": usuario, "nombre": "Técnica Segunda de San José del Potrero",
                  "contrasena": CONTRASENA_PRUEBAS,
@@ -184,6 +184,18 @@ def test_restablecimiento_obliga_a_cambiar_y_corta_los_tokens_anteriores(api):
                                                     json={"contrasena_temporal": "corta"}),
                                            400, "VALIDACION")["detalles"]
     assert _entrar(api, usuario, "temporal-dictada-0315").json()["debe_cambiar_contrasena"] is True
+
+    # Queda en el log JSON quién restableció a quién, sin la contraseña.
+    lineas = [json.loads(linea) for linea in sistema.log("gateway").splitlines() if '"omm.auditoria"' in linea]
+    admin_id = _id(api, "admin")
+    assert any(x["accion"] == "restablecer_contrasena" and x["objetivo_id"] == uid and x["actor_id"] == admin_id
+               and x["generada"] is True for x in lineas)
+    assert any(x["accion"] == "cambiar_contrasena" and x["actor_id"] == uid for x in lineas)
+    assert temporal not in sistema.log("gateway") and "temporal-dictada-0315" not in sistema.log("gateway")
+    # Una cuenta de administración pide 12 caracteres, como omm-admin.
+    r = api.post("/api/v1/usuarios", "admin", json={"usuario": "admin.0315", "nombre": "Administración de prueba",
+                                                    "contrasena": "once-letras", "rol": "admin"})
+    assert "12 caracteres" in _error(r, 400, "VALIDACION")["detalles"]["contrasena"][0]
 
 
 def test_cambiar_rol_o_municipio_de_una_usuaria_corta_sus_tokens(api):

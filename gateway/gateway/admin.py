@@ -17,10 +17,10 @@ from omm_common.esquemas import cargar
 from omm_common.migraciones import migrar
 
 from . import auth
-from .models import IntentoFallido, Usuario
+from .models import Usuario
 from .schemas import UsuarioEntrada
 
-MINIMO_CONTRASENA = 12
+MINIMO_CONTRASENA = auth.MINIMO_CONTRASENA_ADMIN
 VARIABLE_CONTRASENA = "OMM_ADMIN_CONTRASENA"
 
 
@@ -67,10 +67,11 @@ def crear_admin(sesion, usuario, nombre, contrasena, restablecer=False):
     if not restablecer:
         return "existente"
     u.nombre = nombre
-    u.hash_contrasena = auth.hashear(contrasena)
     u.activo = True
-    # Quien restablece suele venir de un bloqueo por intentos fallidos: se levanta el de la cuenta.
-    sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == auth._claves(usuario, "")[0]))
+    # Los tokens de antes dejan de valer y se levanta el bloqueo de la cuenta (quien restablece suele venir de
+    # uno); quien la opera eligió la contraseña: no se le pide cambiarla al entrar.
+    auth.fijar_contrasena(sesion, u, contrasena, temporal=True)
+    u.debe_cambiar_contrasena = False
     return "restablecida"
 
 

@@ -20,6 +20,7 @@ _HASH_FICTICIO = _hasher.hash("contrasena-ficticia-para-tiempo-constante")
 
 MINUTOS_TOKEN = 60
 MINIMO_CONTRASENA = 10  # el de POST /api/v1/usuarios (schemas.UsuarioEntrada)
+MINIMO_CONTRASENA_ADMIN = 12  # una cuenta de administración abre todas las demás (el de omm-admin)
 FALLOS_POR_USUARIO = 5
 FALLOS_POR_DIRECCION = 30
 BLOQUEO_BASE = timedelta(minutes=1)
@@ -193,6 +194,13 @@ def es_la_misma(u, contrasena):
         return _hasher.verify(u.hash_contrasena, contrasena)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def error_de_politica(rol, contrasena):
+    """Lo que el esquema no sabe: una cuenta de administración pide más caracteres. None si cumple."""
+    if rol == "admin" and len(contrasena) < MINIMO_CONTRASENA_ADMIN:
+        return f"Una cuenta de administración necesita al menos {MINIMO_CONTRASENA_ADMIN} caracteres."
+    return None
 
 
 def fijar_contrasena(sesion, u, contrasena, temporal=False):

@@ -48,6 +48,12 @@ def _territorio_del_rol(s, rol, municipio, mancomunidad):
     return None, None
 
 
+def _exigir_politica(campo, rol, contrasena):
+    mensaje = auth.error_de_politica(rol, contrasena)
+    if mensaje:
+        raise error_de_campo(campo, mensaje)
+
+
 def _usuaria(s, usuario_id):
     u = s.get(Usuario, usuario_id)
     if u is None:
@@ -87,6 +93,7 @@ class RutasAdministracion:
         datos = cargar(CambioContrasena(), p.cuerpo)
         with self.uow() as uow:
             u = auth.exigir_activo(uow.sesion, p.yo.usuario_id)
+            _exigir_politica("contrasena_nueva", u.rol, datos["contrasena_nueva"])
             correcta = auth.verificar_contrasena_actual(uow.sesion, u, datos["contrasena_actual"], p.direccion)
             misma = correcta and auth.es_la_misma(u, datos["contrasena_nueva"])
             if correcta and not misma:
@@ -139,6 +146,7 @@ class RutasAdministracion:
             s = uow.sesion
             municipio, mancomunidad = _territorio_del_rol(s, datos["rol"], datos.get("municipio"),
                                                           datos.get("mancomunidad"))
+            _exigir_politica("contrasena", datos["rol"], datos["contrasena"])
             if s.scalar(sa.select(Usuario.id).where(Usuario.usuario == datos["usuario"])):
                 raise _duplicado("Ya existe una usuaria con ese nombre de usuario.", {"usuario": datos["usuario"]})
             u = Usuario(usuario=datos["usuario"], nombre=datos["nombre"], rol=datos["rol"], municipio=municipio,
@@ -160,6 +168,7 @@ class RutasAdministracion:
             u = _usuaria(s, usuario_id)
             cambios = sorted(c for c in datos if c != "contrasena")
             if "contrasena" in datos:
+                _exigir_politica("contrasena", datos.get("rol", u.rol), datos["contrasena"])
                 auth.fijar_contrasena(s, u, datos.pop("contrasena"))
                 cambios.append("contrasena")
             if {"rol", "municipio", "mancomunidad"} & set(datos):
@@ -188,6 +197,7 @@ class RutasAdministracion:
         temporal = auth.contrasena_temporal() if generada else datos["contrasena_temporal"]
         with self.uow() as uow:
             u = _usuaria(uow.sesion, usuario_id)
+            _exigir_politica("contrasena_temporal", u.rol, temporal)
             auth.fijar_contrasena(uow.sesion, u, temporal, temporal=True)
             publico = auth.usuario_publico(u)
         auth.ACTIVAS.olvidar(usuario_id)
