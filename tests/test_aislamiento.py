@@ -41,6 +41,9 @@ PERMISOS = [
     ("POST", r"^/api/v1/casos/<caso_id>/reapertura$", ("coordinadora",)),
     ("PUT", r"^/api/v1/casos/<caso_id>/responsable$", ("coordinadora",)),
     ("ANY", r"^/api/v1/casos", CASOS),
+    # El CIS lee el club de embarazadas (lista y detalle; el servicio filtra el tipo).
+    ("GET", r"^/api/v1/capacitaciones(/<capacitacion_id>)?$", OFICINA + ("cis",)),
+    ("DELETE", r"^/api/v1/capacitaciones/<capacitacion_id>/fotos/", ("coordinadora",)),
     ("ANY", r"^/api/v1/capacitaciones", OFICINA),
     ("POST", r"^/api/v1/notificaciones/<notificacion_id>/acuse$", ("cis",)),
     ("GET", r"^/api/v1/notificaciones/resumen$", ("coordinadora",)),
@@ -112,6 +115,9 @@ CUERPOS = {  # un cuerpo válido por ruta con id: el 404 de lo ajeno no puede es
     "/api/v1/capacitaciones/<capacitacion_id>/sesiones": {"fecha": "2099-01-10"},
     "/api/v1/capacitaciones/<capacitacion_id>/inscripciones": None,  # se genera: una persona nueva por llamada
     "/api/v1/capacitaciones/<capacitacion_id>/sesiones/<sesion_id>/asistencia": {"presentes": []},
+    "/api/v1/capacitaciones/<capacitacion_id>/sesiones/<sesion_id>": {"fecha": "2099-01-10", "motivo": "Aislamiento."},
+    "/api/v1/capacitaciones/<capacitacion_id>/sesiones/<sesion_id>/cancelacion": {"motivo": "Aislamiento."},
+    "/api/v1/capacitaciones/<capacitacion_id>/sesiones/<sesion_id>/conteo": {"mujeres": 3},
     "/api/v1/casos/<caso_id>/seguimientos": {"fecha": HOY, "tipo": "llamada", "nota": "Nota de aislamiento."},
     "/api/v1/casos/<caso_id>/derivaciones": {"destino": "policia", "motivo": "Motivo de aislamiento."},
     "/api/v1/casos/<caso_id>/cierre": {"motivo": "Cierre de aislamiento."},
@@ -146,14 +152,31 @@ def registros_0309(sistema):
         "tipos_violencia": ["psicologica"], "contexto": "pareja", "relato": "Relato de la matriz.",
         "nivel_riesgo": "bajo", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": False}}).json()
     CUERPOS["/api/v1/casos/<caso_id>/responsable"] = {"usuario_id": api.get("/api/v1/yo", t).json()["id"]}
+    foto = api.post(f"/api/v1/capacitaciones/{c['id']}/fotos", t, **_foto()).json()
     return {"beneficiaria_id": b["id"], "capacitacion_id": c["id"], "sesion_id": c["sesiones"][0]["id"],
-            "inscripcion_id": i["id"], "caso_id": caso["id"]}
+            "inscripcion_id": i["id"], "caso_id": caso["id"], "foto_id": foto["id"]}
+
+
+def _foto():
+    """La subida de una foto es multipart (archivo y leyenda), no JSON."""
+    import io
+    from PIL import Image
+    salida = io.BytesIO()
+    Image.new("RGB", (40, 30), "purple").save(salida, "PNG")
+    return {"files": {"archivo": ("foto.png", salida.getvalue(), "image/png")}, "data": {"leyenda": "Aislamiento"}}
+
+
+def _peticion(metodo, ruta):
+    if metodo == "POST" and ruta.endswith("/fotos"):
+        return _foto()
+    return {"json": _cuerpo(ruta)}
 
 
 def _rutas_de_registros():
     ids = ("beneficiaria_id", "capacitacion_id", "caso_id")
     rutas = sorted({(r.metodo, r.ruta) for r in RUTAS if any(f"<{x}>" in r.ruta for x in ids)},
-                   key=lambda x: x[1].endswith("/cierre"))  # el cierre al final: después no se escribe más
+                   # el cierre al final: después no se escribe más; antes, lo que borra (la foto)
+                   key=lambda x: (x[1].endswith("/cierre"), x[0] == "DELETE"))
     return rutas
 
 
@@ -162,10 +185,10 @@ def test_un_registro_de_otro_municipio_es_404_para_cada_rol_y_ruta(sistema, regi
     for metodo, ruta in _rutas_de_registros():
         concreta = re.sub(r"<([a-z_]+)>", lambda m: registros_0309[m.group(1)], ruta)
         for rol in permitidos(metodo, ruta):
-            ajena = api.pedir(metodo, concreta, f"{rol}.0302", json=_cuerpo(ruta))
+            ajena = api.pedir(metodo, concreta, f"{rol}.0302", **_peticion(metodo, ruta))
             assert ajena.status_code == 404 and ajena.json()["error"] == "NO_ENCONTRADO", (
                 f"{rol}.0302 {metodo} {ruta}: {ajena.status_code} {ajena.text[:200]}")
-        propia = api.pedir(metodo, concreta, f"{permitidos(metodo, ruta)[0]}.0309", json=_cuerpo(ruta))
+        propia = api.pedir(metodo, concreta, f"{permitidos(metodo, ruta)[0]}.0309", **_peticion(metodo, ruta))
         assert propia.status_code in (200, 201, 409), f"{metodo} {ruta}: {propia.status_code} {propia.text[:200]}"
 
 
