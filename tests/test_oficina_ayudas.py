@@ -184,6 +184,9 @@ def test_anulacion_devuelve_existencias_y_presupuesto_y_el_recibo_dice_anulada(a
     assert r.status_code == 200, r.text
     inventario = {i["tipo_codigo"]: i["existencia"] for i in api.get(f"{B}/inventario", COORD).json()}
     assert inventario["bolsa"] == 10
+    libro = api.get(f"{B}/inventario/movimientos", PROM, params={"tipo_codigo": "bolsa"}).json()["items"]
+    assert [(m["motivo_nombre"], m["cantidad"], m["existencia_resultante"]) for m in libro] == [
+        ("Anulación de una entrega", 2, 10), ("Entrega", -2, 8), ("Donación", 10, 10)]
     assert api.get(f"{B}/presupuesto", COORD, params={"anio": hoy.year}).json()["restante"] == 5000
     assert len([d for d in _eventos(sistema, "EntregaAnulada") if d["entrega_id"] == bolsa["id"]]) == 1
     # Las cifras de la región tampoco la cuentan (el resumen del mes se rehace).

@@ -109,6 +109,12 @@ class RutasAyudas:
     def inventario(self, p):
         return 200, self.llamar("ayudas", "inventario")
 
+    @ruta("GET", "/api/v1/ayudas/inventario/movimientos",
+          "Libro de existencias: donaciones, compras, ajustes, entregas y anulaciones", ROLES,
+          consulta=s.FiltroMovimientos, etiqueta="ayudas")
+    def listar_movimientos(self, p):
+        return 200, self.llamar("ayudas", "listar_movimientos", p.consulta)
+
     @ruta("POST", "/api/v1/ayudas/inventario/movimientos", "Registra una donación, compra o ajuste de existencias",
           ("coordinadora", "tecnica"), cuerpo=s.MovimientoEntrada, respuesta=s.MovimientoSalida, estado=201,
           idempotente=True, etiqueta="ayudas")

@@ -13,12 +13,12 @@ from omm_common.eventos import Evento
 
 from .dominio import (
     CATEGORIAS, CONDICIONES, ESTADOS_ENTREGA, MOTIVOS_MOVIMIENTO, MOTIVOS_SIN_DNI, NOMBRES_CATEGORIA, NOMBRES_CONDICION,
-    NOMBRES_MOTIVO_SIN_DNI,
+    NOMBRES_MOTIVO_SIN_DNI, NOMBRES_MOVIMIENTO,
 )
 from .schemas import (
     AnulacionEntrada, BeneficiariaCorreccion, BeneficiariaDetalle, BeneficiariaEntrada, BeneficiariaSalida,
     BusquedaCandidatas, CandidataSalida, EntregaEntrada, EntregaSalida, ExistenciaSalida, FiltroBeneficiarias,
-    FiltroEntregas, FiltroExportacion, FiltroListaEntregas, FiltroPresupuesto, FusionEntrada, HistorialSalida,
+    FiltroEntregas, FiltroExportacion, FiltroListaEntregas, FiltroMovimientos, FiltroPresupuesto, FusionEntrada, HistorialSalida,
     ImportacionSalida, MovimientoEntrada, MovimientoSalida, PresupuestoEntrada, PresupuestoSalida, TipoAyudaEntrada,
     TipoAyudaSalida,
 )
@@ -31,7 +31,7 @@ __all__ = [
     "FiltroExportacion", "ImportacionSalida",
     "MOTIVOS_SIN_DNI", "NOMBRES_MOTIVO_SIN_DNI", "NOMBRES_CONDICION", "ESTADOS_ENTREGA",
     "BeneficiariaCorreccion", "BusquedaCandidatas", "CandidataSalida", "HistorialSalida", "FusionEntrada",
-    "AnulacionEntrada", "FiltroListaEntregas",
+    "AnulacionEntrada", "FiltroListaEntregas", "FiltroMovimientos", "NOMBRES_MOVIMIENTO",
     "BeneficiariaRegistrada", "AyudaEntregada", "ExistenciasBajas",
     "EntregaAnulada", "BeneficiariasFusionadas",
 ]

@@ -106,6 +106,9 @@ def verificar_monto(categoria, monto, monto_maximo):
 
 
 MOTIVOS_MOVIMIENTO = ("donacion", "compra", "ajuste")
+# Los que escribe el sistema: la salida por una entrega y la devolución por su anulación.
+NOMBRES_MOVIMIENTO = {"donacion": "Donación", "compra": "Compra", "ajuste": "Ajuste", "entrega": "Entrega",
+                      "anulacion": "Anulación de una entrega"}
 
 
 def es_en_especie(categoria):

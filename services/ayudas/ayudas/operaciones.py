@@ -546,7 +546,7 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
             MovimientoInventario.registrada_por == yo.usuario_id,
             MovimientoInventario.clave_idempotencia == clave_idempotencia))
         if previo:
-            return schemas.MovimientoSalida().dump(previo)
+            return _movimiento_salida(previo)
     tipo = _tipo(s, yo, datos["tipo_codigo"], bloquear=True)
     if not dominio.es_en_especie(tipo.categoria):
         raise error_de_campo("tipo_codigo", "Solo las ayudas en especie (alimentos, pañales) llevan existencias.")
@@ -563,7 +563,24 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
     if dominio.cruza_minimo(antes, tipo.existencia, tipo.existencia_minima):
         uow.emitir(ExistenciasBajas(tipo_codigo=tipo.codigo, cantidad=tipo.existencia, tipo_nombre=tipo.nombre),
                    yo.municipio)
-    return schemas.MovimientoSalida().dump(m)
+    return _movimiento_salida(m)
+
+
+def _movimiento_salida(m):
+    datos = {c: getattr(m, c) for c in ("id", "tipo_codigo", "cantidad", "motivo", "origen", "entrega_id",
+                                        "existencia_resultante", "creado_en")}
+    datos["motivo_nombre"] = dominio.NOMBRES_MOVIMIENTO.get(m.motivo, m.motivo)
+    return schemas.MovimientoSalida().dump(datos)
+
+
+def listar_movimientos(uow, yo, filtros):
+    """El libro de existencias: donaciones, compras, ajustes, entregas y sus anulaciones, lo último primero."""
+    f = cargar(schemas.FiltroMovimientos(), filtros)
+    consulta = sa.select(MovimientoInventario).where(MovimientoInventario.municipio == yo.municipio)
+    if f.get("tipo_codigo"):
+        consulta = consulta.where(MovimientoInventario.tipo_codigo == f["tipo_codigo"])
+    return paginar(uow.sesion, consulta.order_by(MovimientoInventario.creado_en.desc(),
+                                                 MovimientoInventario.id), f, _movimiento_salida)
 
 
 def _presupuesto_salida(sesion, municipio, anio):

@@ -177,11 +177,17 @@ class MovimientoEntrada(Esquema):
     origen = Texto(allow_none=True, maximo=200)
 
 
+class FiltroMovimientos(Paginacion):
+    tipo_codigo = Texto(maximo=40)
+
+
 class MovimientoSalida(Esquema):
     id = fields.String()
     tipo_codigo = fields.String()
     cantidad = fields.Integer()
     motivo = fields.String()
+    motivo_nombre = fields.String()
+    entrega_id = fields.String(allow_none=True)
     origen = fields.String(allow_none=True)
     existencia_resultante = fields.Integer()
     creado_en = fields.DateTime()

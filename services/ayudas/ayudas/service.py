@@ -117,6 +117,12 @@ class Ayudas(Observable, ConResumen):  # estado para /health y /metrics del gate
             return op.inventario(uow, yo)
 
     @rpc
+    def listar_movimientos(self, filtros):
+        yo = self.llamante.exigir(*ROLES)
+        with self.uow() as uow:
+            return op.listar_movimientos(uow, yo, filtros)
+
+    @rpc
     def registrar_movimiento(self, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir("coordinadora", "tecnica")
         return self.uow.repetible(op.registrar_movimiento, yo, cuerpo, clave_idempotencia)
