@@ -282,10 +282,11 @@ def _sesion_salida(s, c, sesion):
 def reprogramar_sesion(uow, yo, capacitacion_id, sesion_id, cuerpo):
     """Nueva fecha, hora o tema de una sesión aún no realizada. Con cambio de fecha u hora se avisa
     (SesionReprogramada) a las inscritas y, si es el club, al CIS. Sin cambios no hace nada (se puede repetir)."""
-    datos = cargar(schemas.CambioSesionEntrada(), cuerpo)
     s = uow.sesion
+    # Primero lo ajeno (404), después el cuerpo (400): un 400 no debe revelar que la actividad existe.
     c = _capacitacion(s, yo, capacitacion_id, bloquear=True)
     sesion = _sesion_de(s, c, sesion_id)
+    datos = cargar(schemas.CambioSesionEntrada(), cuerpo)
     nueva = {k: datos[k] for k in ("fecha", "hora", "tema") if k in datos}
     if not nueva:
         raise error_de_campo("fecha", "Indique la nueva fecha, la hora o el tema de la sesión.")
@@ -320,10 +321,10 @@ def reprogramar_sesion(uow, yo, capacitacion_id, sesion_id, cuerpo):
 def cancelar_sesion(uow, yo, capacitacion_id, sesion_id, cuerpo):
     """La sesión no se realizará: queda cancelada (quién, cuándo, por qué), deja de contar como realizada y
     se avisa (SesionCancelada) si aún no pasó. Cancelar otra vez devuelve la misma sesión, sin otro aviso."""
-    datos = cargar(schemas.CancelacionEntrada(), cuerpo)
     s = uow.sesion
     c = _capacitacion(s, yo, capacitacion_id, bloquear=True)
     sesion = _sesion_de(s, c, sesion_id)
+    datos = cargar(schemas.CancelacionEntrada(), cuerpo)
     if sesion.cancelada_en is not None:
         return _sesion_salida(s, c, sesion)
     dominio.verificar_cancelable(sesion, _tiene_registro(s, sesion))
@@ -345,10 +346,10 @@ def _nombre_de(yo):
 
 def registrar_conteo(uow, yo, capacitacion_id, sesion_id, cuerpo):
     """Participantes contadas en una sesión ya realizada (reemplaza el conteo anterior de esa sesión)."""
-    datos = cargar(schemas.ConteoEntrada(), cuerpo)
     s = uow.sesion
     c = _capacitacion(s, yo, capacitacion_id, bloquear=True)
     sesion = _sesion_de(s, c, sesion_id)
+    datos = cargar(schemas.ConteoEntrada(), cuerpo)
     dominio.verificar_sesion_para_asistencia(sesion)
     conteo = dominio.conteo_normalizado(datos["mujeres"], datos.get("hombres") or 0, datos.get("por_grupo_edad"))
     sesion.conteo_mujeres, sesion.conteo_hombres = conteo["mujeres"], conteo["hombres"]
@@ -485,9 +486,9 @@ def _foto_dict(f):
 
 def subir_foto(uow, yo, capacitacion_id, contenido_base64, campos, clave_idempotencia=None):
     """Foto JPEG/PNG con leyenda: se guarda vuelta a codificar, reducida y sin EXIF (GPS, cámara)."""
-    datos = cargar(schemas.FotoMetadatos(), {k: v for k, v in (campos or {}).items() if v not in (None, "")})
     s = uow.sesion
     c = _capacitacion(s, yo, capacitacion_id)
+    datos = cargar(schemas.FotoMetadatos(), {k: v for k, v in (campos or {}).items() if v not in (None, "")})
 
     def repetida():
         return _previa(s, Foto, "subida_por", yo, clave_idempotencia)
@@ -499,6 +500,8 @@ def subir_foto(uow, yo, capacitacion_id, contenido_base64, campos, clave_idempot
         contenido = base64.b64decode(contenido_base64 or "", validate=True)
     except (ValueError, TypeError):
         raise error_de_campo("archivo", "El archivo no llegó completo; vuelva a adjuntarlo.") from None
+    if not contenido:
+        raise error_de_campo("archivo", "Adjunte la foto (JPEG o PNG) en el campo «archivo» (multipart/form-data).")
     limpia, mime, extension, ancho, alto = archivos.limpiar_imagen(contenido, "archivo")
     ruta = archivos.guardar(SERVICIO_ARCHIVOS, c.municipio, limpia, extension)
     foto = Foto(capacitacion_id=c.id, sesion_id=sesion.id if sesion else None, municipio=c.municipio,
