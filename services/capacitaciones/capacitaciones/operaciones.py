@@ -612,7 +612,7 @@ def constancia(uow, yo, capacitacion_id, inscripcion_id, hoy=None):
         nombre=f"{i.nombres} {i.apellidos}", titulo=c.titulo, tipo=dominio.NOMBRES_TIPO[c.tipo],
         institucion=c.institucion, municipio=_nombre_municipio(c.municipio), sesiones_asistidas=sesiones,
         sesiones_realizadas=len(dominio.sesiones_realizadas(c.sesiones, hoy)), horas=horas, porcentaje=porcentaje,
-        fechas=[x.fecha for x in c.sesiones], codigo=codigo, emitida=hoy)
+        fechas=[x.fecha for x in c.sesiones if not dominio.cancelada(x)], codigo=codigo, emitida=hoy)
     return _archivo(f"constancia-{i.id[:8]}.pdf", pdf, codigo_verificacion=codigo)
 
 
