@@ -175,15 +175,17 @@ def exigir_sin_cambio_pendiente(estado, permitida):
 # --- cambio y restablecimiento ---
 
 def verificar_contrasena_actual(sesion, u, contrasena, direccion):
-    """True si es la suya. Un fallo cuenta para el bloqueo como uno al iniciar sesión (quien robó un token
-    no puede adivinar la contraseña por aquí sin freno)."""
+    """True si es la suya. Un fallo cuenta para el bloqueo de la cuenta como uno al iniciar sesión: quien robó
+    un token no puede adivinar la contraseña por aquí sin freno, y la cuenta bloqueada tampoco entra. No cuenta
+    para el de la dirección (ese frena a quien prueba muchas cuentas; aquí solo hay una, la del token, y una
+    oficina detrás de una sola IP no debe quedar fuera por el error de una persona)."""
     ahora = ahora_utc()
     claves = _claves(u.usuario, direccion)
     _bloqueo_vigente(sesion, claves, ahora)
     try:
         _hasher.verify(u.hash_contrasena, contrasena)
     except (VerificationError, InvalidHashError):
-        _registrar_fallo(sesion, claves, ahora)
+        _registrar_fallo(sesion, claves[:1], ahora)
         return False
     sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == claves[0]))
     return True

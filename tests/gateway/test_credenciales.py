@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from gateway import auth
 from gateway.models import Base, IntentoFallido, Usuario
 from omm_common.contexto import verificar_token
-from omm_common.errores import NoAutenticado
+from omm_common.errores import ErrorOMM, NoAutenticado
 
 
 @pytest.fixture(autouse=True)
@@ -70,7 +70,20 @@ def test_un_fallo_con_la_contrasena_actual_cuenta_para_el_bloqueo(sesion):
     u = sesion.scalar(sa.select(Usuario))
     assert not auth.verificar_contrasena_actual(sesion, u, "no-es", "10.0.0.4")
     assert sesion.get(IntentoFallido, "u:tecnica.0315").fallos == 1
-    assert sesion.get(IntentoFallido, "ip:10.0.0.4").fallos == 1
+    assert sesion.get(IntentoFallido, "ip:10.0.0.4") is None  # una sola cuenta: no frena a la oficina
+    for _ in range(auth.FALLOS_POR_USUARIO - 1):
+        assert not auth.verificar_contrasena_actual(sesion, u, "no-es", "10.0.0.4")
+    # Bloqueada: ni la correcta pasa por aquí, ni por el inicio de sesión.
+    for intento in (lambda: auth.verificar_contrasena_actual(sesion, u, "la-de-siempre-123", "10.0.0.4"),
+                    lambda: auth.iniciar_sesion(sesion, "tecnica.0315", "la-de-siempre-123", "10.0.0.5")):
+        with pytest.raises(ErrorOMM) as exc:
+            intento()
+        assert exc.value.codigo == "DEMASIADOS_INTENTOS"
+
+
+def test_la_contrasena_actual_correcta_limpia_los_fallos(sesion):
+    u = sesion.scalar(sa.select(Usuario))
+    assert not auth.verificar_contrasena_actual(sesion, u, "no-es", "10.0.0.4")
     assert auth.verificar_contrasena_actual(sesion, u, "la-de-siempre-123", "10.0.0.4")
     assert sesion.get(IntentoFallido, "u:tecnica.0315") is None
 
