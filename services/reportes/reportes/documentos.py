@@ -37,8 +37,10 @@ def _imagen(contenido, ancho_max, alto_max):
     return Image(io.BytesIO(contenido), width=ancho * escala, height=alto * escala)
 
 
-def _fotos(fotos, e):
-    """Las fotos como en el informe de Lejamaní: en cuadrícula de dos, cada una con su leyenda debajo."""
+def _fotos(fotos, e, municipios=None):
+    """Las fotos como en el informe de Lejamaní: en cuadrícula de dos, cada una con su leyenda debajo.
+
+    `municipios` {código: nombre} en el consolidado: cada pie dice de qué municipio es."""
     celdas = []
     for f in fotos:
         try:
@@ -49,7 +51,9 @@ def _fotos(fotos, e):
         if imagen is None:
             continue
         leyenda = f.get("leyenda") or f.get("titulo") or ""
-        pie = f"{_t(leyenda)}<br/><font color='grey'>{_t(f.get('titulo') or '')}, {_t(_fecha(f.get('fecha')))}</font>"
+        lugar = f" ({municipios.get(f.get('municipio'), f.get('municipio'))})" if municipios else ""
+        pie = (f"{_t(leyenda)}<br/><font color='grey'>{_t(f.get('titulo') or '')}{_t(lugar)}, "
+               f"{_t(_fecha(f.get('fecha')))}</font>")
         celdas.append([imagen, Paragraph(pie, e["celda"])])
     if not celdas:
         return []
@@ -228,7 +232,8 @@ def pdf(inf):
 
     if inf.get("imagenes"):
         h.append(Paragraph("Memoria fotográfica", e["h1"]))
-        h += _fotos(inf["imagenes"], e)
+        region = inf["ambito"]["tipo"] == "mancomunidad"
+        h += _fotos(inf["imagenes"], e, (inf.get("completitud") or {}).get("nombres_municipios") if region else None)
 
     bloque = [Paragraph("Desafíos y líneas de acción", e["h1"])]
     bloque += [Paragraph(_t(x), e["normal"]) for x in inf["desafios"].split("\n")]

@@ -524,8 +524,10 @@ def seccion_de_casos(filas, municipios, clasificacion, propio):
 
 
 def metadatos_de_fotos(fotos):
-    """Las fotos en el JSON: quién, cuándo y la leyenda, nunca la imagen (va solo en el PDF)."""
-    return [{"capacitacion_id": f.get("capacitacion_id"), "titulo": f.get("titulo"), "tipo": f.get("tipo"),
+    """Las fotos en el JSON: de qué actividad, cuándo y la leyenda, nunca la imagen (va solo en el PDF; la
+    pantalla la pide a capacitaciones con `capacitacion_id` y `foto_id`)."""
+    return [{"capacitacion_id": f.get("capacitacion_id"), "foto_id": f.get("foto_id"),
+             "municipio": f.get("municipio"), "titulo": f.get("titulo"), "tipo": f.get("tipo"),
              "tipo_nombre": NOMBRES_TIPO.get(f.get("tipo"), f.get("tipo")), "fecha": f.get("fecha"),
              "leyenda": f.get("leyenda") or "", "mime": f.get("mime")} for f in fotos or ()]
 
