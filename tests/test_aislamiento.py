@@ -36,6 +36,9 @@ PERMISOS = [
     ("GET", r"^/api/v1/ayudas/presupuesto", ("coordinadora", "tecnica")),
     ("POST", r"^/api/v1/ayudas/inventario/movimientos$", ("coordinadora", "tecnica")),
     ("GET", r"^/api/v1/ayudas/exportacion$", ("coordinadora", "tecnica")),
+    ("POST", r"^/api/v1/ayudas/beneficiarias/<beneficiaria_id>/fusion$", ("coordinadora",)),
+    ("POST", r"^/api/v1/ayudas/entregas/<entrega_id>/anulacion$", ("coordinadora",)),
+    ("GET", r"^/api/v1/ayudas/entregas/lista$", ("coordinadora", "tecnica")),
     ("ANY", r"^/api/v1/ayudas/", OFICINA),
     ("GET", r"^/api/v1/casos/<caso_id>/auditoria$", ("coordinadora",)),
     ("POST", r"^/api/v1/casos/<caso_id>/reapertura$", ("coordinadora",)),
@@ -126,6 +129,8 @@ CUERPOS = {  # un cuerpo válido por ruta con id: el 404 de lo ajeno no puede es
     "/api/v1/casos/<caso_id>/consentimientos": {"servicios": True, "derivacion": True, "estadisticas": False,
                                                 "motivo": "Consentimiento de aislamiento."},
     "/api/v1/casos/<caso_id>/reapertura": {"motivo": "Reapertura de aislamiento."},
+    "/api/v1/ayudas/beneficiarias/<beneficiaria_id>": {"telefono": "9999-1111", "motivo": "Corrección de aislamiento."},
+    # /fusion: lo completa registros_0309 con otra beneficiaria de 0309.
     # /responsable: lo completa registros_0309 con una técnica de 0309.
 }
 _personas = itertools.count(1)
@@ -152,6 +157,11 @@ def registros_0309(sistema):
         "tipos_violencia": ["psicologica"], "contexto": "pareja", "relato": "Relato de la matriz.",
         "nivel_riesgo": "bajo", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": False}}).json()
     CUERPOS["/api/v1/casos/<caso_id>/responsable"] = {"usuario_id": api.get("/api/v1/yo", t).json()["id"]}
+    otra = api.post("/api/v1/ayudas/beneficiarias", t, json={
+        "nombres": "Segunda", "apellidos": "Registro", "motivo_sin_dni": "sin_documento",
+        "fecha_nacimiento": "1981-01-01", "comunidad": "Centro", "consentimiento_salud": False}).json()
+    CUERPOS["/api/v1/ayudas/beneficiarias/<beneficiaria_id>/fusion"] = {"fusionada_id": otra["id"],
+                                                                       "motivo": "Fusión de aislamiento."}
     foto = api.post(f"/api/v1/capacitaciones/{c['id']}/fotos", t, **_foto()).json()
     return {"beneficiaria_id": b["id"], "capacitacion_id": c["id"], "sesion_id": c["sesiones"][0]["id"],
             "inscripcion_id": i["id"], "caso_id": caso["id"], "foto_id": foto["id"]}
