@@ -172,6 +172,13 @@ def test_conteo_de_una_charla_abierta_en_el_informe_y_en_la_region(api, sistema)
         assert tipo["mujeres"] == 30 and tipo["hombres"] == 5 and tipo["actividades"] == 1
     assert cerrado["por_municipio"][MUNICIPIO]["por_mes"][mes.isoformat()[:7]]["participantes"] >= 35
 
+    # El informe de la oficina (reportes compone con la RPC `actividades`): la charla con sus 35.
+    r = api.get("/api/v1/reportes/informe", COORDINADORA,
+                params={"desde": HACE.isoformat(), "hasta": HOY.isoformat(), "formato": "json"})
+    assert r.status_code == 200, r.text
+    fila = next(x for x in r.json()["actividades"] if x.get("capacitacion_id") == c["id"])
+    assert fila["participantes"] == 35 and fila["tipo_nombre"] == "Sensibilización"
+
 
 def _jpeg_con_gps():
     img = Image.new("RGB", (2400, 1800), (180, 90, 140))
