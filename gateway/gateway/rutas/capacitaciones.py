@@ -57,7 +57,8 @@ class RutasCapacitaciones:
         return 201, self.llamar("capacitaciones", "inscribir", capacitacion_id, p.cuerpo, p.clave_idempotencia)
 
     @ruta("PUT", f"{_CAMINO}/<capacitacion_id>/sesiones/<sesion_id>/asistencia",
-          "Registra quiénes asistieron a la sesión (reemplaza la lista)", ROLES, cuerpo=s.AsistenciaEntrada,
+          "Registra quiénes asistieron a la sesión (reemplaza la lista; 409 ESTADO_INVALIDO si la sesión aún no "
+          "llega o está cancelada)", ROLES, cuerpo=s.AsistenciaEntrada,
           respuesta=s.AsistenciaSalida, etiqueta="capacitaciones")
     def registrar_asistencia(self, p, capacitacion_id, sesion_id):
         return 200, self.llamar("capacitaciones", "registrar_asistencia", capacitacion_id, sesion_id, p.cuerpo)
