@@ -68,6 +68,11 @@ def test_buscar_usuarias_admin_todas_coordinadora_solo_su_municipio(api):
     # Búsqueda por parte del nombre sin distinguir mayúsculas (también con tilde), por rol y activas.
     r = api.get("/api/v1/usuarios", "admin", params={"q": "TÉCNICA DE SAN JOS", "rol": "tecnica", "activo": "true"})
     assert [u["usuario"] for u in r.json()["items"]] == [f"tecnica.{M}"]
+    r = api.get("/api/v1/usuarios", "admin", params={"q": "tecnica de san jose del", "por_pagina": 1}).json()
+    assert r["total"] >= 1 and r["items"][0]["nombre"].startswith("Técnica") and len(r["items"]) == 1
+    r = api.get("/api/v1/usuarios", "admin", params={"q": "lejamani"}).json()
+    assert {u["usuario"] for u in r["items"]} >= {"tecnica.0309", "coordinadora.0309", "cis.0309"}
+    assert api.get("/api/v1/usuarios", "admin", params={"q": "100%_"}).json()["items"] == []
     # Paginado como las listas del contrato.
     r = api.get("/api/v1/usuarios", "admin", params={"municipio": M, "por_pagina": 1, "pagina": 2}).json()
     assert len(r["items"]) == 1 and r["total"] >= 4 and r["pagina"] == 2

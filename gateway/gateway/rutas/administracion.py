@@ -4,6 +4,7 @@ El gateway es dueño de estas tablas: aquí no hay RPC. Todo cambio queda en el 
 omm.auditoria) con quién lo hizo y a quién, nunca con contraseñas ni nombres.
 """
 import logging
+import unicodedata
 
 import sqlalchemy as sa
 
@@ -61,8 +62,20 @@ def _usuaria(s, usuario_id):
     return u
 
 
-def _como_texto_de_busqueda(q):
-    return "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _plano(texto):
+    """Para buscar como escribe una persona: sin tildes ni mayúsculas («lejamani» halla «Lejamaní»)."""
+    texto = unicodedata.normalize("NFKD", texto or "").casefold()
+    return "".join(c for c in texto if not unicodedata.combining(c))
+
+
+def _pagina_filtrada(sesion, consulta, f, volcar):
+    """Con `q`: el personal es poco (unas cuatro cuentas por oficina), así que se filtra aquí, sin tildes, y se
+    pagina igual que `paginar`."""
+    buscado = _plano(f["q"])
+    filas = [u for u in sesion.scalars(consulta) if buscado in _plano(u.usuario) or buscado in _plano(u.nombre)]
+    inicio = (f["pagina"] - 1) * f["por_pagina"]
+    return {"items": [volcar(u) for u in filas[inicio:inicio + f["por_pagina"]]], "total": len(filas),
+            "pagina": f["pagina"], "por_pagina": f["por_pagina"]}
 
 
 class RutasAdministracion:
@@ -121,10 +134,6 @@ class RutasAdministracion:
                 raise NoEncontrado("No se encontró ese municipio.", {"municipio": f["municipio"]})
             f["municipio"] = p.yo.municipio
         consulta = sa.select(Usuario).outerjoin(Municipio, Usuario.municipio == Municipio.codigo)
-        if f.get("q"):
-            patron = _como_texto_de_busqueda(f["q"])
-            consulta = consulta.where(sa.or_(sa.func.lower(Usuario.usuario).like(patron, escape="\\"),
-                                             sa.func.lower(Usuario.nombre).like(patron, escape="\\")))
         if f.get("rol"):
             consulta = consulta.where(Usuario.rol == f["rol"])
         if f.get("municipio"):
@@ -136,6 +145,8 @@ class RutasAdministracion:
             consulta = consulta.where(Usuario.activo == f["activo"])
         consulta = consulta.order_by(Usuario.municipio.nulls_first(), Usuario.rol, Usuario.usuario)
         with self.uow() as uow:
+            if f.get("q"):
+                return 200, _pagina_filtrada(uow.sesion, consulta, f, auth.usuario_publico)
             return 200, paginar(uow.sesion, consulta, f, auth.usuario_publico)
 
     @ruta("POST", "/api/v1/usuarios", "Crea una usuaria (admin)", ("admin",), cuerpo=UsuarioEntrada,
