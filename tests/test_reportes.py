@@ -182,6 +182,21 @@ def test_los_casos_del_informe_van_suprimidos(lejamani):
         assert len(ocultas) != 1 or casos[dimension]["total"] == "<5"
 
 
+def test_el_informe_de_lejamani_cuenta_cada_caso_que_la_oficina_atendio(lejamani):
+    """El total de la oficina son todos sus casos del periodo, con o sin consentimiento para estadísticas."""
+    api, coordinadora = lejamani, f"coordinadora.{M}"
+    datos = _informe(api, coordinadora, "json").json()
+    listados = api.get(f"/api/v1/casos?{PERIODO}&por_pagina=1", coordinadora).json()["total"]
+    casos = datos["casos"]
+    assert casos["atendidos"]["total"] == listados > 0
+    consentidos = casos["casos"]["total"]
+    assert consentidos == "<5" or consentidos <= listados
+    texto = _plano(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        _informe(api, coordinadora, "pdf").content)).pages))
+    assert f"total de casos atendidos: {listados}" in texto
+    assert "psicológica" in texto and "psicologica" not in texto
+
+
 def test_la_region_da_el_anio_de_lejamani_mes_a_mes(lejamani):
     datos = lejamani.get(f"/api/v1/region/estadisticas?{PERIODO}", "mancomunidad.mamcopaz").json()
     meses = datos["ayudas"]["por_mes"][M]
