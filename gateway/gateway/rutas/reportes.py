@@ -57,7 +57,7 @@ class RutasReportes:
         return 200, self.llamar("reportes", "fijar_logo", base64.b64encode(contenido).decode())
 
     @ruta("GET", "/api/v1/reportes/logo", "El logo de la oficina (la mancomunidad indica ?municipio=)",
-          OFICINA + ("mancomunidad",), consulta=FiltroPoa, binario="image/png", etiqueta="reportes",
+          OFICINA + ("mancomunidad",), consulta=FiltroPoa, binario="image/*", etiqueta="reportes",
           otros_estados={404: "La oficina aún no ha subido su logo"})
     def obtener_logo(self, p):
         cargar(FiltroPoa(), p.consulta)
