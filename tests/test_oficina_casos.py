@@ -192,6 +192,10 @@ def test_correccion_auditada_gbvims_exacto_y_fechas_en_orden(api, sistema):
            400, "VALIDACION", "proxima_fecha")
     assert api.post(seg, TEC, json={"fecha": _dia(2), "tipo": "llamada", "nota": "x",
                                     "proxima_fecha": _dia(2)}).status_code == 201
+    # Un seguimiento de días atrás anotado tarde no cambia la próxima cita del caso.
+    r = api.post(seg, TEC, json={"fecha": _dia(5), "tipo": "visita", "nota": "x", "proxima_fecha": _dia(4)})
+    assert r.status_code == 201 and r.json()["proxima_fecha"] == _dia(2), r.text
+    assert [x["fecha"] for x in r.json()["seguimientos"]] == [_dia(5), _dia(2)]
 
 
 def test_responsable_agenda_y_aviso_al_cis_confirmado(api, sistema):

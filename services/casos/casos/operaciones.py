@@ -197,13 +197,15 @@ def registrar_seguimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
                       proxima_fecha=datos.get("proxima_fecha"), registrado_por=yo.usuario_id,
                       clave_idempotencia=clave_idempotencia)
     s.add(seg)
-    caso.proxima_fecha = datos.get("proxima_fecha")
     s.flush()
+    s.refresh(caso)
+    # La próxima cita es la del último seguimiento por fecha: uno anotado tarde, de días atrás, no la cambia.
+    caso.proxima_fecha = dominio.vigente(caso.seguimientos).proxima_fecha
     _auditar(s, yo, "seguimiento", caso.id)
     uow.emitir(SeguimientoRegistrado(
         caso_id=caso.id, codigo=caso.codigo, seguimiento_id=seg.id, tipo=seg.tipo,
         proxima_fecha=seg.proxima_fecha), caso.municipio)
-    s.refresh(caso)
+    s.flush()
     return _detalle(caso)
 
 
