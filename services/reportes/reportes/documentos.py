@@ -115,6 +115,16 @@ def _numero(v):
         v, (int, float)) else str(v))
 
 
+def _participantes(actividad):
+    """«35 (30 mujeres, 5 hombres)» cuando la charla se contó por sexo, como las cuenta la oficina."""
+    conteo = actividad.get("conteo") or {}
+    if not conteo:
+        return actividad["participantes"]
+    partes = [f"{conteo.get('mujeres', 0)} mujeres"] + (
+        [f"{conteo['hombres']} hombres"] if conteo.get("hombres") else [])
+    return f"{actividad['participantes']} ({', '.join(partes)})"
+
+
 def _total_casos(casos):
     """La oficina ve el total de lo que atendió; la mancomunidad, solo los casos con consentimiento."""
     if "atendidos" in casos:
@@ -167,7 +177,7 @@ def pdf(inf):
         enc = ["Fecha", "Actividad", "Tipo", "Institución", "Sesiones o entregas", "Participantes"]
         filas = [[_fecha(a["desde"]) + ("" if a["hasta"] in (None, a["desde"]) else f" – {_fecha(a['hasta'])}"),
                   a["titulo"] + (f" ({a['municipio_nombre']})" if region else ""), a["tipo_nombre"],
-                  a["institucion"], a["sesiones"], a["participantes"]] for a in inf["actividades"]]
+                  a["institucion"], a["sesiones"], _participantes(a)] for a in inf["actividades"]]
         h.append(tabla_pdf(enc, filas, [3.2 * cm, 4.2 * cm, 2.6 * cm, 2.4 * cm, 2.2 * cm, 2.4 * cm]))
     else:
         h.append(Paragraph("No se registraron actividades en el periodo.", e["normal"]))
@@ -264,9 +274,11 @@ def xlsx(inf):
         ["Generado el", _fecha(inf["generado_el"])],
     ])
     hoja("Actividades", ["Desde", "Hasta", "Municipio", "Actividad", "Tipo", "Institución", "Lugar",
-                         "Sesiones o entregas", "Participantes"],
+                         "Sesiones o entregas", "Participantes", "Mujeres (conteo)", "Hombres (conteo)"],
          [[_fecha(a["desde"]), _fecha(a["hasta"]), a["municipio_nombre"], a["titulo"], a["tipo_nombre"],
-           a["institucion"], a["lugar"], a["sesiones"], a["participantes"]] for a in inf["actividades"]])
+           a["institucion"], a["lugar"], a["sesiones"], a["participantes"],
+           (a.get("conteo") or {}).get("mujeres"), (a.get("conteo") or {}).get("hombres")]
+          for a in inf["actividades"]])
     ay = inf["ayudas"]
     hoja("Ayudas", ["Ayuda", "Entregas", "Personas", "Unidades", "Monto (L)"],
          [[c["nombre"], c["entregas"], c["personas"], c["unidades"], c["monto"]] for c in ay["por_categoria"]]

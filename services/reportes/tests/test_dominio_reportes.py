@@ -72,7 +72,11 @@ def _agregados():
                                                                   "participantes": 11, "asistencias": 40}}}}
     actividades = [{"desde": "2026-02-10", "hasta": "2026-03-25", "tipo": "club_embarazadas",
                     "titulo": "Club de embarazadas con el CIS", "institucion": None, "lugar": "CIS",
-                    "municipio": "0309", "sesiones_realizadas": 4, "participantes": 11}]
+                    "municipio": "0309", "sesiones_realizadas": 4, "participantes": 11},
+                   {"desde": "2026-03-08", "hasta": "2026-03-08", "tipo": "sensibilizacion",
+                    "titulo": "Charla del 8 de marzo", "institucion": "OMM", "lugar": "Parque central",
+                    "municipio": "0309", "sesiones_realizadas": 1, "participantes": 35, "capacitacion_id": "c-2",
+                    "conteo": {"mujeres": 30, "hombres": 5, "por_grupo_edad": None}}]
     return casos, ayudas, capacitaciones, actividades
 
 
@@ -242,7 +246,10 @@ def test_el_pdf_lleva_logo_fotos_con_leyenda_etiquetas_y_fechas_en_letras():
     lector = PdfReader(io.BytesIO(contenido))
     texto = " ".join(p.extract_text() for p in lector.pages)
     plano = " ".join(texto.split())
+    charla = next(a for a in inf["actividades"] if a["tipo"] == "sensibilizacion")
+    assert charla["participantes"] == 35 and charla["conteo"]["mujeres"] == 30
     for esperado in ("Total de casos atendidos: 16", "Psicológica", "Económica", "Primera sesión del club",
+                     "35 (30 mujeres, 5 hombres)", "Sensibilización",
                      "10 de febrero de 2026", "Memoria fotográfica", "enero de 2026", "Sin registros",
                      "del 1 de enero de 2026 al 31 de marzo de 2026", "Registros por mes"):
         assert esperado in plano, esperado
