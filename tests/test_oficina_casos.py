@@ -7,6 +7,7 @@ junto a los tipos de la ley, con los conteos que el informe propio de la oficina
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from omm_common.tiempo import hoy_honduras
 from omm_pruebas import CONTRASENA_PRUEBAS, cliente_rpc, esperar, token_de_servicio_prueba
@@ -135,6 +136,16 @@ def test_riesgo_y_consentimiento_con_historia_reapertura_y_conteos(api, sistema)
     reabrir = next(a for a in bitacora if a["accion"] == "reabrir")
     assert reabrir["motivo"] == "Volvió a la oficina: nuevas amenazas" and reabrir["usuario"] == COORD
     assert [a["campos"] for a in bitacora if a["accion"] == "valorar_riesgo"] == [["nivel_riesgo"]] * 2
+    # Los hechos, en el outbox de casos: ids y categorías, nunca el motivo.
+    motor = sa.create_engine(sistema.urls["casos"])
+    with motor.connect() as c:
+        eventos = [(e.tipo, e.datos) for e in c.execute(sa.text(
+            "SELECT tipo, datos FROM outbox WHERE tipo IN ('RiesgoReevaluado', 'CasoReabierto') ORDER BY ocurrido_en"))
+            if e.datos["caso_id"] == caso["id"]]
+    motor.dispose()
+    assert [(t, d.get("nivel_riesgo"), d.get("nivel_anterior")) for t, d in eventos] == [
+        ("RiesgoReevaluado", "extremo", "medio"), ("RiesgoReevaluado", "extremo", "extremo"), ("CasoReabierto", None, None)]
+    assert "amenazas" not in str(eventos) and "cárcel" not in str(eventos)
 
 
 def test_correccion_auditada_gbvims_exacto_y_fechas_en_orden(api, sistema):

@@ -78,9 +78,9 @@ class CorreccionEntrada(Esquema):
     tipo_gbvims = Opcion(TIPOS_GBVIMS, allow_none=True)
     agresor = fields.Nested(Agresor, allow_none=True)
     motivo = Texto(required=True, maximo=5000)
-    # No se corrigen aquí: se aceptan solo para responder a dónde ir.
-    nivel_riesgo = fields.Raw()
-    consentimiento = fields.Raw()
+    # No se corrigen aquí: se aceptan solo para responder a dónde ir (400 que nombra el campo).
+    nivel_riesgo = fields.Raw(metadata={"description": "No se acepta: use POST /api/v1/casos/{id}/valoraciones."})
+    consentimiento = fields.Raw(metadata={"description": "No se acepta: use POST /api/v1/casos/{id}/consentimientos."})
 
     @validates_schema
     def _sin_historias(self, datos, **_):
