@@ -124,10 +124,15 @@ def test_los_textos_son_del_periodo_que_se_informa(oficina):
     assert primero["desafios"] == "Faltó transporte a las aldeas en el primer trimestre."
     assert primero["lineas_accion"] == ["Coordinar con la alcaldía el vehículo."]
     assert primero["periodo_textos"]["nombre"] == f"Primer trimestre de {ANIO}"
-    # Otro trimestre no los muestra; el informe del año lleva los del año.
+    # Otro trimestre no los muestra: lleva lo del año (donde no escribió nada propio); el del año, lo del año;
+    # el de otro año, nada de esto.
     segundo = api.get(f"/api/v1/reportes/informe?desde={ANIO}-04-01&hasta={ANIO}-06-30", COORDINADORA).json()
-    assert "primer trimestre" not in segundo["desafios"] and segundo["lineas_accion"] == []
+    assert segundo["desafios"] == "Desafíos del año." and segundo["lineas_accion"] == []
     assert _informe(api, COORDINADORA).json()["desafios"] == "Desafíos del año."
+    otro = api.get(f"/api/v1/reportes/informe?desde={ANIO - 1}-01-01&hasta={ANIO - 1}-12-31", COORDINADORA).json()
+    assert "Desafíos del año." not in otro["desafios"] and "primer trimestre" not in otro["desafios"]
+    # Lo que se edita es lo escrito para ese periodo, sin mezclar: el segundo trimestre no tiene nada propio.
+    assert api.get(f"/api/v1/reportes/textos?anio={ANIO}&trimestre=2", COORDINADORA).json()["desafios"] is None
     # Un periodo imposible es un error que nombra el campo; la técnica no escribe los textos.
     r = api.get("/api/v1/reportes/textos?trimestre=5", COORDINADORA)
     assert r.status_code == 400 and "trimestre" in r.json()["detalles"]

@@ -383,8 +383,9 @@ def fecha_en_letras(iso):
 # --- textos por periodo ---
 #
 # Lo que la oficina escribe (desafíos, líneas de acción, presentación) vale para un periodo: un trimestre o
-# el año. El informe lleva los del trimestre si su periodo cae dentro de uno, los del año si cae dentro de
-# un año (p. ej. del 1 de enero a hoy), y ninguno si abarca varios años: así el informe de otro periodo no
+# el año. El informe de un periodo dentro de un trimestre lleva lo escrito para ese trimestre y, en lo que
+# no escribió para él, lo escrito para el año; el de un periodo dentro de un año (p. ej. del 1 de enero a
+# hoy), lo del año; el que abarca varios años, ninguno. Así el informe de otro trimestre o de otro año no
 # muestra los desafíos de este.
 NOMBRES_TRIMESTRE = {0: "Año", 1: "Primer trimestre", 2: "Segundo trimestre", 3: "Tercer trimestre",
                      4: "Cuarto trimestre"}
@@ -400,6 +401,13 @@ def periodo_de_textos(desde, hasta):
         return None
     t = trimestre_de(desde)
     return (desde.year, t if trimestre_de(hasta) == t else 0)
+
+
+def textos_de_periodo(guardados, trimestre):
+    """`guardados` {trimestre: textos} de un año (0 = el año): cada campo del trimestre, o si no del año."""
+    del_trimestre = guardados.get(trimestre, {}) if trimestre else {}
+    del_anio = guardados.get(0, {})
+    return {c: del_trimestre.get(c) or del_anio.get(c) for c in CAMPOS_TEXTO}
 
 
 def nombre_periodo_textos(anio_, trimestre):

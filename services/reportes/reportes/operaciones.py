@@ -129,13 +129,25 @@ def fijar_poa(bd, fuentes, yo, anio, cuerpo):
 # --- textos del informe (por periodo: un trimestre o el año) ---
 
 def _textos(bd, municipios, clave):
-    """{municipio: textos} del periodo `clave` (año, trimestre); ninguno si el informe abarca varios años."""
+    """{municipio: textos} del informe del periodo `clave` (año, trimestre): los del trimestre y, en lo que
+    no escribió para él, los del año (ver dominio.textos_de_periodo); ninguno si abarca varios años."""
     if clave is None:
         return {}
     with bd() as uow:
-        return {t.municipio: {c: getattr(t, c) for c in dominio.CAMPOS_TEXTO} for t in uow.sesion.scalars(
-            sa.select(TextoInforme).where(TextoInforme.municipio.in_(municipios), TextoInforme.anio == clave[0],
-                                          TextoInforme.trimestre == clave[1]))}
+        filas = uow.sesion.scalars(sa.select(TextoInforme).where(
+            TextoInforme.municipio.in_(municipios), TextoInforme.anio == clave[0],
+            TextoInforme.trimestre.in_({0, clave[1]})))
+        por_municipio = {}
+        for t in filas:
+            por_municipio.setdefault(t.municipio, {})[t.trimestre] = {c: getattr(t, c) for c in dominio.CAMPOS_TEXTO}
+    return {m: dominio.textos_de_periodo(x, clave[1]) for m, x in por_municipio.items()}
+
+
+def _textos_guardados(bd, municipio, clave):
+    """Lo escrito exactamente para ese periodo (lo que se edita), sin lo del año."""
+    with bd() as uow:
+        t = uow.sesion.get(TextoInforme, (municipio, *clave))
+        return {c: getattr(t, c) for c in dominio.CAMPOS_TEXTO} if t else dict.fromkeys(dominio.CAMPOS_TEXTO)
 
 
 def _periodo_textos(anio, trimestre):
@@ -150,7 +162,7 @@ def _salida_textos(textos, clave):
 def obtener_textos(bd, yo, anio=None, trimestre=None):
     municipio = yo.exigir_municipio()
     clave = _periodo_textos(anio, trimestre)
-    return _salida_textos(_textos(bd, [municipio], clave).get(municipio, dict.fromkeys(dominio.CAMPOS_TEXTO)), clave)
+    return _salida_textos(_textos_guardados(bd, municipio, clave), clave)
 
 
 def fijar_textos(bd, yo, cuerpo, anio=None, trimestre=None):

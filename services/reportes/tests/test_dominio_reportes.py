@@ -207,6 +207,12 @@ def test_los_textos_son_del_trimestre_o_del_anio_del_informe():
     assert dominio.periodo_de_textos(date(2026, 4, 2), date(2026, 6, 1)) == (2026, 2)
     assert dominio.periodo_de_textos(date(2026, 1, 1), date(2026, 12, 3)) == (2026, 0)
     assert dominio.periodo_de_textos(date(2025, 10, 1), date(2026, 3, 31)) is None
+    # Lo del trimestre manda; lo que no escribió para él, del año.
+    guardados = {0: {"desafios": "Del año.", "lineas_accion": ["Una del año."]}, 1: {"desafios": "Del primero."}}
+    assert dominio.textos_de_periodo(guardados, 1)["desafios"] == "Del primero."
+    assert dominio.textos_de_periodo(guardados, 1)["lineas_accion"] == ["Una del año."]
+    assert dominio.textos_de_periodo(guardados, 2)["desafios"] == "Del año."
+    assert dominio.textos_de_periodo({1: {"desafios": "Del primero."}}, 0)["desafios"] is None
     assert dominio.nombre_periodo_textos(2026, 0) == "Año 2026"
     assert dominio.nombre_periodo_textos(2026, 3) == "Tercer trimestre de 2026"
 
