@@ -202,10 +202,11 @@ def buscar_candidatas(uow, yo, cuerpo):
 
 def corregir_beneficiaria(uow, yo, beneficiaria_id, cuerpo):
     """Corrige datos con motivo; el historial guarda quién, cuándo, por qué y el valor anterior de cada campo."""
+    s = uow.sesion
+    # Primero el registro: lo de otro municipio es 404 aunque el cuerpo sea inválido.
+    b = _beneficiaria(s, yo, beneficiaria_id, bloquear=True)
     datos = cargar(schemas.BeneficiariaCorreccion(), cuerpo)
     motivo = datos.pop("motivo")
-    s = uow.sesion
-    b = _beneficiaria(s, yo, beneficiaria_id, bloquear=True)
     _no_fusionada(b)
     if not datos:
         raise error_de_campo("_cuerpo", "Indique al menos un campo a corregir además del motivo.")
@@ -246,13 +247,16 @@ def _no_fusionada(b, campo=None):
 def fusionar_beneficiarias(uow, yo, beneficiaria_id, cuerpo):
     """Dos registros de la misma mujer quedan en uno: las entregas del absorbido pasan al que queda (la frecuencia
     y las cifras las ven juntas), el absorbido se conserva marcado y ambos anotan la fusión. Repetir es inocuo."""
+    s = uow.sesion
+    queda = _beneficiaria(s, yo, beneficiaria_id)
     datos = cargar(schemas.FusionEntrada(), cuerpo)
     motivo, fusionada_id = datos["motivo"], str(datos["fusionada_id"])
-    s = uow.sesion
-    if fusionada_id == str(beneficiaria_id):
+    if fusionada_id == queda.id:
         raise error_de_campo("fusionada_id", "Elija otro registro: no se puede fusionar una beneficiaria consigo misma.")
-    queda = _beneficiaria(s, yo, beneficiaria_id, bloquear=True)
-    otra = _beneficiaria(s, yo, fusionada_id, campo="fusionada_id", bloquear=True)
+    # Las dos filas bloqueadas siempre en el mismo orden: dos fusiones cruzadas esperan, no se traban.
+    bloqueadas = {x: _beneficiaria(s, yo, x, campo="fusionada_id" if x == fusionada_id else None, bloquear=True)
+                  for x in sorted((queda.id, fusionada_id))}
+    queda, otra = bloqueadas[queda.id], bloqueadas[fusionada_id]
     if otra.fusionada_con == queda.id:
         return _beneficiaria_salida(queda, con_entregas=True, sesion=s)
     _no_fusionada(queda)
@@ -350,9 +354,9 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
 def anular_entrega(uow, yo, entrega_id, cuerpo):
     """La coordinadora anula con motivo: existencias (por el mismo libro de movimientos) y presupuesto vuelven,
     la frecuencia y las cifras dejan de contarla. Repetir devuelve la misma anulación sin devolver dos veces."""
-    datos = cargar(schemas.AnulacionEntrada(), cuerpo)
     s = uow.sesion
     e = _entrega(s, yo, entrega_id, bloquear=True)
+    datos = cargar(schemas.AnulacionEntrada(), cuerpo)
     if e.anulada_en is None:
         e.anulada_en, e.anulada_por = ahora_utc(), yo.usuario_id
         e.anulada_por_nombre, e.motivo_anulacion = yo.nombre or yo.usuario, datos["motivo"]
