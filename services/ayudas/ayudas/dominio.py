@@ -115,13 +115,14 @@ def es_en_especie(categoria):
     return categoria in CATEGORIAS_EN_ESPECIE
 
 
-def verificar_existencias(tipo_codigo, disponible, cambio):
+def verificar_existencias(tipo_codigo, disponible, cambio, nombre=None):
     """La regla del inventario, una sola para entregas y movimientos: nada deja existencias negativas.
 
     La base la respalda con CHECK (existencia >= 0) y las entregas la aplican con un UPDATE condicionado.
+    El mensaje nombra la ayuda como la lee la oficina («Bolsa de alimentos»), no por su código.
     """
     if disponible + cambio < 0:
-        raise Conflicto(f"No hay existencias suficientes de {tipo_codigo}: quedan {disponible}, "
+        raise Conflicto(f"No hay existencias suficientes de «{nombre or tipo_codigo}»: quedan {disponible}, "
                         f"se pidieron {-cambio}.",
                         {"tipo_codigo": tipo_codigo, "disponible": disponible, "solicitada": -cambio},
                         codigo="SIN_EXISTENCIAS")
@@ -132,14 +133,14 @@ def cruza_minimo(antes, despues, minimo):
     return minimo > 0 and antes >= minimo > despues
 
 
-def verificar_movimiento(tipo_codigo, motivo, cantidad, origen, existencia):
+def verificar_movimiento(tipo_codigo, motivo, cantidad, origen, existencia, nombre=None):
     if motivo != "ajuste" and cantidad <= 0:
         raise ErrorValidacion("Hay datos inválidos en la solicitud.",
                               {"cantidad": ["Una donación o compra suma unidades: use una cantidad positiva."]})
     if motivo == "ajuste" and not origen:
         raise ErrorValidacion("Hay datos inválidos en la solicitud.",
                               {"origen": ["Un ajuste requiere el motivo (p. ej. «bolsas vencidas»)."]})
-    verificar_existencias(tipo_codigo, existencia, cantidad)
+    verificar_existencias(tipo_codigo, existencia, cantidad, nombre)
 
 
 def verificar_presupuesto(presupuesto, gastado, monto):

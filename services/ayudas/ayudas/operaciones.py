@@ -499,7 +499,7 @@ def _descontar(uow, yo, tipo, entrega):
         if fila is None:
             s.refresh(tipo)
             # Lanza SIN_EXISTENCIAS; si entre tanto entró una donación, se vuelve a intentar.
-            dominio.verificar_existencias(tipo.codigo, tipo.existencia, -entrega.cantidad)
+            dominio.verificar_existencias(tipo.codigo, tipo.existencia, -entrega.cantidad, tipo.nombre)
     despues = fila[0]
     s.flush()
     s.add(MovimientoInventario(municipio=yo.municipio, tipo_codigo=tipo.codigo, cantidad=-entrega.cantidad,
@@ -555,7 +555,7 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
     if not dominio.es_en_especie(tipo.categoria):
         raise error_de_campo("tipo_codigo", "Solo las ayudas en especie (alimentos, pañales) llevan existencias.")
     dominio.verificar_movimiento(tipo.codigo, datos["motivo"], datos["cantidad"], datos.get("origen"),
-                                 tipo.existencia)
+                                 tipo.existencia, tipo.nombre)
     antes = tipo.existencia
     tipo.existencia = antes + datos["cantidad"]
     m = MovimientoInventario(municipio=yo.municipio, tipo_codigo=tipo.codigo, cantidad=datos["cantidad"],

@@ -52,6 +52,13 @@ def test_frecuencia_dice_las_fechas_en_letras():
     assert "3 de diciembre de 2026" in e.value.mensaje and "2 de enero de 2027" in e.value.mensaje
 
 
+def test_sin_existencias_nombra_la_ayuda():
+    from omm_common.errores import Conflicto
+    with pytest.raises(Conflicto) as e:
+        dominio.verificar_existencias("bolsa", 1, -2, "Bolsa de alimentos")
+    assert "«Bolsa de alimentos»" in e.value.mensaje and e.value.detalles["tipo_codigo"] == "bolsa"
+
+
 def test_mensajes_de_la_importacion_sin_formato_de_python():
     errores = hojas.errores_de_fila(4, {"fecha_nacimiento": ["Debe ser una fecha AAAA-MM-DD."],
                                         "condiciones": {0: ["Debe ser uno de: tercera_edad, ..."]}},
