@@ -124,6 +124,19 @@ def test_sin_dni_candidatas_correccion_y_fusion(api, sistema):
     r = api.post(f"{B}/beneficiarias", PROM, json={**variante, "confirmar_nueva": True})
     assert r.status_code == 409 and r.json()["detalles"]["id"] == sin_dni["id"]
 
+    # Sin DNI la fecha de nacimiento puede faltar: entonces la candidata sale por la comunidad.
+    sin_fecha = {"nombres": "Petrona", "apellidos": "Gámez Ulloa", "motivo_sin_dni": "sin_documento",
+                 "comunidad": "Las Lajas", "consentimiento_salud": False}
+    r = api.post(f"{B}/beneficiarias", TEC, json=sin_fecha)
+    assert r.status_code == 201 and r.json()["edad"] is None, r.text
+    petrona = r.json()
+    r = api.post(f"{B}/beneficiarias", TEC, json={**sin_fecha, "apellidos": "Gamez", "comunidad": "las lajas"})
+    assert r.status_code == 409 and [c["id"] for c in r.json()["detalles"]["candidatas"]] == [petrona["id"]]
+    r = api.post(f"{B}/beneficiarias", TEC, json={**sin_fecha, "comunidad": "El Rodeo"})
+    assert r.status_code == 201, r.text
+    r = api.post(f"{B}/beneficiarias", TEC, json={**sin_fecha, "motivo_sin_dni": None, "dni": f"{M}-1960-00031"})
+    assert r.status_code == 400 and "fecha_nacimiento" in r.json()["detalles"], r.text
+
 
 def _cifras(sistema, dia):
     with omm_pruebas.cliente_rpc(sistema.amqp, omm_pruebas.token_de_servicio_prueba("reportes")) as rpc:
@@ -201,6 +214,10 @@ def test_anulacion_devuelve_existencias_y_presupuesto_y_el_recibo_dice_anulada(a
     texto = _texto_pdf(api.get(f"{B}/entregas/{bolsa['id']}/recibo", COORD))
     assert bolsa["numero_recibo"] in texto and "ANULADA" in texto and "Se registró a otra persona" in texto
     assert "2 bolsas" in texto
+    # Trajo su DNI: se agrega con motivo y el motivo sin DNI deja de aplicar.
+    r = api.patch(f"{B}/beneficiarias/{rosa['id']}", PROM, json={"dni": f"{M}-1975-00012", "motivo": "Trajo su DNI"})
+    assert r.status_code == 200 and r.json()["dni"] == f"{M}197500012" and r.json()["motivo_sin_dni"] is None
+    assert r.json()["historial"][-1]["cambios"]["motivo_sin_dni"] == {"antes": "en_tramite", "despues": None}
 
     # La lista firmada del periodo: todas, las anuladas marcadas, totales y firmas.
     desde = hoy.isoformat()
@@ -236,11 +253,13 @@ def test_importacion_en_espanol_sin_dni_y_candidatas(api):
         ["Teresa", "Ortiz", f"{M}-1985-00001", None, "1985/13/45", "Centro", None],  # 4: fecha ilegible
         ["Lucia", "Ramos", None, "sin documento", "10/01/2010", "Centro", None],  # 5: la misma de la fila 2
         ["Sara", "Paz", None, "otra cosa", "02/02/1982", "Centro", "hechicera"],  # 6: motivo y condición
+        ["Juana", "Sin Fecha", None, "Sin documento", None, "Centro", None],  # 7: sin DNI ni fecha: entra
+        ["Rita", "Con DNI", f"{M}-1970-00002", None, None, "Centro", None],  # 8: con DNI la fecha falta
     ])
     r = api.post(f"{B}/importaciones", COORD, files={"archivo": ("lista.xlsx", contenido, "application/octet-stream")})
     assert r.status_code == 200, r.text
     datos = r.json()
-    assert datos["creadas"] == 1 and datos["duplicadas"] == 0
+    assert datos["creadas"] == 2 and datos["duplicadas"] == 0
     mensajes = {(e["fila"], e.get("campo")): e["mensaje"] for e in datos["errores"]}
     assert mensajes[4, "fecha_nacimiento"] == ("Fila 4, «Fecha de nacimiento»: escriba la fecha como dd/mm/aaaa "
                                                "(por ejemplo 03/12/1985).")
@@ -248,6 +267,8 @@ def test_importacion_en_espanol_sin_dni_y_candidatas(api):
     assert "puede ser la misma persona que Lucía Ramos" in mensajes[5, "nombres"]
     assert mensajes[6, "motivo_sin_dni"].startswith("Fila 6, «Motivo sin DNI»: «otra cosa» no es un motivo conocido")
     assert mensajes[6, "condiciones"].startswith("Fila 6, «Condiciones»: «hechicera» no es una condición conocida")
+    assert mensajes[8, "fecha_nacimiento"] == ("Fila 8, «Fecha de nacimiento»: escriba la fecha de nacimiento: "
+                                               "solo puede faltar cuando no tiene DNI.")
     for m in mensajes.values():
         assert "{" not in m and "[" not in m and "_" not in m and "AAAA" not in m, m
     [lucia] = api.get(f"{B}/beneficiarias", COORD, params={"q": "lucia ramos"}).json()["items"]

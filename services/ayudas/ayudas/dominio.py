@@ -42,12 +42,16 @@ def lempiras(monto):
     return f"L {Decimal(monto):,.2f}"
 
 
-def verificar_identidad(dni, motivo_sin_dni):
-    """DNI o el motivo por el que no lo tiene; con DNI, el motivo sobra."""
+def verificar_identidad(dni, motivo_sin_dni, fecha_nacimiento):
+    """DNI o el motivo por el que no lo tiene; con DNI, el motivo sobra. Solo sin DNI puede faltar la fecha de
+    nacimiento (una mujer sin documento a veces no la sabe); entonces las candidatas se buscan por comunidad."""
     if not dni and not motivo_sin_dni:
         raise ErrorValidacion("Hay datos inválidos en la solicitud.", {"dni": [
             "Escriba el DNI o indique por qué no lo tiene en «motivo_sin_dni» (" +
             ", ".join(NOMBRES_MOTIVO_SIN_DNI.values()) + ")."]})
+    if dni and fecha_nacimiento is None:
+        raise ErrorValidacion("Hay datos inválidos en la solicitud.", {"fecha_nacimiento": [
+            "Escriba la fecha de nacimiento: solo puede faltar cuando no tiene DNI."]})
     return None if dni else motivo_sin_dni
 
 
@@ -67,6 +71,8 @@ def es_misma_persona(a, b):
 
 
 def edad(fecha_nacimiento, hoy=None):
+    if fecha_nacimiento is None:  # sin DNI puede no saberse
+        return None
     hoy = hoy or hoy_honduras()
     return hoy.year - fecha_nacimiento.year - ((hoy.month, hoy.day) < (fecha_nacimiento.month, fecha_nacimiento.day))
 

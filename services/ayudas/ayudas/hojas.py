@@ -132,6 +132,8 @@ def mensaje_de_campo(campo, mensajes, datos):
     """La frase para una persona sobre un campo de una fila, según lo que se escribió en la hoja."""
     valor = datos.get(campo)
     if campo == "fecha_nacimiento":
+        if valor is None:  # vacía: la regla dice cuándo puede faltar
+            return _texto(mensajes)
         if _es_fecha_iso(valor):  # se leyó bien: está fuera de rango
             return "la fecha de nacimiento no puede ser posterior a hoy ni anterior al 1 de enero de 1900."
         return FECHA_COMO
@@ -165,7 +167,8 @@ def error_de_candidatas(fila, candidatas):
     otra = f" (y {len(candidatas) - 1} más)" if len(candidatas) > 1 else ""
     return {"fila": fila, "campo": "nombres", "candidatas": [c["id"] for c in candidatas],
             "mensaje": f"Fila {fila}: puede ser la misma persona que {primera['nombres']} {primera['apellidos']}, "
-                       f"nacida el {fecha_larga(primera['fecha_nacimiento'])}, de {primera['comunidad']}{otra}, "
+                       + (f"nacida el {fecha_larga(primera['fecha_nacimiento'])}, "
+                          if primera["fecha_nacimiento"] else "") + f"de {primera['comunidad']}{otra}, "
                        "ya registrada; no se registró. Si es otra persona, regístrela desde el formulario "
                        "confirmando que es nueva."}
 

@@ -128,10 +128,12 @@ def _candidatas(sesion, municipio, persona, excepto=None):
     """
     b = Beneficiaria
     consulta = sa.select(b).where(b.municipio == municipio, b.fusionada_con.is_(None))
+    misma_comunidad = sa.func.lower(b.comunidad) == (persona.get("comunidad") or "").strip().lower()
     if persona.get("fecha_nacimiento"):
-        consulta = consulta.where(b.fecha_nacimiento == persona["fecha_nacimiento"])
+        consulta = consulta.where(sa.or_(b.fecha_nacimiento == persona["fecha_nacimiento"],
+                                         sa.and_(b.fecha_nacimiento.is_(None), misma_comunidad)))
     elif persona.get("comunidad"):
-        consulta = consulta.where(sa.func.lower(b.comunidad) == persona["comunidad"].strip().lower())
+        consulta = consulta.where(misma_comunidad)
     else:
         return []
     if excepto:
@@ -158,7 +160,8 @@ def _conflicto_candidatas(candidatas):
     return Conflicto(
         "Ya hay " + ("una beneficiaria registrada que puede ser" if len(candidatas) == 1 else
                      f"{len(candidatas)} beneficiarias registradas que pueden ser") +
-        " la misma persona (nombre parecido y la misma fecha de nacimiento). Revise si es ella; si es otra "
+        " la misma persona (nombre parecido y la misma fecha de nacimiento o, si falta, la misma comunidad). "
+        "Revise si es ella; si es otra "
         "persona, vuelva a enviar con «confirmar_nueva»: true.",
         {"candidatas": schemas.CandidataSalida(many=True).dump(candidatas)}, codigo="DUPLICADO")
 
@@ -166,7 +169,8 @@ def _conflicto_candidatas(candidatas):
 def crear_beneficiaria(uow, yo, cuerpo):
     datos = cargar(schemas.BeneficiariaEntrada(), cuerpo)
     confirmar = datos.pop("confirmar_nueva")
-    datos["motivo_sin_dni"] = dominio.verificar_identidad(datos.get("dni"), datos.get("motivo_sin_dni"))
+    datos["motivo_sin_dni"] = dominio.verificar_identidad(datos.get("dni"), datos.get("motivo_sin_dni"),
+                                                          datos.get("fecha_nacimiento"))
     s = uow.sesion
     existe = _por_dni(s, yo.municipio, datos.get("dni"))
     if existe:
@@ -213,7 +217,8 @@ def corregir_beneficiaria(uow, yo, beneficiaria_id, cuerpo):
     nuevo = {c: datos.get(c, getattr(b, c)) for c in CAMPOS_IDENTIDAD}
     if "dni" in datos and datos["dni"] and "motivo_sin_dni" not in datos:
         nuevo["motivo_sin_dni"] = None  # ya tiene DNI: el motivo deja de aplicar
-    nuevo["motivo_sin_dni"] = dominio.verificar_identidad(nuevo["dni"], nuevo["motivo_sin_dni"])
+    nuevo["motivo_sin_dni"] = dominio.verificar_identidad(nuevo["dni"], nuevo["motivo_sin_dni"],
+                                                          nuevo["fecha_nacimiento"])
     if nuevo["dni"] and nuevo["dni"] != b.dni:
         existe = _por_dni(s, yo.municipio, nuevo["dni"], excepto=b.id)
         if existe:
@@ -612,6 +617,19 @@ def fijar_presupuesto(uow, yo, cuerpo):
     return _presupuesto_salida(s, yo.municipio, datos["anio"])
 
 
+def _indexar(por_fecha, por_comunidad, persona):
+    por_fecha[persona["fecha_nacimiento"]].append(persona)
+    por_comunidad[nombres.clave(persona["comunidad"])].append(persona)
+
+
+def _posibles(por_fecha, por_comunidad, persona):
+    """Con fecha: las de esa fecha y las sin fecha de su comunidad; sin fecha: todas las de su comunidad."""
+    de_su_comunidad = por_comunidad[nombres.clave(persona["comunidad"])]
+    if persona["fecha_nacimiento"] is None:
+        return de_su_comunidad
+    return por_fecha[persona["fecha_nacimiento"]] + [c for c in de_su_comunidad if c["fecha_nacimiento"] is None]
+
+
 def importar_beneficiarias(uow, yo, contenido_b64):
     """Las filas malas no detienen a las buenas; un DNI ya registrado (o repetido en el archivo) es duplicado.
 
@@ -627,13 +645,14 @@ def importar_beneficiarias(uow, yo, contenido_b64):
     filas = hojas.leer_beneficiarias(contenido)
     s = uow.sesion
     b = Beneficiaria
-    existentes, por_fecha = set(), defaultdict(list)
+    # Candidatas por fecha de nacimiento y, para las que no la tienen, por comunidad.
+    existentes, por_fecha, por_comunidad = set(), defaultdict(list), defaultdict(list)
     for fila in s.execute(sa.select(b.id, b.nombres, b.apellidos, b.dni, b.clave_nombre, b.fecha_nacimiento,
                                     b.comunidad, b.fusionada_con).where(b.municipio == yo.municipio)):
         if fila.dni:
             existentes.add(fila.dni)
         if fila.fusionada_con is None:
-            por_fecha[fila.fecha_nacimiento].append({
+            _indexar(por_fecha, por_comunidad, {
                 "id": fila.id, "nombres": fila.nombres, "apellidos": fila.apellidos, "dni": fila.dni,
                 "clave_nombre": fila.clave_nombre or nombres.clave(fila.nombres, fila.apellidos),
                 "fecha_nacimiento": fila.fecha_nacimiento, "comunidad": fila.comunidad})
@@ -644,7 +663,8 @@ def importar_beneficiarias(uow, yo, contenido_b64):
         try:
             d = cargar(esquema, datos)
             d.pop("confirmar_nueva")
-            d["motivo_sin_dni"] = dominio.verificar_identidad(d.get("dni"), d.get("motivo_sin_dni"))
+            d["motivo_sin_dni"] = dominio.verificar_identidad(d.get("dni"), d.get("motivo_sin_dni"),
+                                                              d.get("fecha_nacimiento"))
         except ErrorValidacion as exc:
             errores += hojas.errores_de_fila(fila, exc.detalles, datos)
             continue
@@ -652,7 +672,7 @@ def importar_beneficiarias(uow, yo, contenido_b64):
             duplicadas += 1
             continue
         persona = _persona(d)
-        candidatas = [c for c in por_fecha[d["fecha_nacimiento"]] if dominio.es_misma_persona(persona, c)]
+        candidatas = [c for c in _posibles(por_fecha, por_comunidad, persona) if dominio.es_misma_persona(persona, c)]
         if candidatas:
             errores.append(hojas.error_de_candidatas(fila, candidatas))
             continue
@@ -664,8 +684,8 @@ def importar_beneficiarias(uow, yo, contenido_b64):
                  "nombre_normalizado": normalizar_nombre(f"{d['nombres']} {d['apellidos']}")}
         nuevas.append(nueva)
         # La misma mujer dos veces en el archivo: la segunda fila se informa como candidata.
-        por_fecha[d["fecha_nacimiento"]].append({**persona, "id": nueva["id"], "nombres": d["nombres"],
-                                                 "apellidos": d["apellidos"]})
+        _indexar(por_fecha, por_comunidad, {**persona, "id": nueva["id"], "nombres": d["nombres"],
+                                            "apellidos": d["apellidos"]})
     for i in range(0, len(nuevas), 2000):
         s.execute(sa.insert(Beneficiaria), nuevas[i:i + 2000])
     for nueva in nuevas:

@@ -37,7 +37,8 @@ class BeneficiariaEntrada(Esquema):
     # Sin DNI, el motivo (sin_documento, menor_de_edad, extranjera, en_tramite, otro); el DNI se agrega después.
     dni = Dni(allow_none=True, load_default=None)
     motivo_sin_dni = Opcion(MOTIVOS_SIN_DNI, allow_none=True, load_default=None)
-    fecha_nacimiento = fields.Date(required=True, validate=no_futura)
+    # Obligatoria con DNI; sin DNI puede faltar (dominio.verificar_identidad).
+    fecha_nacimiento = fields.Date(allow_none=True, load_default=None, validate=no_futura)
     telefono = Texto(allow_none=True, maximo=30, validate=[TELEFONO])
     comunidad = Texto(required=True, maximo=120)
     condiciones = fields.List(Opcion(CONDICIONES), load_default=list)
@@ -52,7 +53,7 @@ class BeneficiariaCorreccion(Esquema):
     apellidos = Texto(maximo=120)
     dni = Dni(allow_none=True)
     motivo_sin_dni = Opcion(MOTIVOS_SIN_DNI, allow_none=True)
-    fecha_nacimiento = fields.Date(validate=no_futura)
+    fecha_nacimiento = fields.Date(allow_none=True, validate=no_futura)
     telefono = Texto(allow_none=True, maximo=30, validate=[TELEFONO])
     comunidad = Texto(maximo=120)
     condiciones = fields.List(Opcion(CONDICIONES))
@@ -136,8 +137,8 @@ class BeneficiariaSalida(Esquema):
     motivo_sin_dni = fields.String(allow_none=True)
     motivo_sin_dni_nombre = fields.String(allow_none=True)
     fusionada_con = fields.String(allow_none=True)
-    fecha_nacimiento = fields.Date()
-    edad = fields.Integer()
+    fecha_nacimiento = fields.Date(allow_none=True)
+    edad = fields.Integer(allow_none=True)
     telefono = fields.String(allow_none=True)
     comunidad = fields.String()
     condiciones = fields.List(fields.String())
@@ -151,7 +152,7 @@ class CandidataSalida(Esquema):
     apellidos = fields.String()
     dni = fields.String(allow_none=True)
     motivo_sin_dni = fields.String(allow_none=True)
-    fecha_nacimiento = fields.Date()
+    fecha_nacimiento = fields.Date(allow_none=True)
     comunidad = fields.String()
     parecido = fields.Float()
 

@@ -31,12 +31,18 @@ def test_misma_persona_por_nombre_parecido_y_fecha_o_comunidad():
     assert not dominio.es_misma_persona(_p("Ana", "Cruz Mejía", None, "Centro"), _p("Ana", "Cruz Mejía", None, "Lajas"))
 
 
-def test_dni_o_motivo():
-    assert dominio.verificar_identidad("0312199000001", "sin_documento") is None  # con DNI el motivo sobra
-    assert dominio.verificar_identidad(None, "menor_de_edad") == "menor_de_edad"
+def test_dni_o_motivo_y_sin_dni_la_fecha_puede_faltar():
+    nacio = date(1990, 1, 1)
+    assert dominio.verificar_identidad("0312199000001", "sin_documento", nacio) is None  # con DNI el motivo sobra
+    assert dominio.verificar_identidad(None, "menor_de_edad", nacio) == "menor_de_edad"
+    assert dominio.verificar_identidad(None, "sin_documento", None) == "sin_documento"
     with pytest.raises(ErrorValidacion) as e:
-        dominio.verificar_identidad(None, None)
+        dominio.verificar_identidad(None, None, nacio)
     assert "dni" in e.value.detalles and "Sin documento" in e.value.detalles["dni"][0]
+    with pytest.raises(ErrorValidacion) as e:
+        dominio.verificar_identidad("0312199000001", None, None)
+    assert "fecha_nacimiento" in e.value.detalles
+    assert dominio.edad(None) is None and dominio.condiciones_con_edad(["jefa_hogar"], None) == ["jefa_hogar"]
 
 
 def test_recibo_y_lempiras_como_los_lee_una_persona():
