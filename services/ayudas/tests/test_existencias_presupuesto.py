@@ -133,3 +133,30 @@ def test_misma_clave_en_una_donacion_la_suma_una_vez(ayudas, amqp_uri):
         otra = rpc.ayudas.registrar_movimiento({"tipo_codigo": "bolsa", "cantidad": 5, "motivo": "compra"}, "otra")
         assert otra["existencia_resultante"] == 25
         assert {e["tipo_codigo"]: e["existencia"] for e in rpc.ayudas.inventario()}["bolsa"] == 25
+
+
+def test_ocho_anulaciones_simultaneas_devuelven_una_sola_vez(ayudas, amqp_uri):
+    tok = token("coordinadora", "0309")
+    with cliente_rpc(amqp_uri, tok) as rpc:
+        rpc.ayudas.crear_tipo({"codigo": "bolsa", "nombre": "Bolsa", "categoria": "alimentos", "unidad": "bolsa",
+                               "frecuencia_dias": 30})
+        rpc.ayudas.registrar_movimiento({"tipo_codigo": "bolsa", "cantidad": 5, "motivo": "donacion"})
+        [b] = _beneficiarias(rpc, 1)
+        e = rpc.ayudas.registrar_entrega({"beneficiaria_id": b, "tipo_codigo": "bolsa", "cantidad": 3,
+                                          "fecha": "2026-03-01"})
+
+    def anular(_):
+        with cliente_rpc(amqp_uri, tok) as rpc:
+            return rpc.ayudas.anular_entrega(e["id"], {"motivo": "Registrada por error"})["estado"]
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(anular, range(8))) == ["anulada"] * 8
+    with cliente_rpc(amqp_uri, tok) as rpc:
+        [inv] = rpc.ayudas.inventario()
+        libro = rpc.ayudas.listar_movimientos({})["items"]
+    assert inv["existencia"] == 5
+    assert [m["motivo"] for m in libro].count("anulacion") == 1
+    motor = sa.create_engine(ayudas)
+    with motor.connect() as c:
+        assert c.scalar(sa.text("SELECT count(*) FROM outbox WHERE tipo = 'EntregaAnulada'")) == 1
+    motor.dispose()
