@@ -37,7 +37,10 @@ class RutasAyudas:
 
     @ruta("POST", "/api/v1/ayudas/beneficiarias", "Registra una beneficiaria", ROLES,
           cuerpo=s.BeneficiariaEntrada, respuesta=s.BeneficiariaSalida, estado=201, idempotente=True,
-          etiqueta="ayudas")
+          etiqueta="ayudas",
+          otros_estados={409: "DUPLICADO: el mismo DNI (detalles.id) o posibles registros de la misma persona "
+                              "(detalles.candidatas); si es otra persona, reenvíe con confirmar_nueva: true y una "
+                              "Idempotency-Key nueva"})
     def crear_beneficiaria(self, p):
         return 201, self.llamar("ayudas", "crear_beneficiaria", p.cuerpo)
 
