@@ -269,11 +269,12 @@ def fusionar_beneficiarias(uow, yo, beneficiaria_id, cuerpo):
     if queda.dni and otra.dni:
         raise Conflicto("Los dos registros tienen DNI distintos: son dos personas. Si un DNI está mal, corríjalo "
                         "primero.", {"fusionada_id": ["Tiene otro DNI."]}, codigo="ESTADO_INVALIDO")
-    cambios_queda = {}
+    cambios_queda, cambios_otra = {}, {}
     if otra.dni and not queda.dni:
         # El DNI pasa al registro que queda (único por municipio: primero se libera).
         cambios_queda = {"dni": {"antes": None, "despues": otra.dni},
                          "motivo_sin_dni": {"antes": queda.motivo_sin_dni, "despues": None}}
+        cambios_otra = {"dni": {"antes": otra.dni, "despues": None}}
         dni, otra.dni = otra.dni, None
         s.flush()
         queda.dni, queda.motivo_sin_dni = dni, None
@@ -282,9 +283,12 @@ def fusionar_beneficiarias(uow, yo, beneficiaria_id, cuerpo):
         e.beneficiaria_original_id = e.beneficiaria_original_id or otra.id
         e.beneficiaria_id = queda.id
     otra.fusionada_con = queda.id
+    # Los que ya se habían fusionado en la absorbida apuntan ahora a la que queda.
+    s.execute(sa.update(Beneficiaria).where(Beneficiaria.fusionada_con == otra.id, Beneficiaria.id != otra.id)
+              .values(fusionada_con=queda.id), execution_options={"synchronize_session": False})
     ids = [e.id for e in entregas]
     _anotar(s, yo, queda, "fusion", {"fusionada_id": otra.id, "entregas": ids, **cambios_queda}, motivo)
-    _anotar(s, yo, otra, "absorbida", {"beneficiaria_id": queda.id, "entregas": ids}, motivo)
+    _anotar(s, yo, otra, "absorbida", {"beneficiaria_id": queda.id, "entregas": ids, **cambios_otra}, motivo)
     s.flush()
     if entregas:
         resumenes.marcar(s, yo.municipio, [e.fecha for e in entregas])

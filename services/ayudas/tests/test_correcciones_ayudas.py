@@ -106,3 +106,34 @@ def test_migracion_0008_rellena_la_clave_y_permite_sin_dni(url_en_0007):
     with pytest.raises(IntegrityError), motor.begin() as c:
         c.execute(sa.text("UPDATE beneficiarias SET dni = '0309199000001' WHERE id = 's2'"))
     motor.dispose()
+
+
+def test_fusion_en_cadena_y_el_dni_pasa_a_la_que_queda(tmp_path):
+    """Con SQLite y los casos de uso directos: C se fusionó en B, luego B en A: C apunta a A; el DNI de B pasa a A."""
+    from omm_common.contexto import Identidad
+    from omm_common.db import crear_motor, unidad_de_trabajo
+
+    from ayudas import operaciones as op
+
+    url = f"sqlite:///{tmp_path}/ayudas.db"
+    migrar("ayudas", url)
+    motor = crear_motor(url)
+    yo = Identidad(usuario_id="c1", usuario="coordinadora.0312", rol="coordinadora", municipio="0312",
+                   nombre="Coordinadora")
+    ids = []
+    with unidad_de_trabajo(motor) as uow:
+        for i, (nom, dni) in enumerate((("Ana", None), ("Berta", "0312-1981-00001"), ("Carla", None))):
+            ids.append(op.crear_beneficiaria(uow, yo, {
+                "nombres": nom, "apellidos": "Paz", "dni": dni, "motivo_sin_dni": None if dni else "otro",
+                "fecha_nacimiento": f"198{i}-01-01", "comunidad": "X", "consentimiento_salud": False})["id"])
+    with unidad_de_trabajo(motor) as uow:
+        op.fusionar_beneficiarias(uow, yo, ids[1], {"fusionada_id": ids[2], "motivo": "La misma"})
+    with unidad_de_trabajo(motor) as uow:
+        a = op.fusionar_beneficiarias(uow, yo, ids[0], {"fusionada_id": ids[1], "motivo": "La misma"})
+    assert a["dni"] == "0312198100001" and a["motivo_sin_dni"] is None
+    with unidad_de_trabajo(motor) as uow:
+        b, c = (op.obtener_beneficiaria(uow, yo, i) for i in ids[1:])
+        assert op.listar_beneficiarias(uow, yo, {})["total"] == 1
+    assert b["fusionada_con"] == c["fusionada_con"] == ids[0] and b["dni"] is None
+    assert b["historial"][-1]["cambios"]["dni"] == {"antes": "0312198100001", "despues": None}
+    motor.dispose()
