@@ -154,6 +154,18 @@ def dias_vencido(proxima_fecha, hoy):
 ORDEN_AVISO = ("pendiente", "enviada", "confirmada")
 
 
+AVISOS = {"NotificacionEnviada": "enviada", "NotificacionConfirmada": "confirmada"}
+
+
+def aviso_del_evento(tipo_evento, destinatario):
+    """Qué dice un evento de notificaciones del aviso al CIS, o None. El escalamiento a la coordinadora lleva el
+    mismo evento_id que el aviso al CIS: si contara, la técnica vería «enviada» un aviso que el CIS nunca recibió.
+    Sin destinatario (eventos anteriores a ese campo) se acepta, como antes."""
+    if destinatario not in (None, "cis"):
+        return None
+    return AVISOS.get(tipo_evento)
+
+
 def aviso_tras(actual, nuevo):
     """El aviso de una derivación al CIS solo avanza: un evento de envío atrasado no deshace la confirmación."""
     if actual is None or ORDEN_AVISO.index(nuevo) > ORDEN_AVISO.index(actual):

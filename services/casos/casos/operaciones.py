@@ -439,14 +439,14 @@ def agenda(uow, yo, filtros):
     return schemas.AgendaSalida().dump({"fecha": hoy, "hoy": hoy_, "vencidos": vencidos})
 
 
-AVISOS = {"NotificacionEnviada": "enviada", "NotificacionConfirmada": "confirmada"}
 
 
 def aplicar_aviso(uow, sobre):
     """Evento de notificaciones sobre el aviso de un CasoDerivado: la derivación muestra si salió y si el CIS
     lo confirmó. Otros eventos de origen (ayudas, capacitaciones) no tienen derivación: no hacen nada."""
-    nuevo = AVISOS.get(sobre["tipo"])
-    evento_id = (sobre.get("datos") or {}).get("evento_id")
+    datos = sobre.get("datos") or {}
+    nuevo = dominio.aviso_del_evento(sobre["tipo"], datos.get("destinatario"))
+    evento_id = datos.get("evento_id")
     if not nuevo or not evento_id:
         return None
     d = uow.sesion.scalar(sa.select(Derivacion).where(Derivacion.evento_id == str(evento_id)))

@@ -125,6 +125,14 @@ def test_la_correccion_no_toca_riesgo_ni_consentimiento_y_pide_motivo():
 
 
 def test_los_eventos_de_notificaciones_que_casos_escucha_existen():
-    from casos import operaciones
     from notificaciones.contrato import NotificacionConfirmada, NotificacionEnviada
-    assert set(operaciones.AVISOS) == {NotificacionEnviada.tipo_evento, NotificacionConfirmada.tipo_evento}
+    assert set(dominio.AVISOS) == {NotificacionEnviada.tipo_evento, NotificacionConfirmada.tipo_evento}
+
+
+def test_solo_el_aviso_al_cis_cuenta_para_la_derivacion():
+    assert dominio.aviso_del_evento("NotificacionEnviada", "cis") == "enviada"
+    assert dominio.aviso_del_evento("NotificacionConfirmada", "cis") == "confirmada"
+    assert dominio.aviso_del_evento("NotificacionEnviada", None) == "enviada"  # eventos de antes del campo
+    # El escalamiento a la coordinadora comparte evento_id con el aviso al CIS: no dice nada del CIS.
+    assert dominio.aviso_del_evento("NotificacionEnviada", "coordinadora") is None
+    assert dominio.aviso_del_evento("NotificacionFallida", "cis") is None
