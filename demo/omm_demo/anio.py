@@ -18,6 +18,7 @@ APELLIDOS = ("Ficticia López", "Ficticia Martínez", "Ficticia Hernández", "Fi
 COMUNIDADES = ("Centro", "El Rosario", "San Antonio", "Las Flores", "La Laguna", "El Pedernal")
 TIPOS_VIOLENCIA = ("fisica", "psicologica", "sexual", "patrimonial", "economica")
 CONTEXTOS = ("pareja", "expareja", "familiar", "comunitaria")
+CONTADAS = ("sensibilizacion", "socializacion", "capacitacion")  # actividades abiertas: personas contadas
 
 
 def _persona(azar, municipio, n):
@@ -91,6 +92,18 @@ def cargar_capacitaciones(cliente, municipio, anio, hoy, azar=None):
             if inscritas and s["fecha"] <= hoy.isoformat():
                 presentes = [i for i in inscritas if azar.random() < 0.85]
                 cliente.put(tecnica, f"{ruta}/{c['id']}/sesiones/{s['id']}/asistencia", {"presentes": presentes})
+            elif cuerpo["tipo"] in CONTADAS and s["fecha"] <= hoy.isoformat():
+                cliente.put(tecnica, f"{ruta}/{c['id']}/sesiones/{s['id']}/conteo", _conteo(azar))
+
+
+def _conteo(azar):
+    """Una charla abierta se cuenta, no se inscribe: como el informe de la oficina («participaron 35 personas»)."""
+    mujeres, hombres = azar.randint(15, 40), azar.randint(0, 8)
+    jovenes = azar.randint(0, (mujeres + hombres) // 2)
+    mayores = azar.randint(0, (mujeres + hombres - jovenes) // 4)
+    return {"mujeres": mujeres, "hombres": hombres,
+            "por_grupo_edad": {"ninez": 0, "adolescencia": 0, "juventud": jovenes,
+                               "adultez": mujeres + hombres - jovenes - mayores, "adulto_mayor": mayores}}
 
 
 def _ayudas(cliente, tecnica, coordinadora, municipio, anio, azar, hoy):

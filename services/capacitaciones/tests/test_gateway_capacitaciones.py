@@ -102,3 +102,8 @@ def test_la_demo_carga_las_actividades_del_informe(http):
     detalle = http.get(f"/api/v1/capacitaciones/{club['id']}", "tecnica.0306").json()
     assert len(detalle["sesiones"]) == 12 and 6 <= len(detalle["inscripciones"]) <= 10
     assert all(i["semanas_gestacion_actual"] and i["fecha_probable_parto"] for i in detalle["inscripciones"])
+    # Las charlas abiertas ya realizadas traen su conteo (como el informe de la oficina), no 0 participantes.
+    charlas = [x for x in lista["items"] if x["tipo"] in ("sensibilizacion", "socializacion", "capacitacion")]
+    realizadas = [s for x in charlas for s in http.get(f"/api/v1/capacitaciones/{x['id']}", "tecnica.0306").json()[
+        "sesiones"] if s["fecha"] <= hoy.isoformat()]
+    assert realizadas and all(s["conteo"] and s["participantes"] >= 15 for s in realizadas)
