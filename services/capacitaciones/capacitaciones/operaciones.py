@@ -556,8 +556,10 @@ def borrar_foto(uow, yo, capacitacion_id, foto_id):
     return {"id": str(foto_id), "borrada": True}
 
 
-def fotos_informe(uow, desde=None, hasta=None, municipios=None, maximo=24):
-    """Fotos con leyenda de las actividades del periodo, reducidas (~800 px) para un PDF."""
+def fotos_informe(uow, desde=None, hasta=None, municipios=None, maximo=24, con_imagen=True):
+    """Fotos con leyenda de las actividades del periodo, reducidas (~800 px) para un PDF.
+
+    `con_imagen` False: solo los datos (el informe en JSON), sin leer ni volver a codificar cada archivo."""
     f = cargar(schemas.FiltroAgregados(), {"desde": desde, "hasta": hasta, "municipios": municipios})
     if not f.get("municipios"):
         raise error_de_campo("municipios", "Indique los municipios del informe.")
@@ -574,15 +576,17 @@ def fotos_informe(uow, desde=None, hasta=None, municipios=None, maximo=24):
         Foto.fecha, Foto.creado_en).limit(maximo)).all()
     salida = []
     for foto, c in filas:
-        try:
-            contenido = archivos.leer(foto.ruta)
-            reducida, mime, _, _, _ = archivos.limpiar_imagen(contenido, "archivo", lado=LADO_INFORME)
-        except Exception:  # noqa: BLE001 - un archivo perdido o dañado no tumba el informe
-            continue
+        imagen = {}
+        if con_imagen:
+            try:
+                contenido = archivos.leer(foto.ruta)
+                reducida, mime, _, _, _ = archivos.limpiar_imagen(contenido, "archivo", lado=LADO_INFORME)
+            except Exception:  # noqa: BLE001 - un archivo perdido o dañado no tumba el informe
+                continue
+            imagen = {"mime": mime, "contenido_base64": base64.b64encode(reducida).decode("ascii")}
         salida.append({"capacitacion_id": c.id, "foto_id": foto.id, "municipio": c.municipio, "titulo": c.titulo,
                        "tipo": c.tipo, "nombre_tipo": dominio.NOMBRES_TIPO[c.tipo], "fecha": foto.fecha.isoformat(),
-                       "fecha_larga": fecha_larga(foto.fecha), "leyenda": foto.leyenda, "mime": mime,
-                       "contenido_base64": base64.b64encode(reducida).decode("ascii")})
+                       "fecha_larga": fecha_larga(foto.fecha), "leyenda": foto.leyenda, **imagen})
     return salida
 
 

@@ -143,8 +143,8 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
             return op.actividades(uow, {"desde": desde, "hasta": hasta, "municipios": municipios})
 
     @rpc
-    def fotos_informe(self, desde=None, hasta=None, municipios=None, maximo=24):
+    def fotos_informe(self, desde=None, hasta=None, municipios=None, maximo=24, con_imagen=True):
         # Para el informe de reportes: fotos con leyenda, reducidas para el PDF.
         self.llamante.exigir(ROL_SERVICIO)
         with self.uow() as uow:
-            return op.fotos_informe(uow, desde, hasta, municipios, maximo)
+            return op.fotos_informe(uow, desde, hasta, municipios, maximo, con_imagen)

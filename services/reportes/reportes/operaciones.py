@@ -256,7 +256,9 @@ def informe(bd, fuentes, yo, desde=None, hasta=None, formato=None, municipio=Non
         ("casos", "agregados", d, h, municipios), ("ayudas", "agregados", d, h, municipios),
         ("capacitaciones", "agregados", d, h, municipios), ("capacitaciones", "actividades", d, h, municipios)])
     # Las fotos son un agregado más, pero el informe sale aunque capacitaciones aún no las dé.
-    fotos = fuentes.opcional("capacitaciones", "fotos_informe", d, h, municipios, MAXIMO_FOTOS) or []
+    # En JSON solo van sus datos: pedir las imágenes sería leer y recodificar hasta MAXIMO_FOTOS archivos para nada.
+    fotos = fuentes.opcional("capacitaciones", "fotos_informe", d, h, municipios, MAXIMO_FOTOS,
+                             f["formato"] != "json") or []
     clave = dominio.periodo_de_textos(desde, hasta)
     textos = dominio.textos_del_ambito(ambito, _textos(bd, municipios, clave), nombres, d, h)
     logo = _logo(bd, ambito["codigo"], entorno) if ambito["tipo"] == "municipio" else None
