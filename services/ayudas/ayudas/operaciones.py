@@ -138,6 +138,8 @@ def _candidatas(sesion, municipio, persona, excepto=None):
         return []
     if excepto:
         consulta = consulta.where(b.id != excepto)
+    if persona.get("dni"):  # con DNI, solo una sin DNI puede ser ella (otro DNI es otra persona)
+        consulta = consulta.where(b.dni.is_(None))
     salida = []
     for otra in sesion.scalars(consulta.limit(2000)):
         datos = {"clave_nombre": otra.clave_nombre or nombres.clave(otra.nombres, otra.apellidos),
@@ -621,12 +623,16 @@ def fijar_presupuesto(uow, yo, cuerpo):
     return _presupuesto_salida(s, yo.municipio, datos["anio"])
 
 
-def _indexar(por_fecha, por_comunidad, persona):
-    por_fecha[persona["fecha_nacimiento"]].append(persona)
-    por_comunidad[nombres.clave(persona["comunidad"])].append(persona)
+def _indexar(indices, persona):
+    """indices[False]: todas; indices[True]: las sin DNI (lo que una fila con DNI debe mirar)."""
+    for con_dni in ((False, True) if not persona["dni"] else (False,)):
+        por_fecha, por_comunidad = indices[con_dni]
+        por_fecha[persona["fecha_nacimiento"]].append(persona)
+        por_comunidad[nombres.clave(persona["comunidad"])].append(persona)
 
 
-def _posibles(por_fecha, por_comunidad, persona):
+def _posibles(indice, persona):
+    por_fecha, por_comunidad = indice
     """Con fecha: las de esa fecha y las sin fecha de su comunidad; sin fecha: todas las de su comunidad."""
     de_su_comunidad = por_comunidad[nombres.clave(persona["comunidad"])]
     if persona["fecha_nacimiento"] is None:
@@ -649,14 +655,15 @@ def importar_beneficiarias(uow, yo, contenido_b64):
     filas = hojas.leer_beneficiarias(contenido)
     s = uow.sesion
     b = Beneficiaria
-    # Candidatas por fecha de nacimiento y, para las que no la tienen, por comunidad.
-    existentes, por_fecha, por_comunidad = set(), defaultdict(list), defaultdict(list)
+    # Candidatas por fecha de nacimiento y, para las que no la tienen, por comunidad; aparte las sin DNI, las
+    # únicas que pueden ser una fila con DNI (así una lista grande con DNI no compara cada fila con todas).
+    existentes, indices = set(), {con: (defaultdict(list), defaultdict(list)) for con in (False, True)}
     for fila in s.execute(sa.select(b.id, b.nombres, b.apellidos, b.dni, b.clave_nombre, b.fecha_nacimiento,
                                     b.comunidad, b.fusionada_con).where(b.municipio == yo.municipio)):
         if fila.dni:
             existentes.add(fila.dni)
         if fila.fusionada_con is None:
-            _indexar(por_fecha, por_comunidad, {
+            _indexar(indices, {
                 "id": fila.id, "nombres": fila.nombres, "apellidos": fila.apellidos, "dni": fila.dni,
                 "clave_nombre": fila.clave_nombre or nombres.clave(fila.nombres, fila.apellidos),
                 "fecha_nacimiento": fila.fecha_nacimiento, "comunidad": fila.comunidad})
@@ -676,7 +683,7 @@ def importar_beneficiarias(uow, yo, contenido_b64):
             duplicadas += 1
             continue
         persona = _persona(d)
-        candidatas = [c for c in _posibles(por_fecha, por_comunidad, persona) if dominio.es_misma_persona(persona, c)]
+        candidatas = [c for c in _posibles(indices[bool(d["dni"])], persona) if dominio.es_misma_persona(persona, c)]
         if candidatas:
             errores.append(hojas.error_de_candidatas(fila, candidatas))
             continue
@@ -688,8 +695,7 @@ def importar_beneficiarias(uow, yo, contenido_b64):
                  "nombre_normalizado": normalizar_nombre(f"{d['nombres']} {d['apellidos']}")}
         nuevas.append(nueva)
         # La misma mujer dos veces en el archivo: la segunda fila se informa como candidata.
-        _indexar(por_fecha, por_comunidad, {**persona, "id": nueva["id"], "nombres": d["nombres"],
-                                            "apellidos": d["apellidos"]})
+        _indexar(indices, {**persona, "id": nueva["id"], "nombres": d["nombres"], "apellidos": d["apellidos"]})
     for i in range(0, len(nuevas), 2000):
         s.execute(sa.insert(Beneficiaria), nuevas[i:i + 2000])
     for nueva in nuevas:
