@@ -2,6 +2,7 @@
 
 Cada ruta declara sus esquemas; el mismo registro alimenta el documento OpenAPI.
 """
+import base64
 import functools
 import json
 import logging
@@ -66,6 +67,15 @@ class Peticion:
 def respuesta_json(datos, estado=200, cabeceras=None):
     return Response(json.dumps(datos, ensure_ascii=False, default=str), status=estado,
                     mimetype="application/json", headers=cabeceras)
+
+
+def respuesta_archivo(contenido_base64, mime, nombre_archivo=None, adjunto=False):
+    """Un archivo que un servicio mandó en base64 (RPC es JSON), de vuelta en bytes. Nunca en caché: recibos,
+    listas, fotos e informes nombran personas o cifras de una oficina."""
+    cabeceras = {"Cache-Control": "no-store"}
+    if nombre_archivo:
+        cabeceras["Content-Disposition"] = f'{"attachment" if adjunto else "inline"}; filename="{nombre_archivo}"'
+    return Response(base64.b64decode(contenido_base64), status=200, mimetype=mime, headers=cabeceras)
 
 
 def respuesta_error(error, cabeceras=None):

@@ -1,13 +1,12 @@
 import base64
 
 from nameko.rpc import RpcProxy
-from werkzeug.wrappers import Response
 
 from omm_common.errores import error_de_campo
 
 from ayudas import contrato as s
 
-from ..http import TIEMPO_RPC, ruta
+from ..http import TIEMPO_RPC, respuesta_archivo, ruta
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -16,10 +15,7 @@ TIEMPO_IMPORTACION = 180
 
 
 def _pdf(archivo):
-    """El servicio manda el PDF en base64 (RPC es JSON); aquí vuelve a bytes."""
-    return Response(base64.b64decode(archivo["contenido_base64"]), status=200, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{archivo["nombre_archivo"]}"',
-                             "Cache-Control": "no-store"})
+    return respuesta_archivo(archivo["contenido_base64"], "application/pdf", archivo["nombre_archivo"])
 
 
 class RutasAyudas:
@@ -147,6 +143,4 @@ class RutasAyudas:
     @ruta("GET", "/api/v1/ayudas/exportacion", "Beneficiarias y entregas del período en .xlsx",
           ("coordinadora", "tecnica"), consulta=s.FiltroExportacion, binario=XLSX, etiqueta="ayudas")
     def exportar(self, p):
-        contenido = base64.b64decode(self.llamar("ayudas", "exportar", p.consulta))
-        return Response(contenido, mimetype=XLSX,
-                        headers={"Content-Disposition": 'attachment; filename="ayudas.xlsx"'})
+        return respuesta_archivo(self.llamar("ayudas", "exportar", p.consulta), XLSX, "ayudas.xlsx", adjunto=True)

@@ -1,11 +1,10 @@
 import base64
 
 from nameko.rpc import RpcProxy
-from werkzeug.wrappers import Response
 
 from capacitaciones import contrato as s
 
-from ..http import TIEMPO_RPC, ruta
+from ..http import TIEMPO_RPC, respuesta_archivo, ruta
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 ROLES_CLUB = ROLES + ("cis",)  # el CIS ve solo el club de embarazadas (el servicio filtra)
@@ -14,10 +13,7 @@ MAX_FOTO = 13 * 1024 * 1024  # omm_common.archivos rechaza con su mensaje lo que
 
 
 def _pdf(archivo):
-    """El servicio manda el PDF en base64 (RPC es JSON); aquí vuelve a bytes."""
-    return Response(base64.b64decode(archivo["contenido_base64"]), status=200, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{archivo["nombre_archivo"]}"',
-                             "Cache-Control": "no-store"})
+    return respuesta_archivo(archivo["contenido_base64"], "application/pdf", archivo["nombre_archivo"])
 
 
 class RutasCapacitaciones:
@@ -116,9 +112,7 @@ class RutasCapacitaciones:
           binario="image/jpeg", etiqueta="capacitaciones")
     def obtener_foto(self, p, capacitacion_id, foto_id):
         archivo = self.llamar("capacitaciones", "obtener_foto", capacitacion_id, foto_id)
-        return Response(base64.b64decode(archivo["contenido_base64"]), status=200, mimetype=archivo["tipo_mime"],
-                        headers={"Content-Disposition": f'inline; filename="{archivo["nombre_archivo"]}"',
-                                 "Cache-Control": "no-store"})
+        return respuesta_archivo(archivo["contenido_base64"], archivo["tipo_mime"], archivo["nombre_archivo"])
 
     @ruta("DELETE", f"{_CAMINO}/<capacitacion_id>/fotos/<foto_id>", "Quita una foto de la actividad",
           ("coordinadora",), etiqueta="capacitaciones")

@@ -3,7 +3,6 @@ consulta, se llama y, para pdf y xlsx, se devuelve el archivo."""
 import base64
 
 from nameko.rpc import RpcProxy
-from werkzeug.wrappers import Response
 
 from omm_common.errores import error_de_campo
 from omm_common.esquemas import cargar
@@ -11,7 +10,7 @@ from reportes.contrato import (
     FiltroInforme, FiltroPoa, FiltroTextos, LogoSalida, PoaEntrada, PoaSalida, TextosInforme, TextosSalida,
 )
 
-from ..http import TIEMPO_RPC, ruta
+from ..http import TIEMPO_RPC, respuesta_archivo, ruta
 
 OFICINA = ("coordinadora", "tecnica")
 MAX_LOGO = 13 * 1024 * 1024  # omm_common.archivos rechaza con su mensaje lo que pase de 12 MB
@@ -62,8 +61,7 @@ class RutasReportes:
     def obtener_logo(self, p):
         cargar(FiltroPoa(), p.consulta)
         logo = self.llamar("reportes", "obtener_logo", p.consulta.get("municipio"))
-        return Response(base64.b64decode(logo["contenido_base64"]), mimetype=logo["mime"],
-                        headers={"Cache-Control": "no-store"})
+        return respuesta_archivo(logo["contenido_base64"], logo["mime"])
 
     @ruta("GET", "/api/v1/reportes/informe", "Informe de actividades del periodo (json, pdf o xlsx); "
           "?clasificacion=gbvims muestra los tipos de violencia del GBVIMS en lugar de los de la ley",
@@ -76,6 +74,5 @@ class RutasReportes:
                                 f["clasificacion"])
         if f["formato"] == "json":
             return 200, resultado
-        # reportes manda el archivo en base64 (RPC es JSON); aquí vuelve a bytes.
-        return Response(base64.b64decode(resultado["contenido_base64"]), mimetype=resultado["tipo"], headers={
-            "Content-Disposition": f'attachment; filename="{resultado["nombre_archivo"]}"'})
+        return respuesta_archivo(resultado["contenido_base64"], resultado["tipo"], resultado["nombre_archivo"],
+                                 adjunto=True)
