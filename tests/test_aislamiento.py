@@ -98,6 +98,9 @@ def test_cada_ruta_protegida_con_cada_rol(sistema, metodo, ruta):
         else:
             assert r.status_code == 403, f"{rol} no debería poder {metodo} {ruta}: {r.status_code} {r.text}"
             assert r.json()["error"] == "PROHIBIDO"
+        if r.status_code == 200 and not r.headers.get("Content-Type", "").startswith("application/json"):
+            # Un archivo (recibo, lista, exportación, foto, informe) nombra personas: nunca en caché.
+            assert r.headers.get("Cache-Control") == "no-store", f"{metodo} {ruta} para {rol}: archivo sin no-store"
         # Sin token, siempre 401.
     assert api.pedir(metodo, _concreta(ruta)).status_code == 401
 
