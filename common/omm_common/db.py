@@ -144,6 +144,12 @@ class BaseDeDatos(DependencyProvider):
         return FabricaUoW(self.fabrica)
 
 
+def choque_de_unicidad(exc):
+    """¿Una IntegrityError por una restricción única (otra solicitud guardó lo mismo antes)? Las demás son errores."""
+    origen = getattr(exc, "orig", None)
+    return getattr(origen, "pgcode", None) == "23505" or "UNIQUE constraint failed" in str(origen)
+
+
 class FabricaUoW:
     def __init__(self, fabrica):
         self._fabrica = fabrica

@@ -10,6 +10,8 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from .esquemas import CONTROL
+
 MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
          "noviembre", "diciembre")
 COLORES = [colors.HexColor(c) for c in ("#7b2d8b", "#e07a5f", "#3d7ea6", "#81b29a", "#f2cc8f", "#6d6875")]
@@ -60,6 +62,8 @@ def fila_de_texto(hoja, valores):
     """Celdas para una hoja write_only: un texto que empieza con "=" queda texto, nunca fórmula de Excel."""
     celdas = []
     for valor in valores:
+        if isinstance(valor, str):
+            valor = CONTROL.sub("", valor)  # datos guardados antes de que Texto los rechazara: la hoja sale igual
         celda = WriteOnlyCell(hoja, value=valor)
         if isinstance(valor, str):
             celda.data_type = "s"

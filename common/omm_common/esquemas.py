@@ -1,4 +1,5 @@
 """Base de los esquemas marshmallow: mensajes en español, campos comunes, paginación."""
+import re
 import uuid
 from datetime import date
 
@@ -57,8 +58,13 @@ class Esquema(Schema):
     error_messages = {"unknown": "Campo desconocido.", "type": "Se esperaba un objeto JSON."}
 
 
+# Caracteres de control (salvo tabulador y saltos de línea): nadie los teclea, y en un .xlsx o un PDF rompen el
+# archivo entero (openpyxl los rechaza). Se rechazan al entrar, con el campo.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 class Texto(fields.String):
-    """Texto recortado; vacío cuenta como ausente en campos obligatorios."""
+    """Texto recortado; vacío cuenta como ausente en campos obligatorios; sin caracteres de control."""
 
     def __init__(self, *args, maximo=200, **kwargs):
         validadores = list(kwargs.pop("validate", []) or [])
@@ -67,6 +73,8 @@ class Texto(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         texto = super()._deserialize(value, attr, data, **kwargs).strip()
+        if CONTROL.search(texto):
+            raise ValidationError("Tiene caracteres de control que no se pueden guardar; escríbalo de nuevo.")
         if not texto and self.required:
             raise ValidationError("Este campo es obligatorio.")
         return texto

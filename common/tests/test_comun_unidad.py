@@ -1,5 +1,6 @@
 """Piezas comunes sin infraestructura: DNI, mensajes, tokens, sobre y unidad de trabajo sobre SQLite."""
 import dataclasses
+import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -171,3 +172,31 @@ def test_el_dockerfile_filtra_los_mismos_avisos_que_scripts_run():
 
     from omm_common.avisos import PYTHONWARNINGS
     assert f'ENV PYTHONWARNINGS="{PYTHONWARNINGS}"' in (Path(__file__).parents[2] / "deploy" / "Dockerfile").read_text()
+
+
+def test_un_caracter_de_control_se_rechaza_con_su_campo_y_no_rompe_una_hoja():
+    """Lo que schemathesis encontró: un nombre con \\x01 guardado hacía 500 la exportación .xlsx entera."""
+    from openpyxl import Workbook
+    from marshmallow import ValidationError
+    from omm_common.documentos import fila_de_texto
+    from omm_common.esquemas import Texto
+    with pytest.raises(ValidationError):
+        Texto(required=True).deserialize("Ana\x01")
+    assert Texto().deserialize(" relato\ncon\tsaltos ") == "relato\ncon\tsaltos"
+    libro = Workbook(write_only=True)
+    hoja = libro.create_sheet("x")
+    hoja.append(fila_de_texto(hoja, ["guardado antes\x01\x1f", 3]))
+    libro.save(io.BytesIO())
+
+
+def test_choque_de_unicidad_distingue_la_restriccion_unica_de_otros_errores():
+    from sqlalchemy.exc import IntegrityError
+    from omm_common.db import choque_de_unicidad
+    motor = sa.create_engine("sqlite://")
+    with motor.begin() as c:
+        c.execute(sa.text("CREATE TABLE t (a INTEGER UNIQUE, b INTEGER NOT NULL)"))
+        c.execute(sa.text("INSERT INTO t VALUES (1, 1)"))
+    for sentencia, unica in (("INSERT INTO t VALUES (1, 2)", True), ("INSERT INTO t VALUES (2, NULL)", False)):
+        with pytest.raises(IntegrityError) as e, motor.begin() as c:
+            c.execute(sa.text(sentencia))
+        assert choque_de_unicidad(e.value) is unica

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
@@ -19,6 +20,7 @@ from omm_common.errores import (
     ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido,
 )
 from omm_common import rpc
+from omm_common.db import choque_de_unicidad
 from omm_common.esquemas import contiene_nulo, es_uuid
 from omm_common.registro import CLAVE_CONTEXTO, ID_VALIDO, fijar_solicitud
 
@@ -220,6 +222,12 @@ def ruta(metodo, camino, resumen, roles=(), **opciones):
                 if exc.estado_http >= 500 and exc.codigo == "ERROR_INTERNO":
                     exc = error_interno(request.environ)
                 return respuesta_error(exc)
+            except IntegrityError as exc:
+                if not choque_de_unicidad(exc):
+                    return respuesta_error(error_interno(request.environ))
+                # Dos solicitudes iguales a la vez (dos administradoras crean la misma usuaria): una gana.
+                return respuesta_error(ErrorOMM("Otra solicitud acaba de guardar lo mismo; actualice y revise.",
+                                                codigo="DUPLICADO"))
             except Exception:
                 return respuesta_error(error_interno(request.environ))
             if isinstance(resultado, Response):

@@ -24,8 +24,7 @@ class Ayudas(Observable, ConResumen):  # estado para /health y /metrics del gate
     @rpc
     def crear_tipo(self, cuerpo):
         yo = self.llamante.exigir("coordinadora", "tecnica")
-        with self.uow() as uow:
-            return op.crear_tipo(uow, yo, cuerpo)
+        return self.uow.repetible(op.crear_tipo, yo, cuerpo)
 
     @rpc
     def listar_tipos(self):
@@ -36,8 +35,7 @@ class Ayudas(Observable, ConResumen):  # estado para /health y /metrics del gate
     @rpc
     def crear_beneficiaria(self, cuerpo):
         yo = self.llamante.exigir(*ROLES)
-        with self.uow() as uow:
-            return op.crear_beneficiaria(uow, yo, cuerpo)
+        return self.uow.repetible(op.crear_beneficiaria, yo, cuerpo)
 
     @rpc
     def listar_beneficiarias(self, filtros):
@@ -136,8 +134,7 @@ class Ayudas(Observable, ConResumen):  # estado para /health y /metrics del gate
     @rpc
     def fijar_presupuesto(self, cuerpo):
         yo = self.llamante.exigir("coordinadora")
-        with self.uow() as uow:
-            return op.fijar_presupuesto(uow, yo, cuerpo)
+        return self.uow.repetible(op.fijar_presupuesto, yo, cuerpo)
 
     @rpc
     def importar_beneficiarias(self, contenido_b64):

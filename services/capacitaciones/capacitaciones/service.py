@@ -24,8 +24,7 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
     @rpc
     def crear_capacitacion(self, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        with self.uow() as uow:
-            return op.crear_capacitacion(uow, yo, cuerpo, clave_idempotencia)
+        return self.uow.repetible(op.crear_capacitacion, yo, cuerpo, clave_idempotencia)
 
     @rpc
     def listar_capacitaciones(self, filtros):
@@ -58,8 +57,7 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
     @rpc
     def registrar_conteo(self, capacitacion_id, sesion_id, cuerpo):
         yo = self.llamante.exigir(*ROLES)
-        with self.uow() as uow:
-            return op.registrar_conteo(uow, yo, capacitacion_id, sesion_id, cuerpo)
+        return self.uow.repetible(op.registrar_conteo, yo, capacitacion_id, sesion_id, cuerpo)
 
     @rpc
     def subir_foto(self, capacitacion_id, contenido_base64, campos, clave_idempotencia=None):
@@ -88,20 +86,17 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
     @rpc
     def agregar_sesion(self, capacitacion_id, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        with self.uow() as uow:
-            return op.agregar_sesion(uow, yo, capacitacion_id, cuerpo, clave_idempotencia)
+        return self.uow.repetible(op.agregar_sesion, yo, capacitacion_id, cuerpo, clave_idempotencia)
 
     @rpc
     def inscribir(self, capacitacion_id, cuerpo, clave_idempotencia=None):
         yo = self.llamante.exigir(*ROLES)
-        with self.uow() as uow:
-            return op.inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia)
+        return self.uow.repetible(op.inscribir, yo, capacitacion_id, cuerpo, clave_idempotencia)
 
     @rpc
     def registrar_asistencia(self, capacitacion_id, sesion_id, cuerpo):
         yo = self.llamante.exigir(*ROLES)
-        with self.uow() as uow:
-            return op.registrar_asistencia(uow, yo, capacitacion_id, sesion_id, cuerpo)
+        return self.uow.repetible(op.registrar_asistencia, yo, capacitacion_id, sesion_id, cuerpo)
 
     @rpc
     def constancia(self, capacitacion_id, inscripcion_id):
