@@ -2,6 +2,7 @@
 de PDF, y celdas de hoja de cálculo que nunca son fórmulas. Un solo lugar para capacitaciones (constancias,
 hojas de asistencia), ayudas (exportaciones) y reportes (el informe).
 """
+from decimal import Decimal, InvalidOperation
 from xml.sax.saxutils import escape
 
 from openpyxl.cell import WriteOnlyCell
@@ -19,6 +20,14 @@ COLORES = [colors.HexColor(c) for c in ("#7b2d8b", "#e07a5f", "#3d7ea6", "#81b29
 
 def fecha_larga(fecha):
     return f"{fecha.day} de {MESES[fecha.month - 1]} de {fecha.year}"
+
+
+def lempiras(monto):
+    """1250 -> 'L 1,250.00', como se escribe en un recibo hondureño; sin monto, texto vacío."""
+    try:
+        return f"L {Decimal(str(monto)):,.2f}"
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
 
 
 def texto_pdf(texto):

@@ -4,8 +4,9 @@ Sin DNI, lo único que une dos registros es el nombre, la fecha de nacimiento y 
 solo dice cuán parecidos son dos nombres. Quién pregunta decide qué hacer: ofrecer candidatas, nunca fusionar solo.
 """
 import re
-import unicodedata
 from difflib import SequenceMatcher
+
+from .municipios import sin_acentos
 
 _NO_LETRA = re.compile(r"[^a-z ]+")
 PARTICULAS = {"de", "del", "la", "las", "los", "y", "da", "van", "von"}
@@ -14,8 +15,7 @@ UMBRAL = 0.85
 
 def normalizar(*partes):
     """'María José  de la O Pérez' -> ('jose', 'maria', 'o', 'perez'): sin tildes ni partículas, ordenado."""
-    texto = unicodedata.normalize("NFKD", " ".join(p or "" for p in partes).lower())
-    texto = "".join(c for c in texto if not unicodedata.combining(c))
+    texto = sin_acentos(" ".join(p or "" for p in partes).lower())
     palabras = _NO_LETRA.sub(" ", texto).split()
     return tuple(sorted(p for p in palabras if p not in PARTICULAS))
 

@@ -4,12 +4,12 @@ El gateway es dueño de estas tablas: aquí no hay RPC. Todo cambio queda en el 
 omm.auditoria) con quién lo hizo y a quién, nunca con contraseñas ni nombres.
 """
 import logging
-import unicodedata
 
 import sqlalchemy as sa
 
 from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
+from omm_common.municipios import normalizar_nombre
 
 from .. import auth
 from ..http import ruta
@@ -62,17 +62,13 @@ def _usuaria(s, usuario_id):
     return u
 
 
-def _plano(texto):
-    """Para buscar como escribe una persona: sin tildes ni mayúsculas («lejamani» halla «Lejamaní»)."""
-    texto = unicodedata.normalize("NFKD", texto or "").casefold()
-    return "".join(c for c in texto if not unicodedata.combining(c))
-
-
 def _pagina_filtrada(sesion, consulta, f, volcar):
     """Con `q`: el personal es poco (unas cuatro cuentas por oficina), así que se filtra aquí, sin tildes, y se
     pagina igual que `paginar`."""
-    buscado = _plano(f["q"])
-    filas = [u for u in sesion.scalars(consulta) if buscado in _plano(u.usuario) or buscado in _plano(u.nombre)]
+    # Como escribe una persona: sin tildes ni mayúsculas («lejamani» halla «Lejamaní»).
+    buscado = normalizar_nombre(f["q"])
+    filas = [u for u in sesion.scalars(consulta)
+             if buscado in normalizar_nombre(u.usuario) or buscado in normalizar_nombre(u.nombre)]
     inicio = (f["pagina"] - 1) * f["por_pagina"]
     return {"items": [volcar(u) for u in filas[inicio:inicio + f["por_pagina"]]], "total": len(filas),
             "pagina": f["pagina"], "por_pagina": f["por_pagina"]}

@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from omm_common import municipios, nombres
-from omm_common.documentos import fecha_larga
+from omm_common.documentos import fecha_larga, lempiras  # noqa: F401 - lempiras: los recibos la usan desde aquí
 from omm_common.errores import Conflicto, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 
@@ -35,11 +35,6 @@ def numero_recibo(municipio, anio, numero):
     """Número humano del recibo: sigla del municipio, año y consecutivo (Lejamaní: LEJ-2026-R0001)."""
     m = municipios.buscar(municipio)
     return f"{m.sigla if m else municipio}-{anio}-R{numero:04d}"
-
-
-def lempiras(monto):
-    """1250 -> 'L 1,250.00', como se escribe en un recibo hondureño."""
-    return f"L {Decimal(monto):,.2f}"
 
 
 def verificar_identidad(dni, motivo_sin_dni, fecha_nacimiento):

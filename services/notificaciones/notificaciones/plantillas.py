@@ -15,7 +15,7 @@ from capacitaciones.contrato import (
     NOMBRES_TIPO, ParticipanteInscrita, SesionCancelada, SesionProgramada, SesionReprogramada,
 )
 from casos.contrato import NOMBRES_TIPO_VIOLENCIA, CasoDerivado, SeguimientoVencido
-from omm_common.documentos import fecha_larga
+from omm_common.documentos import fecha_larga, lempiras
 
 from .dominio import NOMBRES_DESTINATARIO, recortar_sms
 
@@ -52,18 +52,12 @@ def _violencia(codigos):
     return _lista([NOMBRES_TIPO_VIOLENCIA.get(c, "otra") for c in (codigos or [])])
 
 
-def _lempiras(monto):
-    try:
-        return f"L {float(monto):,.2f}"
-    except (TypeError, ValueError):
-        return ""
-
 
 # Sandbox: una regla editada por una coordinadora no puede ejecutar nada; un dato ausente queda vacío.
 _entorno = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, trim_blocks=True)
 _entorno.filters.update(
     fecha=_fecha, actividad=_nombre(NOMBRES_TIPO, "actividad"), violencia=_violencia,
-    categoria=_nombre(NOMBRES_CATEGORIA, "ayuda"), lempiras=_lempiras,
+    categoria=_nombre(NOMBRES_CATEGORIA, "ayuda"), lempiras=lempiras,
     destinatario=_nombre(NOMBRES_DESTINATARIO, "contacto"),
 )
 
