@@ -312,9 +312,11 @@ class ClienteEntregas:
             while self._hilo.is_alive():
                 muertos = sistema.muertos()
                 if muertos:
+                    colas = "\n".join(f"--- final del log de {n} ---\n" + "\n".join(sistema.log(n).splitlines()[-40:])
+                                      for n in muertos)
                     raise ProcesoCaido(muertos, f"proceso(s) terminado(s) durante la prueba (código de salida, "
                                                 f"última línea del log): {muertos}; "
-                                                f"{self.n - self.exitosas()} entregas sin registrar")
+                                                f"{self.n - self.exitosas()} entregas sin registrar\n{colas}")
                 if time.time() > limite:
                     raise AssertionError(f"la clienta no terminó a tiempo: {self.n - self.exitosas()} entregas "
                                          "sin registrar")

@@ -1,6 +1,7 @@
 """Consumidor idempotente: cada evento se aplica una vez, y se confirma antes del ack.
 
-Uso, con `requeue_on_error=True` para que nameko no descarte un evento cuyo manejador falló:
+Uso, con `requeue_on_error=True` para que nameko no descarte un evento cuyo manejador falló, y el
+`event_handler` de aquí (no el de nameko):
 
     @event_handler("ayudas", "AyudaEntregada", requeue_on_error=True)
     @aplicar_una_vez
@@ -10,12 +11,37 @@ import functools
 import logging
 import time
 
+from kombu import Connection
+from nameko.events import EventHandler
 from sqlalchemy.exc import IntegrityError
 
 from . import registro
 from .eventos import SobreInvalido, validar_sobre
 
 log = logging.getLogger("omm.consumidor")
+
+
+# Los de py-amqp y los del socket (ConnectionResetError): los que kombu reconoce como conexión perdida.
+ERRORES_DE_CONEXION = Connection("amqp://").connection_errors + (OSError,)
+
+
+class ManejadorDeEvento(EventHandler):
+    """El de nameko, sin que un ack sobre una conexión muerta tumbe el servicio.
+
+    nameko 2.14 solo atrapa el ConnectionError de py-amqp al confirmar; si RabbitMQ cae justo entonces,
+    el socket lanza ConnectionResetError, el hilo muere y `nameko run` termina. El mensaje sin ack vuelve
+    a la cola cuando RabbitMQ regresa, y aplicar_una_vez lo reconoce: perder el ack no pierde nada.
+    """
+
+    def handle_message_processed(self, message, result=None, exc_info=None):
+        try:
+            super().handle_message_processed(message, result, exc_info)
+        except ERRORES_DE_CONEXION as exc:
+            log.warning("%s: no se pudo confirmar el mensaje (%s: %s); RabbitMQ lo reentregará",
+                        self.method_name, type(exc).__name__, exc)
+
+
+event_handler = ManejadorDeEvento.decorator
 
 
 def aplicar_una_vez(metodo):

@@ -1,9 +1,8 @@
 """Entradas nameko de casos: solo coordinadora y técnica del municipio del caso; el servicio lo verifica."""
 from datetime import date
 
-from nameko.events import event_handler
 
-from omm_common.consumidor import aplicar_una_vez
+from omm_common.consumidor import aplicar_una_vez, event_handler
 from omm_common.rpc import rpc
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante

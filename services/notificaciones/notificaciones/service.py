@@ -1,11 +1,10 @@
 """Entradas nameko de notificaciones: eventos -> filas de notificación -> Celery; bandeja, acuses y contactos."""
-from nameko.events import event_handler
 from omm_common.rpc import rpc
 
 from ayudas.contrato import AyudaEntregada, EntregaAnulada, ExistenciasBajas
 from capacitaciones.contrato import ParticipanteInscrita, SesionCancelada, SesionProgramada, SesionReprogramada
 from casos.contrato import CasoDerivado, SeguimientoVencido
-from omm_common.consumidor import aplicar_una_vez
+from omm_common.consumidor import aplicar_una_vez, event_handler
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
 from omm_common.db import BaseDeDatos
 from omm_common.observabilidad import Observable

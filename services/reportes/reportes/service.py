@@ -9,10 +9,11 @@ import logging
 import time
 
 from eventlet import tpool
-from nameko.events import BROADCAST, event_handler
+from nameko.events import BROADCAST
 from nameko.rpc import RpcProxy
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante, PropagarIdentidad, token_de_servicio
+from omm_common.consumidor import event_handler
 from omm_common.db import BaseDeDatos
 from omm_common.registro import ContextoDeRegistro
 from omm_common import rpc as rpc_omm
