@@ -21,3 +21,18 @@ def sistema(tmp_path_factory, smtp, servidor_http):
             yield s.arrancar()
         finally:
             s.detener()
+
+
+@pytest.fixture
+def navegador(sistema, request):
+    """Un Chromium nuevo por prueba (sin cookies de otra), contra el sistema compartido."""
+    from .navegador import Navegador
+    n = Navegador(sistema.api.base, request.node.name)
+    yield n
+    n.cerrar()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from .navegador import CARPETA_CAPTURAS
+    if CARPETA_CAPTURAS.exists() and any(CARPETA_CAPTURAS.iterdir()):
+        terminalreporter.write_line(f"Capturas de pantalla de la aplicación web (1280 y 360 px): {CARPETA_CAPTURAS}")

@@ -52,6 +52,7 @@ class Ruta:
     binario: str | None = None  # tipo MIME si responde un archivo
     otros_estados: dict = field(default_factory=dict)  # {estado: descripción} documentados además
     parametros: list = field(default_factory=list)
+    funcion: object = None
 
 
 @dataclass
@@ -208,6 +209,8 @@ def ruta(metodo, camino, resumen, roles=(), **opciones):
     RUTAS.append(definicion)
 
     def decorador(funcion):
+        definicion.funcion = funcion  # las páginas web llaman la misma operación (gateway.web.Pagina.api)
+
         @functools.wraps(funcion)
         def envoltura(self, request, **params):
             try:
@@ -234,6 +237,7 @@ def ruta(metodo, camino, resumen, roles=(), **opciones):
                 return resultado
             estado, datos = resultado
             return respuesta_json(datos, estado)
+        envoltura.definicion = definicion
         return http(metodo, camino)(envoltura)
     return decorador
 

@@ -93,3 +93,15 @@ class RespuestaIdempotente(Base):
 # poa_metas y textos_informe (migración 0002) ya no son del gateway: el POA y los textos del informe viven en
 # reportes, cuya primera migración copia sus filas. Las tablas siguen en la base hasta que otra migración
 # las quite, cuando toda instalación haya migrado reportes.
+
+
+class SesionWeb(Base):
+    """Una sesión de la aplicación web. La cookie lleva un secreto al azar; aquí solo su SHA-256: quien lea la
+    base no puede entrar como nadie. Salir la borra; la inactividad la vence."""
+    __tablename__ = "sesiones_web"
+
+    id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    usuario_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    csrf: Mapped[str] = mapped_column(sa.String(64))
+    creada_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+    ultima_actividad = mapped_column(FechaHoraUTC, default=ahora_utc)

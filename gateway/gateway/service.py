@@ -29,6 +29,8 @@ from .rutas.region import RutasRegion
 from .rutas.reportes import RutasReportes
 from .schemas import Salud
 from .territorio import Territorio
+from .web import PaginasWeb
+from .web.inicio import RutasWebInicio
 
 SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones", "reportes")
 TIEMPO_PING = 3
@@ -41,7 +43,9 @@ PLAZO_EN_CURSO = timedelta(seconds=TIEMPO_RPC + 10)
 
 
 class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones,
-              RutasRegion, RutasReportes, Territorio):
+              RutasRegion, RutasReportes, Territorio,
+              # La aplicación web de las oficinas (gateway/web): páginas sobre las mismas operaciones.
+              PaginasWeb, RutasWebInicio):
     name = "gateway"
 
     uow = BaseDeDatos()
