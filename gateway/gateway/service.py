@@ -30,6 +30,12 @@ from .rutas.reportes import RutasReportes
 from .schemas import Salud
 from .territorio import Territorio
 from .web import PaginasWeb
+from .web.administracion import RutasWebAdministracion
+from .web.avisos import RutasWebAvisos
+from .web.ayudas import RutasWebAyudas
+from .web.capacitaciones import RutasWebCapacitaciones
+from .web.casos import RutasWebCasos
+from .web.informes import RutasWebInformes
 from .web.inicio import RutasWebInicio
 
 SERVICIOS = ("casos", "ayudas", "capacitaciones", "notificaciones", "reportes")
@@ -45,7 +51,8 @@ PLAZO_EN_CURSO = timedelta(seconds=TIEMPO_RPC + 10)
 class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones,
               RutasRegion, RutasReportes, Territorio,
               # La aplicación web de las oficinas (gateway/web): páginas sobre las mismas operaciones.
-              PaginasWeb, RutasWebInicio):
+              PaginasWeb, RutasWebInicio, RutasWebCasos, RutasWebAyudas, RutasWebCapacitaciones, RutasWebAvisos,
+              RutasWebInformes, RutasWebAdministracion):
     name = "gateway"
 
     uow = BaseDeDatos()

@@ -1,0 +1,5 @@
+"""Pantallas de administracion (aplicación web de las oficinas)."""
+
+
+class RutasWebAdministracion:
+    pass

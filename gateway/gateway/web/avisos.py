@@ -1,0 +1,5 @@
+"""Pantallas de avisos (aplicación web de las oficinas)."""
+
+
+class RutasWebAvisos:
+    pass

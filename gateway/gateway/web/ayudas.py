@@ -1,0 +1,5 @@
+"""Pantallas de ayudas (aplicación web de las oficinas)."""
+
+
+class RutasWebAyudas:
+    pass

@@ -1,0 +1,5 @@
+"""Pantallas de capacitaciones (aplicación web de las oficinas)."""
+
+
+class RutasWebCapacitaciones:
+    pass

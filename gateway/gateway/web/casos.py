@@ -1,0 +1,5 @@
+"""Pantallas de casos (aplicación web de las oficinas)."""
+
+
+class RutasWebCasos:
+    pass

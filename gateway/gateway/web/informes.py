@@ -1,0 +1,5 @@
+"""Pantallas de informes (aplicación web de las oficinas)."""
+
+
+class RutasWebInformes:
+    pass
