@@ -259,3 +259,28 @@ def test_seguimiento_vencido_con_la_fecha_de_honduras(pila):
     esperar(lambda: avisos(vencido), 60, mensaje="aviso de seguimiento vencido")
     assert pila.tarea("revisar_seguimientos", ahora=noche.isoformat()) == 0  # una vez por caso y fecha
     assert len(avisos(vencido)) == 1 and avisos(de_hoy) == []
+
+
+@pytest.mark.parametrize("usuario", ["tecnica.0309", "coordinadora.0309", "cis.0309", "mancomunidad.mamcopaz"])
+def test_la_aplicacion_web_en_la_raiz_con_la_demo(pila, request, usuario):
+    """Quien abre http://localhost:8000/ tras el comando del README: entra con una usuaria de la demo y recorre
+    cada pantalla de su menú en un Chromium de verdad (axe-core, capturas y 360 px en cada una)."""
+    from .navegador import Navegador
+    n = Navegador(pila.base, f"readme-{request.node.callspec.id}")
+    try:
+        n.ir("/", "raiz")
+        assert n.driver.current_url.endswith("/entrar"), n.driver.current_url
+        n.entrar(usuario, DEMO)
+        assert n.driver.current_url == pila.base + "/" and "Para hoy" in n.texto, n.texto[:500]
+        menu = [a.get_attribute("href") for a in n.todos("nav.menu a")]
+        assert len(menu) >= 2, menu
+        for enlace in menu:
+            n.ir(enlace.replace(pila.base, ""))
+            assert "No se pudo completar" not in n.texto and "Error" != n.titulo.split(" · ")[0], \
+                (enlace, n.texto[:500])
+        r = requests.get(f"{pila.base}/", cookies={c["name"]: c["value"] for c in n.driver.get_cookies()},
+                         allow_redirects=False)
+        assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+        n.salir()
+    finally:
+        n.cerrar()
