@@ -80,12 +80,18 @@ def condiciones_con_edad(condiciones, fecha_nacimiento, hoy=None):
     return resto
 
 
+def proxima_fecha(ultima_fecha, frecuencia_dias):
+    """Desde cuándo la frecuencia permite otra entrega de esa ayuda; None: desde ya (nunca la recibió o no
+    tiene frecuencia). La misma regla para avisar antes (la página de la persona) y para rechazar después."""
+    if ultima_fecha is None or frecuencia_dias <= 0:
+        return None
+    return ultima_fecha + timedelta(days=frecuencia_dias)
+
+
 def verificar_frecuencia(ultima_fecha, fecha, frecuencia_dias, justificacion=None, rol=None):
     """Una misma ayuda no se repite dentro de su ventana, salvo excepción justificada por la coordinadora."""
-    if ultima_fecha is None or frecuencia_dias <= 0:
-        return
-    proxima = ultima_fecha + timedelta(days=frecuencia_dias)
-    if fecha >= proxima:
+    proxima = proxima_fecha(ultima_fecha, frecuencia_dias)
+    if proxima is None or fecha >= proxima:
         return
     if justificacion and rol == "coordinadora":
         return

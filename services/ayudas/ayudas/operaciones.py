@@ -16,6 +16,7 @@ from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_d
 from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc
 from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre
+from omm_common.tiempo import hoy_honduras
 from omm_common.tablas import siguiente_numero
 
 from . import documentos, dominio, hojas, schemas
@@ -42,11 +43,30 @@ def _beneficiaria_salida(b, hoy=None, con_entregas=False, sesion=None):
     datos["edad"] = dominio.edad(b.fecha_nacimiento, hoy)
     datos["condiciones"] = dominio.condiciones_con_edad(b.condiciones or [], b.fecha_nacimiento, hoy)
     if con_entregas:
-        nombres_tipo = _nombres_tipo(sesion, b.municipio)
+        tipos = sesion.scalars(sa.select(TipoAyuda).where(TipoAyuda.municipio == b.municipio)
+                               .order_by(TipoAyuda.nombre)).all()
+        nombres_tipo = {t.codigo: t.nombre for t in tipos}
         datos["entregas"] = [_entrega_datos(e, b, nombres_tipo) for e in b.entregas]
         datos["historial"] = _filas_historial(sesion, b.id)
+        datos["proximas_entregas"] = _proximas_entregas(b.entregas, tipos, hoy)
         return schemas.BeneficiariaDetalle().dump(datos)
     return schemas.BeneficiariaSalida().dump(datos)
+
+
+def _proximas_entregas(entregas, tipos, hoy=None):
+    """Por tipo de ayuda: la última entrega vigente y desde cuándo se permite otra (dominio.proxima_fecha)."""
+    hoy = hoy or hoy_honduras()
+    ultimas = {}
+    for e in entregas:
+        if e.anulada_en is None and (e.tipo_codigo not in ultimas or e.fecha > ultimas[e.tipo_codigo]):
+            ultimas[e.tipo_codigo] = e.fecha
+    salida = []
+    for t in tipos:
+        proxima = dominio.proxima_fecha(ultimas.get(t.codigo), t.frecuencia_dias)
+        salida.append({"tipo_codigo": t.codigo, "tipo_nombre": t.nombre, "frecuencia_dias": t.frecuencia_dias,
+                       "ultima_entrega": ultimas.get(t.codigo), "proxima_fecha": proxima,
+                       "permitida_hoy": proxima is None or proxima <= hoy})
+    return salida
 
 
 def _nombre(b):

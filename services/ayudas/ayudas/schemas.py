@@ -166,9 +166,21 @@ class HistorialSalida(Esquema):
     creado_en = fields.DateTime()
 
 
+class ProximaEntregaSalida(Esquema):
+    """Por cada tipo de ayuda del municipio: la última entrega vigente a esta persona y desde cuándo la frecuencia
+    permite otra (null: desde ya), para verlo antes de entregar y no al chocar con FRECUENCIA_EXCEDIDA."""
+    tipo_codigo = fields.String()
+    tipo_nombre = fields.String()
+    frecuencia_dias = fields.Integer()
+    ultima_entrega = fields.Date(allow_none=True)
+    proxima_fecha = fields.Date(allow_none=True)
+    permitida_hoy = fields.Boolean()
+
+
 class BeneficiariaDetalle(BeneficiariaSalida):
     entregas = fields.List(fields.Nested(EntregaSalida))
     historial = fields.List(fields.Nested(HistorialSalida))
+    proximas_entregas = fields.List(fields.Nested(ProximaEntregaSalida))
 
 
 class MovimientoEntrada(Esquema):
