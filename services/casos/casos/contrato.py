@@ -11,9 +11,9 @@ from datetime import date
 from omm_common.eventos import Evento
 
 from .dominio import (
-    CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, NOMBRES_CONTEXTO, NOMBRES_GBVIMS, NOMBRES_NIVEL_RIESGO,
-    NOMBRES_GBVIMS_CON_VACIO, NOMBRES_TIPO_VIOLENCIA, SIN_CLASIFICAR, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO,
-    TIPOS_VIOLENCIA,
+    CONTEXTOS, DESTINOS, ESTADOS, HORAS_URGENCIA_SEXUAL, NIVELES_RIESGO, NOMBRES_CONTEXTO, NOMBRES_GBVIMS,
+    NOMBRES_NIVEL_RIESGO, NOMBRES_GBVIMS_CON_VACIO, NOMBRES_TIPO_VIOLENCIA, SIN_CLASIFICAR, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO,
+    TIPOS_VIOLENCIA, horas_desde_incidente,
 )
 from .schemas import (
     AgendaSalida, AuditoriaSalida, CasoEntrada, CasoResumen, CasoSalida, CierreEntrada, ConsentimientoEntrada,
@@ -24,7 +24,7 @@ from .schemas import (
 __all__ = [
     "TIPOS_VIOLENCIA", "CONTEXTOS", "NIVELES_RIESGO", "ESTADOS", "TIPOS_SEGUIMIENTO", "DESTINOS",
     "NOMBRES_TIPO_VIOLENCIA", "NOMBRES_CONTEXTO", "NOMBRES_NIVEL_RIESGO", "TIPOS_GBVIMS", "NOMBRES_GBVIMS",
-    "SIN_CLASIFICAR", "NOMBRES_GBVIMS_CON_VACIO",
+    "SIN_CLASIFICAR", "NOMBRES_GBVIMS_CON_VACIO", "HORAS_URGENCIA_SEXUAL", "horas_desde_incidente",
     "CorreccionEntrada", "ValoracionEntrada", "ConsentimientoEntrada", "ReaperturaEntrada", "ResponsableEntrada",
     "FiltroAgenda", "AgendaSalida",
     "CasoEntrada", "FiltroCasos", "CasoResumen", "CasoSalida", "SeguimientoEntrada", "SeguimientoSalida",

@@ -163,12 +163,20 @@ def listar_casos(uow, yo, filtros):
         consulta = consulta.where(Caso.tipo_gbvims.is_(None))
     elif f.get("tipo_gbvims"):
         consulta = consulta.where(Caso.tipo_gbvims == f["tipo_gbvims"])
+    if f.get("codigo"):
+        consulta = consulta.where(Caso.codigo == f["codigo"].upper())
     if f.get("q"):
         for token in cifrado.terminos_busqueda(yo.municipio, f["q"]):
             consulta = consulta.where(Caso.id.in_(sa.select(IndiceCiego.caso_id).where(
                 IndiceCiego.municipio == yo.municipio, IndiceCiego.token == token)))
     _auditar(s, yo, "listar")
-    return paginar(s, consulta.order_by(Caso.fecha_atencion.desc(), Caso.numero.desc()), f, _resumen)
+    return paginar(s, consulta.order_by(Caso.fecha_atencion.desc(), Caso.numero.desc()), f, _en_lista)
+
+
+def _en_lista(c):
+    """Una fila de la lista: el resumen y las iniciales (como la agenda), nunca el nombre."""
+    persona = cifrado.descifrar(c.municipio, c.datos_cifrados)["sobreviviente"]
+    return {**_resumen(c), "iniciales": dominio.iniciales(persona["nombres"], persona["apellidos"])}
 
 
 def obtener_caso(uow, yo, caso_id):

@@ -122,6 +122,8 @@ class FiltroCasos(Paginacion):
     desde = fields.Date(**_FECHA)
     hasta = fields.Date(**_FECHA)
     q = Texto(maximo=120)
+    # El código del caso (LEJ-2026-0007), exacto; mayúsculas o minúsculas da igual.
+    codigo = Texto(maximo=30)
     # «yo» o el id de una usuaria: los casos de los que es responsable; mios=true equivale a responsable=yo.
     responsable = fields.String(validate=validate.Length(max=60))
     mios = fields.Boolean()

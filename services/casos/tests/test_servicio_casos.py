@@ -73,6 +73,15 @@ def test_nada_legible_en_la_base_y_la_busqueda_funciona(casos, amqp_uri):
         assert rpc.casos.listar_casos({"q": "0309-1990-00321"})["total"] == 1
         detalle = rpc.casos.obtener_caso(rpc.casos.listar_casos({"q": "dolores"})["items"][0]["id"])
         assert detalle["sobreviviente"]["telefono"] == "+504 9911-2233" and detalle["relato"] == RELATO
+        # La lista lleva las iniciales (para la pantalla de casos), nunca el nombre; se busca también por código.
+        lista = rpc.casos.listar_casos({})
+        assert sorted(x["iniciales"] for x in lista["items"]) == ["D. Z. B.", "G. O. M."]
+        for dato in ("Dolores", "Zelaya", "Gladys", "Orellana", "0309199000321"):
+            assert dato not in str(lista), dato
+        codigo = detalle["codigo"]
+        for buscado in (codigo, codigo.lower()):
+            assert [x["id"] for x in rpc.casos.listar_casos({"codigo": buscado})["items"]] == [detalle["id"]]
+        assert rpc.casos.listar_casos({"codigo": "LEJ-1999-0001"})["total"] == 0
     volcado = subprocess.run(["pg_dump", "--data-only", casos], capture_output=True, text=True,
                              check=True).stdout.lower()
     for nombres, apellidos, dni, telefono, comunidad in PERSONAS:
