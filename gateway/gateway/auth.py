@@ -21,10 +21,16 @@ _HASH_FICTICIO = _hasher.hash("contrasena-ficticia-para-tiempo-constante")
 MINUTOS_TOKEN = 60
 MINIMO_CONTRASENA = 10  # el de POST /api/v1/usuarios (schemas.UsuarioEntrada)
 MINIMO_CONTRASENA_ADMIN = 12  # una cuenta de administración abre todas las demás (el de omm-admin)
+# Tres contadores (issue 16): la cuenta desde una dirección (el freno de quien adivina), la cuenta desde
+# cualquier parte (adivinar desde muchas direcciones; más alto, para que nadie bloquee a otra a propósito desde
+# la suya) y la dirección (quien rocía muchas cuentas). Una oficina entera sale por una sola dirección (NAT):
+# cada acierto desde ella le perdona FALLOS_POR_USUARIO fallos, y un contador sin fallos en un día se olvida.
 FALLOS_POR_USUARIO = 5
+FALLOS_POR_CUENTA = 20
 FALLOS_POR_DIRECCION = 30
 BLOQUEO_BASE = timedelta(minutes=1)
 BLOQUEO_MAXIMO = timedelta(hours=1)
+OLVIDO = timedelta(hours=24)
 
 
 def hashear(contrasena):
@@ -37,7 +43,15 @@ def identidad_de(u):
 
 
 def _claves(usuario, direccion):
-    return [f"u:{usuario.lower()}", f"ip:{direccion}"]
+    """[la cuenta desde esta dirección, la cuenta, la dirección]."""
+    u = usuario.lower()[:60]
+    return [f"u:{u}|ip:{direccion[:50]}", f"u:{u}", f"ip:{direccion[:50]}"]
+
+
+def _limite(clave):
+    if clave.startswith("ip:"):
+        return FALLOS_POR_DIRECCION
+    return FALLOS_POR_USUARIO if "|ip:" in clave else FALLOS_POR_CUENTA
 
 
 def _bloqueo_vigente(sesion, claves, ahora):
@@ -52,9 +66,11 @@ def _bloqueo_vigente(sesion, claves, ahora):
 def _registrar_fallo(sesion, claves, ahora):
     for clave in claves:
         fila = sesion.get(IntentoFallido, clave) or IntentoFallido(clave=clave, fallos=0)
+        if fila.fallos and fila.actualizado_en is not None and ahora - fila.actualizado_en > OLVIDO:
+            fila.fallos = 0  # los errores de hace semanas no suman con los de hoy
         fila.fallos += 1
         fila.actualizado_en = ahora
-        limite = FALLOS_POR_USUARIO if clave.startswith("u:") else FALLOS_POR_DIRECCION
+        limite = _limite(clave)
         if fila.fallos >= limite:
             # Cada fallo más allá del límite dobla la espera, hasta una hora.
             espera = min(BLOQUEO_BASE * (2 ** (fila.fallos - limite)), BLOQUEO_MAXIMO)
@@ -75,10 +91,20 @@ def iniciar_sesion(sesion, usuario, contrasena, direccion):
     if not valido:
         _registrar_fallo(sesion, claves, ahora)
         return None
-    sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == claves[0]))
+    _acierto(sesion, claves)
     if _hasher.check_needs_rehash(u.hash_contrasena):
         u.hash_contrasena = hashear(contrasena)
     return respuesta_de_token(u)
+
+
+def _acierto(sesion, claves):
+    """La cuenta queda limpia; la dirección (quizá una oficina entera) se perdona en parte."""
+    sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave.in_(claves[:2])))
+    direccion = sesion.get(IntentoFallido, claves[2])
+    if direccion is not None:
+        direccion.fallos = max(0, direccion.fallos - FALLOS_POR_USUARIO)
+        if direccion.fallos < FALLOS_POR_DIRECCION:
+            direccion.bloqueado_hasta = None
 
 
 def respuesta_de_token(u):
@@ -185,9 +211,9 @@ def verificar_contrasena_actual(sesion, u, contrasena, direccion):
     try:
         _hasher.verify(u.hash_contrasena, contrasena)
     except (VerificationError, InvalidHashError):
-        _registrar_fallo(sesion, claves[:1], ahora)
+        _registrar_fallo(sesion, claves[:2], ahora)
         return False
-    sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == claves[0]))
+    sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave.in_(claves[:2])))
     return True
 
 
@@ -212,7 +238,9 @@ def fijar_contrasena(sesion, u, contrasena, temporal=False):
     u.debe_cambiar_contrasena = temporal
     revocar_tokens(u)
     if temporal:
-        sesion.execute(sa.delete(IntentoFallido).where(IntentoFallido.clave == _claves(u.usuario, "")[0]))
+        cuenta = _claves(u.usuario, "")[1]
+        sesion.execute(sa.delete(IntentoFallido).where(sa.or_(IntentoFallido.clave == cuenta,
+                                                               IntentoFallido.clave.startswith(cuenta + "|ip:", autoescape=True))))
 
 
 def contrasena_temporal():

@@ -36,8 +36,8 @@ def test_rociar_contrasenas_desde_una_direccion_la_frena_para_todas(sesion):
     assert _entrar(sesion, "tecnica.0309", "la-buena-contrasena", "10.0.0.10")["access_token"]
 
 
-def test_la_usuaria_se_bloquea_desde_cualquier_direccion_y_la_espera_crece(sesion):
-    for n in range(auth.FALLOS_POR_USUARIO):
+def test_la_cuenta_se_bloquea_si_la_adivinan_desde_muchas_direcciones_y_la_espera_crece(sesion):
+    for n in range(auth.FALLOS_POR_CUENTA):
         assert _entrar(sesion, "tecnica.0309", "mala", f"10.0.1.{n}") is None
     assert _entrar(sesion, "tecnica.0309", "la-buena-contrasena", "10.0.1.99") == "DEMASIADOS_INTENTOS"
     antes = sesion.get(auth.IntentoFallido, "u:tecnica.0309").bloqueado_hasta
@@ -51,3 +51,43 @@ def test_la_usuaria_se_bloquea_desde_cualquier_direccion_y_la_espera_crece(sesio
 def test_una_usuaria_desactivada_no_entra_ni_con_su_contrasena(sesion):
     sesion.scalar(sa.select(Usuario)).activo = False
     assert _entrar(sesion, "tecnica.0309", "la-buena-contrasena", "10.0.2.1") is None
+
+
+def test_quien_adivina_se_bloquea_a_si_misma_no_a_la_duena_de_la_cuenta(sesion):
+    # Issue 16: desde su dirección, alguien prueba contraseñas de tecnica.0309 para dejarla fuera a propósito.
+    for _ in range(auth.FALLOS_POR_USUARIO):
+        assert _entrar(sesion, "tecnica.0309", "adivinada", "198.51.100.7") is None
+    assert _entrar(sesion, "tecnica.0309", "la-buena-contrasena", "198.51.100.7") == "DEMASIADOS_INTENTOS"
+    # La técnica, desde su oficina, entra como siempre.
+    assert _entrar(sesion, "tecnica.0309", "la-buena-contrasena", "10.0.0.1")["access_token"]
+
+
+def test_una_oficina_detras_de_una_direccion_no_queda_fuera_por_errores_de_semanas(sesion):
+    """Toda la oficina sale por 10.0.0.1 (NAT). Durante semanas cada una se equivoca a veces y luego entra:
+    más de FALLOS_POR_DIRECCION errores en total, y nadie queda bloqueada."""
+    for n in range(8):
+        sesion.add(Usuario(usuario=f"oficina{n}", nombre="Persona", rol="tecnica", municipio="0309",
+                           hash_contrasena=auth.hashear("contrasena-de-la-oficina")))
+    sesion.commit()
+    errores = 0
+    for dia in range(20):
+        for n in range(8):
+            if (dia + n) % 3 == 0:  # un error de tipeo...
+                assert _entrar(sesion, f"oficina{n}", "contrasena-de-la-ofcina", "10.0.0.1") is None
+                errores += 1
+            resultado = _entrar(sesion, f"oficina{n}", "contrasena-de-la-oficina", "10.0.0.1")  # ...y entra
+            assert isinstance(resultado, dict), (dia, n, resultado)
+        # Pasa un día: los contadores sin fallos nuevos en 24 h se olvidan.
+        for fila in sesion.scalars(sa.select(auth.IntentoFallido)):
+            fila.actualizado_en = como_utc(fila.actualizado_en) - auth.OLVIDO - auth.BLOQUEO_BASE
+    assert errores > auth.FALLOS_POR_DIRECCION
+
+
+def test_los_errores_de_ayer_no_suman_con_los_de_hoy(sesion):
+    for _ in range(auth.FALLOS_POR_USUARIO - 1):
+        assert _entrar(sesion, "tecnica.0309", "mala", "10.0.0.2") is None
+    for fila in sesion.scalars(sa.select(auth.IntentoFallido)):
+        fila.actualizado_en = como_utc(fila.actualizado_en) - auth.OLVIDO - auth.BLOQUEO_BASE
+    for _ in range(auth.FALLOS_POR_USUARIO - 1):
+        assert _entrar(sesion, "tecnica.0309", "mala", "10.0.0.2") is None
+    assert _entrar(sesion, "tecnica.0309", "la-buena-contrasena", "10.0.0.2")["access_token"]
