@@ -12,8 +12,8 @@ from decimal import Decimal
 from omm_common.eventos import Evento
 
 from .dominio import (
-    CATEGORIAS, CONDICIONES, ESTADOS_ENTREGA, MOTIVOS_MOVIMIENTO, MOTIVOS_SIN_DNI, NOMBRES_CATEGORIA, NOMBRES_CONDICION,
-    NOMBRES_MOTIVO_SIN_DNI, NOMBRES_MOVIMIENTO,
+    CATEGORIAS, CATEGORIAS_EN_ESPECIE, CONDICIONES, ESTADOS_ENTREGA, MOTIVOS_MOVIMIENTO, MOTIVOS_SIN_DNI,
+    NOMBRES_CATEGORIA, NOMBRES_CONDICION, NOMBRES_MOTIVO_SIN_DNI, NOMBRES_MOVIMIENTO,
 )
 from .schemas import (
     AnulacionEntrada, BeneficiariaCorreccion, BeneficiariaDetalle, BeneficiariaEntrada, BeneficiariaSalida,
@@ -24,7 +24,7 @@ from .schemas import (
 )
 
 __all__ = [
-    "CATEGORIAS", "NOMBRES_CATEGORIA", "CONDICIONES", "MOTIVOS_MOVIMIENTO",
+    "CATEGORIAS", "NOMBRES_CATEGORIA", "CATEGORIAS_EN_ESPECIE", "CONDICIONES", "MOTIVOS_MOVIMIENTO",
     "TipoAyudaEntrada", "TipoAyudaSalida", "BeneficiariaEntrada", "FiltroBeneficiarias", "BeneficiariaSalida",
     "BeneficiariaDetalle", "EntregaEntrada", "FiltroEntregas", "EntregaSalida", "MovimientoEntrada",
     "MovimientoSalida", "ExistenciaSalida", "FiltroPresupuesto", "PresupuestoEntrada", "PresupuestoSalida",
