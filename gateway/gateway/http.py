@@ -33,6 +33,10 @@ MAX_PROFUNDIDAD = 32
 TIEMPO_RPC = 20
 
 RUTAS = []  # (metodo, ruta, Ruta) para el OpenAPI
+# En toda respuesta que no diga otra cosa (los estáticos de la web sí se guardan): casi todas nombran personas o
+# cifras de una oficina, y ninguna debe interpretarse con otro tipo ni mostrarse dentro de otro sitio.
+CABECERAS_SEGURAS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                     "Referrer-Policy": "no-referrer"}
 
 
 @dataclass
@@ -139,6 +143,8 @@ class AppWSGI(WsgiApp):
         except Exception:
             respuesta = respuesta_error(error_interno(environ))
         respuesta.headers["X-Request-Id"] = solicitud
+        for cabecera, valor in CABECERAS_SEGURAS.items():
+            respuesta.headers.setdefault(cabecera, valor)
         observar_http(plantilla, environ.get("REQUEST_METHOD", ""), respuesta.status_code,
                       time.perf_counter() - inicio)
         return respuesta(environ, start_response)

@@ -309,3 +309,12 @@ def test_respuesta_que_no_se_pudo_guardar_tras_el_commit_responde_y_el_reintento
     r2 = api.post("/api/v1/ayudas/entregas", "tecnica.0309", json=cuerpo, cabeceras=h)
     assert r2.status_code == 201 and r2.json() == r1.json(), r2.text
     assert _filas(api.url_ayudas, "entregas") == antes + 1
+
+
+def test_toda_respuesta_de_la_api_lleva_las_cabeceras_de_seguridad(api):
+    # Issue 16: datos de personas que un proxy o el navegador guardaban, o que se podían interpretar como HTML.
+    for r in (api.get("/api/v1/yo", "tecnica.0309"), api.get("/api/v1/municipios", "tecnica.0309"),
+              api.get("/api/v1/yo"), api.get("/api/v1/no-existe"),
+              api.post("/api/v1/auth/token", json={"usuario": "x", "contrasena": "y"})):
+        assert r.headers["Cache-Control"] == "no-store", (r.url, r.headers)
+        assert r.headers["X-Content-Type-Options"] == "nosniff" and r.headers["X-Frame-Options"] == "DENY"
