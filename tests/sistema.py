@@ -8,7 +8,7 @@ from omm_common import colas
 from omm_common.migraciones import migrar
 from omm_pruebas import (
     ClienteHTTP, Proceso, detener_todos, entorno_base, esperar, esperar_ping, preparar_gateway, proceso_nameko,
-    puerto_libre,
+    puerto_libre, solo_claves,
 )
 
 RAIZ = Path(__file__).resolve().parents[1]
@@ -62,7 +62,10 @@ class Sistema:
             _, servicio, clase = comando
             p = proceso_nameko(servicio, clase, self.env, self.carpeta)
         else:
-            p = Proceso(nombre, comando, self.env, str(RAIZ), str(self.carpeta / f"{nombre}.log"))
+            # Los relays firman los eventos de los servicios que publican; Celery es notificaciones.
+            emisores = comando[1:] if nombre == "relays" else ("notificaciones",)
+            env = solo_claves(self.env, *emisores)
+            p = Proceso(nombre, comando, env, str(RAIZ), str(self.carpeta / f"{nombre}.log"))
         self.procesos[nombre] = p.iniciar()
         return p
 

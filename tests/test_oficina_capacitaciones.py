@@ -130,7 +130,7 @@ def test_reprogramar_y_cancelar_sesiones_con_historia_avisos_y_reglas_de_fecha(a
                     json={"motivo": "x"}).status_code == 404
     with cliente_rpc(sistema.amqp, token_de_servicio_prueba("notificaciones")) as rpc:
         # El recordatorio de mañana no incluye sesiones canceladas; la reprogramada avisa por SMS a quien consintió.
-        assert rpc.capacitaciones.telefonos_sesion(proxima) == ["9988-7766"]
+        assert rpc.capacitaciones.telefonos_sesion(proxima, MUNICIPIO) == ["9988-7766"]
 
 
 def test_conteo_de_una_charla_abierta_en_el_informe_y_en_la_region(api, sistema):

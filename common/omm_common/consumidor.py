@@ -16,7 +16,7 @@ from nameko.events import EventHandler
 from sqlalchemy.exc import IntegrityError
 
 from . import registro
-from .eventos import SobreInvalido, validar_sobre
+from .eventos import SobreInvalido, validar_sobre, verificar_firma
 
 log = logging.getLogger("omm.consumidor")
 
@@ -26,12 +26,26 @@ ERRORES_DE_CONEXION = Connection("amqp://").connection_errors + (OSError,)
 
 
 class ManejadorDeEvento(EventHandler):
-    """El de nameko, sin que un ack sobre una conexión muerta tumbe el servicio.
+    """El de nameko, con dos cambios: solo acepta eventos firmados por el servicio dueño del intercambio, y un
+    ack sobre una conexión muerta no tumba el servicio.
+
+    Un mensaje que cualquiera con acceso al broker publicó (CasoDerivado inventado para otro municipio) no
+    llega al manejador: se registra y se descarta (reintentarlo no lo arregla).
 
     nameko 2.14 solo atrapa el ConnectionError de py-amqp al confirmar; si RabbitMQ cae justo entonces,
     el socket lanza ConnectionResetError, el hilo muere y `nameko run` termina. El mensaje sin ack vuelve
     a la cola cuando RabbitMQ regresa, y aplicar_una_vez lo reconoce: perder el ack no pierde nada.
     """
+
+    def handle_message(self, body, message):
+        try:
+            verificar_firma(body, self.source_service)
+        except SobreInvalido as exc:
+            log.error("%s: evento descartado (%s): tipo %s, id %s", self.method_name, exc, self.event_type,
+                      body.get("id") if isinstance(body, dict) else None)
+            self.queue_consumer.ack_message(message)
+            return
+        super().handle_message(body, message)
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         try:

@@ -2,8 +2,13 @@
 
 El gateway no pasa rol ni municipio sueltos: un mensaje RPC con un contexto inventado
 no lleva una firma válida y se rechaza (defensa en profundidad).
+
+Firmas Ed25519 (omm_common.claves): los tokens de personas solo los emite el gateway, con su clave privada,
+que ningún servicio tiene; un servicio solo firma tokens de sí mismo. Dos audiencias: el token de la API
+(`omm-api`, el que recibe quien inicia sesión, una hora) solo lo acepta el gateway; por RPC viaja uno de pocos
+minutos (`omm-rpc`) que el gateway emite en cada solicitud tras comprobar que la cuenta sigue activa. Quien
+copie un token de la API y lo mande directo por AMQP no obtiene nada.
 """
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,21 +16,18 @@ from datetime import timedelta
 import jwt
 from nameko.extensions import DependencyProvider
 
+from . import claves
 from .errores import NoAutenticado, Prohibido
 from .tiempo import ahora_utc
 
 CLAVE_CONTEXTO = "omm_token"
 ROLES = ("coordinadora", "tecnica", "promotora", "cis", "mancomunidad", "admin")
 ROL_SERVICIO = "servicio"
-ALGORITMO = "HS256"
-EMISOR = "omm-gateway"
-
-
-def secreto_jwt():
-    secreto = os.environ.get("OMM_JWT_SECRETO")
-    if not secreto or len(secreto) < 32:
-        raise RuntimeError("OMM_JWT_SECRETO no está definido o tiene menos de 32 caracteres.")
-    return secreto
+ALGORITMO = "EdDSA"
+EMISOR = "gateway"  # el único que emite tokens de personas
+AUD_API = "omm-api"
+AUD_RPC = "omm-rpc"
+MINUTOS_RPC = 5
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,16 @@ class Identidad:
         return self.municipio
 
 
-def emitir_token(identidad, minutos=60, ahora=None):
+def emitir_token(identidad, minutos=MINUTOS_RPC, ahora=None, audiencia=AUD_RPC):
+    """Token de una persona; solo puede emitirlo quien tiene la clave privada del gateway."""
+    return _firmar(EMISOR, identidad, minutos, ahora, audiencia)
+
+
+def _firmar(emisor, identidad, minutos, ahora, audiencia):
     ahora = ahora or ahora_utc()
     reclamos = {
-        "iss": EMISOR,
+        "iss": emisor,
+        "aud": audiencia,
         "sub": identidad.usuario_id,
         "usr": identidad.usuario,
         "rol": identidad.rol,
@@ -62,27 +70,34 @@ def emitir_token(identidad, minutos=60, ahora=None):
         "exp": ahora + timedelta(minutes=minutos),
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(reclamos, secreto_jwt(), algorithm=ALGORITMO)
+    return jwt.encode(reclamos, claves.privada(emisor), algorithm=ALGORITMO)
 
 
 def token_de_servicio(nombre, minutos=5):
-    """Para llamadas RPC de un servicio a otro (p. ej. notificaciones pide un nombre con consentimiento)."""
-    return emitir_token(Identidad(usuario_id=f"servicio:{nombre}", usuario=nombre, rol=ROL_SERVICIO), minutos)
+    """Para llamadas RPC de un servicio a otro (p. ej. notificaciones pide un nombre con consentimiento),
+    firmado con la clave del propio servicio: nadie más puede hablar en su nombre."""
+    return _firmar(nombre, Identidad(usuario_id=f"servicio:{nombre}", usuario=nombre, rol=ROL_SERVICIO),
+                   minutos, None, AUD_RPC)
 
 
-def verificar_token(token):
+def verificar_token(token, audiencia=AUD_RPC):
     if not token or not isinstance(token, str):
         raise NoAutenticado("Falta el token de acceso.")
     try:
+        emisor = jwt.decode(token, options={"verify_signature": False}).get("iss")
+        if emisor not in claves.EMISORES:
+            raise jwt.InvalidIssuerError()
         reclamos = jwt.decode(
-            token, secreto_jwt(), algorithms=[ALGORITMO], issuer=EMISOR,
-            options={"require": ["exp", "iat", "sub", "iss"]},
+            token, claves.publica(emisor), algorithms=[ALGORITMO], issuer=emisor, audience=audiencia,
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
     except jwt.ExpiredSignatureError:
         raise NoAutenticado("El token de acceso venció; inicie sesión de nuevo.") from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, claves.SinClave):
         raise NoAutenticado("El token de acceso no es válido.") from None
-    if reclamos.get("rol") not in ROLES + (ROL_SERVICIO,):
+    rol = reclamos.get("rol")
+    # Una persona, solo si la firmó el gateway; un servicio, solo en nombre propio.
+    if not ((rol in ROLES and emisor == EMISOR) or (rol == ROL_SERVICIO and reclamos.get("usr") == emisor)):
         raise NoAutenticado("El token de acceso no es válido.")
     return Identidad(
         usuario_id=reclamos["sub"], usuario=reclamos.get("usr", ""), rol=reclamos["rol"],
@@ -101,6 +116,13 @@ class Llamante:
 
     def exigir(self, *roles):
         return self.identidad().exigir_rol(*roles)
+
+    def exigir_servicio(self, *nombres):
+        """Solo esos servicios (el token de un servicio solo lo firma ese servicio)."""
+        yo = self.identidad().exigir_rol(ROL_SERVICIO)
+        if yo.usuario not in nombres:
+            raise Prohibido("Este servicio no puede pedir estos datos.", {"servicio": yo.usuario})
+        return yo
 
 
 class IdentidadLlamante(DependencyProvider):

@@ -5,12 +5,14 @@ Opcional: `solicitud`, el X-Request-Id que lo originó (para seguirlo en los log
 Los `datos` salen de un `Evento`: una dataclass congelada que cada servicio declara en su `contrato.py`
 (el catálogo de CONTRACT.md); nadie arma el diccionario a mano.
 """
+import json
 import uuid
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
+from . import claves
 from .tiempo import ahora_utc, como_utc, iso_utc  # noqa: F401  (los eventos se fechan en UTC con zona)
 
 CAMPOS_SOBRE = ("id", "tipo", "municipio", "ocurrido_en", "version", "datos")
@@ -31,6 +33,27 @@ def crear_sobre(tipo, municipio, datos, version=1, ocurrido_en=None, solicitud=N
     }
     if solicitud:
         sobre["solicitud"] = solicitud
+    return sobre
+
+
+def _canonico(sobre):
+    return json.dumps({k: v for k, v in sobre.items() if k != "firma"}, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode()
+
+
+def firmar_sobre(sobre, emisor):
+    """El sobre con `emisor` y su `firma` Ed25519: quien lo recibe sabe que lo publicó ese servicio, tal cual."""
+    firmado = {**{k: v for k, v in sobre.items() if k != "firma"}, "emisor": emisor}
+    firmado["firma"] = claves.firmar(emisor, _canonico(firmado))
+    return firmado
+
+
+def verificar_firma(sobre, emisor):
+    """Que lo haya firmado `emisor` (el dueño del intercambio del que llegó) y nadie lo haya cambiado."""
+    if not isinstance(sobre, dict) or sobre.get("emisor") != emisor:
+        raise SobreInvalido(f"el evento no viene firmado por {emisor}")
+    if not claves.verificar(emisor, _canonico(sobre), sobre.get("firma")):
+        raise SobreInvalido(f"la firma del evento no es de {emisor} o el evento fue alterado")
     return sobre
 
 

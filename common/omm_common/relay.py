@@ -26,7 +26,7 @@ from nameko.standalone.events import get_event_exchange
 
 from . import registro
 from .db import crear_motor, es_postgres
-from .eventos import ahora_utc, iso_utc
+from .eventos import ahora_utc, firmar_sobre, iso_utc
 from .observabilidad import callar, latir
 from .tablas import outbox
 
@@ -86,7 +86,7 @@ class Relay:
                     cabeceras[f"{HEADER_PREFIX}.{registro.CLAVE_CONTEXTO}"] = fila["solicitud"]
                 try:
                     self.publicador.publish(
-                        sobre, exchange=self.intercambio, routing_key=fila["tipo"], headers=cabeceras,
+                        firmar_sobre(sobre, self.servicio), exchange=self.intercambio, routing_key=fila["tipo"], headers=cabeceras,
                         message_id=fila["id"], declare=[self.intercambio],
                     )
                 except Exception as exc:

@@ -10,7 +10,7 @@ import jwt
 import pytest
 import sqlalchemy as sa
 
-from omm_common import contexto, municipios
+from omm_common import claves, contexto, municipios
 from omm_common.db import crear_motor, unidad_de_trabajo
 from omm_common.errores import ErrorOMM, NoAutenticado, desde_error_remoto
 from omm_common.eventos import Evento, SobreInvalido, crear_sobre, validar_sobre
@@ -66,6 +66,40 @@ def test_token_vencido_otra_clave_o_rol_cambiado_no_pasa():
     sin_firma = jwt.encode(reclamos, None, algorithm="none")
     with pytest.raises(NoAutenticado):
         contexto.verificar_token(sin_firma)
+
+
+def _firmado_por(emisor, **cambios):
+    """Lo que haría quien robó la clave privada de `emisor` (un servicio comprometido) o la de un test."""
+    reclamos = jwt.decode(contexto.emitir_token(_identidad()), options={"verify_signature": False})
+    reclamos.update(cambios)
+    return jwt.encode(reclamos, claves.privada(emisor), algorithm="EdDSA")
+
+
+def test_solo_el_gateway_emite_tokens_de_personas():
+    # Issue 16: con un secreto compartido, cualquier proceso podía acuñar cualquier rol. Ahora un servicio
+    # comprometido (casos) firma con su clave, y su token de «admin» o «tecnica» no vale en ningún lado.
+    for rol in ("admin", "tecnica", "coordinadora"):
+        with pytest.raises(NoAutenticado):
+            contexto.verificar_token(_firmado_por("casos", iss="casos", rol=rol))
+    # Tampoco puede hacerse pasar por otro servicio, ni por el gateway con su propia clave.
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(_firmado_por("casos", iss="casos", rol="servicio", usr="notificaciones"))
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(_firmado_por("casos", iss="gateway"))
+    # En nombre propio, sí.
+    yo, _ = contexto.verificar_token(contexto.token_de_servicio("casos"))
+    assert (yo.rol, yo.usuario) == ("servicio", "casos")
+
+
+def test_el_token_de_la_api_no_abre_los_servicios():
+    # Quien copia el token de una hora de la API y lo manda directo por AMQP: los servicios piden la audiencia
+    # omm-rpc, que el gateway solo da (por minutos) tras comprobar que la cuenta sigue activa.
+    de_la_api = contexto.emitir_token(_identidad(), 60, audiencia=contexto.AUD_API)
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(de_la_api)
+    assert contexto.verificar_token(de_la_api, contexto.AUD_API)[0].rol == "tecnica"
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(contexto.emitir_token(_identidad()), contexto.AUD_API)
 
 
 def test_rol_no_permitido_es_prohibido():

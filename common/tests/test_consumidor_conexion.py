@@ -55,3 +55,59 @@ def test_todo_manejador_de_eventos_es_el_que_sobrevive(modulo):
             for ext in getattr(metodo, ENTRYPOINT_EXTENSIONS_ATTR, ()):
                 if isinstance(ext, EventHandler):
                     assert isinstance(ext, ManejadorDeEvento), f"{modulo}.{clase.__name__}: usa el event_handler de nameko"
+
+
+# --- sobres firmados (issue 16): solo el servicio dueño del intercambio publica sus eventos ---
+
+class ColaQueAnota:
+    def __init__(self):
+        self.acks = []
+
+    def ack_message(self, message):
+        self.acks.append(message)
+
+
+class _Contenedor:
+    def __init__(self):
+        self.trabajos = []
+
+    def spawn_worker(self, entrypoint, args, kwargs, context_data=None, handle_result=None):
+        self.trabajos.append(args[0])
+
+
+def _manejador():
+    m = ManejadorDeEvento("casos", "CasoDerivado", requeue_on_error=True)
+    m.method_name = "al_derivar"
+    m.queue_consumer = ColaQueAnota()
+    m.container = _Contenedor()
+    m.unpack_message_headers = lambda message: {}
+    return m
+
+
+def _sobre(**cambios):
+    from omm_common.eventos import crear_sobre
+    return {**crear_sobre("CasoDerivado", "0309", {"caso_id": "c1", "derivacion_id": "d1"}), **cambios}
+
+
+def test_un_evento_firmado_por_su_dueno_llega_al_manejador():
+    from omm_common.eventos import firmar_sobre
+    m = _manejador()
+    sobre = firmar_sobre(_sobre(), "casos")
+    m.handle_message(sobre, "msg")
+    assert m.container.trabajos == [sobre] and m.queue_consumer.acks == []
+
+
+@pytest.mark.parametrize("como", ["sin_firma", "otro_servicio", "alterado", "emisor_cambiado"])
+def test_un_evento_inventado_se_descarta_sin_llegar_al_manejador(como):
+    from omm_common.eventos import firmar_sobre
+    m = _manejador()
+    if como == "sin_firma":
+        sobre = _sobre()
+    elif como == "otro_servicio":  # ayudas (o quien tenga su clave) publica en el intercambio de casos
+        sobre = firmar_sobre(_sobre(), "ayudas")
+    elif como == "alterado":  # el de verdad, con el municipio de otro CIS
+        sobre = {**firmar_sobre(_sobre(), "casos"), "municipio": "0318"}
+    else:
+        sobre = {**firmar_sobre(_sobre(), "ayudas"), "emisor": "casos"}
+    m.handle_message(sobre, "msg")
+    assert m.container.trabajos == [] and m.queue_consumer.acks == ["msg"]

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from omm_common.contexto import Identidad, emitir_token
+from omm_common.contexto import AUD_API, Identidad, emitir_token
 from omm_common.errores import ErrorOMM, NoAutenticado
 from omm_common.tiempo import ahora_utc
 
@@ -119,7 +119,7 @@ def foto_para_token(u):
 
 def token_para(identidad, publico, credenciales_desde):
     _esperar_frontera(credenciales_desde)
-    token = emitir_token(identidad, MINUTOS_TOKEN)
+    token = emitir_token(identidad, MINUTOS_TOKEN, audiencia=AUD_API)
     return {
         "access_token": token, "token_type": "bearer", "expira_en": MINUTOS_TOKEN * 60,
         "debe_cambiar_contrasena": publico["debe_cambiar_contrasena"], "usuario": publico,

@@ -20,6 +20,7 @@ from omm_common.errores import (
     ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido,
 )
 from omm_common import rpc
+from omm_common.contexto import emitir_token
 from omm_common.db import choque_de_unicidad
 from omm_common.esquemas import contiene_nulo, es_uuid
 from omm_common.registro import CLAVE_CONTEXTO, ID_VALIDO, fijar_solicitud
@@ -262,7 +263,8 @@ class PuertaHTTP:
             yo = self.autenticar(token)
             if definicion.roles and yo.rol not in definicion.roles:
                 raise Prohibido("Su rol no tiene permiso para esta operación.", {"rol": yo.rol})
-            self.propagar_identidad(token)
+            # A los servicios no va el token de la API: uno de pocos minutos, emitido tras ver la cuenta activa.
+            self.propagar_identidad(emitir_token(yo))
         cuerpo, archivos = {}, {}
         if definicion.multipart:
             if request.content_length and request.content_length > definicion.max_cuerpo:

@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from omm_common.contexto import PropagarIdentidad, token_de_servicio, verificar_token
+from omm_common.contexto import AUD_API, PropagarIdentidad, token_de_servicio, verificar_token
 from omm_common.db import BaseDeDatos
 from omm_common.errores import ErrorOMM
 from omm_common.eventos import ahora_utc
@@ -66,7 +66,7 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
     def autenticar(self, token):
         """La firma y el vencimiento; luego que la cuenta siga activa y el token sea posterior al último
         cambio de contraseña, rol o municipio (así dejan de valer los tokens robados o desactualizados)."""
-        yo, reclamos = verificar_token(token)
+        yo, reclamos = verificar_token(token, AUD_API)
 
         def consultar():
             with self.uow() as uow:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from nameko.events import EventDispatcher
 
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
+from omm_common.eventos import firmar_sobre
 from omm_common.rpc import rpc
 
 from .models import Mancomunidad, Municipio
@@ -30,7 +31,7 @@ class Territorio:
     def avisar_territorio_cambiado(self, municipio):
         """Después del commit: quien guardó los miembros de una mancomunidad los vuelve a pedir."""
         try:
-            self.avisar(TERRITORIO_CAMBIADO, {"municipio": municipio})
+            self.avisar(TERRITORIO_CAMBIADO, firmar_sobre({"municipio": municipio}, "gateway"))
         except Exception:
             log.warning("No se pudo avisar el cambio de territorio; reportes lo verá al vencer su copia",
                         exc_info=True)

@@ -20,7 +20,10 @@ RAIZ = Path(__file__).resolve().parents[2]
 PG_ADMIN = os.environ.get("OMM_PRUEBAS_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_BASE = os.environ.get("OMM_PRUEBAS_AMQP", "amqp://guest:guest@127.0.0.1:5672")
 
-os.environ.setdefault("OMM_JWT_SECRETO", secrets.token_hex(32))
+if "OMM_CLAVES_PUBLICAS" not in os.environ:
+    # Este proceso de pruebas firma como cualquiera (gateway y servicios); cada proceso que lanza, solo como sí mismo.
+    from omm_common import claves as _claves
+    os.environ.update(_claves.entorno(_claves.juego(), *_claves.EMISORES))
 os.environ.setdefault("CASOS_CLAVE_MAESTRA", secrets.token_hex(32))
 os.environ.setdefault("NOTIFICACIONES_CLAVE", secrets.token_hex(32))
 os.environ.setdefault("GATEWAY_CLAVE_RESPUESTAS", secrets.token_hex(32))
@@ -172,8 +175,16 @@ def entorno_base(amqp, **extra):
     return env
 
 
+def solo_claves(env, *emisores):
+    """El entorno de un proceso que firma solo como `emisores` (como en producción: su propia clave)."""
+    from omm_common import claves
+    return {k: v for k, v in env.items()
+            if not k.startswith("OMM_CLAVE_PRIVADA_") or k in {claves.variable_privada(e) for e in emisores}}
+
+
 def proceso_nameko(servicio, clase, env, carpeta_logs):
-    """`nameko run` real de un servicio, con la config de su carpeta."""
+    """`nameko run` real de un servicio, con la config de su carpeta y solo su clave privada."""
+    env = solo_claves(env, servicio)
     carpeta = RAIZ / "gateway" if servicio == "gateway" else RAIZ / "services" / servicio
     comando = [sys.executable, "-m", "nameko", "run", "--config", str(carpeta / "config.yaml"),
                f"{servicio}.service:{clase}"]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from gateway import auth
 from gateway.models import Base, IntentoFallido, Usuario
-from omm_common.contexto import verificar_token
+from omm_common.contexto import AUD_API, verificar_token
 from omm_common.errores import ErrorOMM, NoAutenticado
 
 
@@ -31,7 +31,7 @@ def sesion():
 
 def _vale(sesion, token):
     u = sesion.scalar(sa.select(Usuario))
-    _, reclamos = verificar_token(token)
+    _, reclamos = verificar_token(token, AUD_API)
     auth.exigir_vigente(auth.estado_de(sesion, u.id), reclamos)
 
 

@@ -498,10 +498,11 @@ def listar_entregas(uow, yo, filtros):
                     lambda e: _entrega_salida(e, nombres_tipo=nombres_tipo))
 
 
-def contacto_para_salud(uow, beneficiaria_id):
-    """Para notificaciones: nombre y teléfono solo si la beneficiaria consintió compartir con salud."""
+def contacto_para_salud(uow, beneficiaria_id, municipio):
+    """Para notificaciones: nombre y teléfono solo si la beneficiaria consintió compartir con salud, y solo para
+    el municipio del aviso."""
     b = uow.sesion.get(Beneficiaria, str(beneficiaria_id))
-    if b is None or not b.consentimiento_salud:
+    if b is None or b.municipio != municipio or not b.consentimiento_salud:
         return None
     return {"nombre": f"{b.nombres} {b.apellidos}", "telefono": b.telefono, "comunidad": b.comunidad}
 

@@ -1,7 +1,7 @@
 """Entradas nameko del servicio de ayudas: quién llama, unidad de trabajo, caso de uso."""
 from omm_common.rpc import rpc
 
-from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante
+from omm_common.contexto import IdentidadLlamante
 from omm_common.db import BaseDeDatos
 from omm_common.observabilidad import Observable
 from omm_common.resumenes import ConResumen
@@ -103,10 +103,10 @@ class Ayudas(Observable, ConResumen):  # estado para /health y /metrics del gate
             return op.listar_entregas(uow, yo, filtros)
 
     @rpc
-    def contacto_para_salud(self, beneficiaria_id):
-        self.llamante.exigir(ROL_SERVICIO)
+    def contacto_para_salud(self, beneficiaria_id, municipio):
+        self.llamante.exigir_servicio("notificaciones")
         with self.uow() as uow:
-            return op.contacto_para_salud(uow, beneficiaria_id)
+            return op.contacto_para_salud(uow, beneficiaria_id, municipio)
 
     @rpc
     def inventario(self):

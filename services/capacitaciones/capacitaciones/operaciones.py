@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from omm_common import agregados as agregar, archivos, nombres, resumenes
-from omm_common.contexto import secreto_jwt
+from omm_common import claves
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar, es_uuid
@@ -30,8 +30,9 @@ ROLES = ("coordinadora", "tecnica", "promotora")
 
 
 def secreto_constancias():
-    # Un secreto propio si se configura; si no, uno derivado del de los tokens (HMAC con otra etiqueta).
-    return os.environ.get("CAPACITACIONES_SECRETO_CONSTANCIAS") or secreto_jwt()
+    # Un secreto propio si se configura; si no, uno derivado de la clave privada de capacitaciones (que solo
+    # este servicio tiene; antes salía del secreto de los tokens, que tenían todos).
+    return os.environ.get("CAPACITACIONES_SECRETO_CONSTANCIAS") or claves.derivar("capacitaciones", b"constancias").hex()
 
 
 # --- salida ---
@@ -633,10 +634,11 @@ def hoja_asistencia(uow, yo, capacitacion_id, sesion_id):
 
 # --- para notificaciones (rol servicio) ---
 
-def contacto_participante(uow, inscripcion_id, hoy=None):
-    """Nombre y teléfono solo si la participante consintió compartir con salud."""
+def contacto_participante(uow, inscripcion_id, municipio, hoy=None):
+    """Nombre y teléfono solo si la participante consintió compartir con salud, y solo para el municipio del
+    aviso."""
     i = uow.sesion.get(Inscripcion, str(inscripcion_id)) if es_uuid(inscripcion_id) else None
-    if i is None or not i.consentimiento_salud:
+    if i is None or i.capacitacion.municipio != municipio or not i.consentimiento_salud:
         return None
     fpp = dominio.fecha_probable_parto(i.semanas_gestacion, i.fecha_registro) if i.embarazada else None
     return {"nombre": f"{i.nombres} {i.apellidos}", "telefono": i.telefono, "comunidad": i.comunidad,
@@ -645,9 +647,9 @@ def contacto_participante(uow, inscripcion_id, hoy=None):
             "fecha_probable_parto": fpp.isoformat() if fpp else None}
 
 
-def telefonos_sesion(uow, sesion_id):
+def telefonos_sesion(uow, sesion_id, municipio):
     sesion = uow.sesion.get(Sesion, str(sesion_id)) if es_uuid(sesion_id) else None
-    if sesion is None:
+    if sesion is None or sesion.capacitacion.municipio != municipio:
         return []
     return list(uow.sesion.scalars(sa.select(Inscripcion.telefono).where(
         Inscripcion.capacitacion_id == sesion.capacitacion_id, Inscripcion.consentimiento_salud.is_(True),

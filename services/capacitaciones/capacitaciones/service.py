@@ -113,16 +113,16 @@ class Capacitaciones(Observable, ConResumen):  # estado para /health y /metrics 
     # --- para notificaciones y la región: sin datos personales salvo consentimiento ---
 
     @rpc
-    def contacto_participante(self, inscripcion_id):
-        self.llamante.exigir(ROL_SERVICIO)
+    def contacto_participante(self, inscripcion_id, municipio):
+        self.llamante.exigir_servicio("notificaciones")
         with self.uow() as uow:
-            return op.contacto_participante(uow, inscripcion_id)
+            return op.contacto_participante(uow, inscripcion_id, municipio)
 
     @rpc
-    def telefonos_sesion(self, sesion_id):
-        self.llamante.exigir(ROL_SERVICIO)
+    def telefonos_sesion(self, sesion_id, municipio):
+        self.llamante.exigir_servicio("notificaciones")
         with self.uow() as uow:
-            return op.telefonos_sesion(uow, sesion_id)
+            return op.telefonos_sesion(uow, sesion_id, municipio)
 
     @rpc
     def sesiones_de_manana(self, fecha):

@@ -72,7 +72,7 @@ def test_el_servicio_rechaza_un_contexto_sin_firma_o_con_rol_ajeno(capacitacione
         assert _error(e).codigo == "PROHIBIDO"
         # Los datos de contacto son solo para el servicio de notificaciones.
         with pytest.raises(RemoteError) as e:
-            rpc.capacitaciones.telefonos_sesion("00000000-0000-0000-0000-000000000000")
+            rpc.capacitaciones.telefonos_sesion("00000000-0000-0000-0000-000000000000", "0309")
         assert _error(e).codigo == "PROHIBIDO"
 
 
@@ -228,14 +228,22 @@ def test_eventos_sin_datos_personales_y_contacto_solo_con_consentimiento(tecnica
     for dato in ("Reina", "Zelaya", "0309199800456", "9876", "Rosario", "Sonia"):
         assert dato not in str(eventos)
 
-    with cliente_rpc(amqp_uri, token("servicio")) as rpc:
-        contacto = rpc.capacitaciones.contacto_participante(con["id"])
+    with cliente_rpc(amqp_uri, token_de_servicio_prueba("notificaciones")) as rpc:
+        contacto = rpc.capacitaciones.contacto_participante(con["id"], "0309")
         assert contacto["nombre"] == "Reina Zelaya" and contacto["telefono"] == "9876-5432"
         assert contacto["semanas_gestacion"] == 12
         assert contacto["fecha_probable_parto"] == (date.today() - timedelta(weeks=12)
                                                     + timedelta(days=280)).isoformat()
-        assert rpc.capacitaciones.contacto_participante(sin["id"]) is None
-        assert rpc.capacitaciones.telefonos_sesion(c["sesiones"][1]["id"]) == ["9876-5432"]
+        assert rpc.capacitaciones.contacto_participante(sin["id"], "0309") is None
+        assert rpc.capacitaciones.telefonos_sesion(c["sesiones"][1]["id"], "0309") == ["9876-5432"]
+        # Con el municipio de otro aviso (un evento inventado), nada.
+        assert rpc.capacitaciones.contacto_participante(con["id"], "0318") is None
+        assert rpc.capacitaciones.telefonos_sesion(c["sesiones"][1]["id"], "0318") == []
+    # Otro servicio (reportes) no puede pedir datos de contacto.
+    with cliente_rpc(amqp_uri, token_de_servicio_prueba("reportes")) as rpc:
+        with pytest.raises(RemoteError) as e:
+            rpc.capacitaciones.contacto_participante(con["id"], "0309")
+        assert _error(e).codigo == "PROHIBIDO"
         proximas = rpc.capacitaciones.sesiones_de_manana(manana.isoformat())
         assert [x["sesion_id"] for x in proximas] == [c["sesiones"][1]["id"]]
         assert proximas[0]["municipio"] == "0309" and proximas[0]["lugar"] == "CIS"

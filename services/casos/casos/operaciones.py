@@ -469,12 +469,13 @@ def aplicar_aviso(uow, sobre):
     return d.aviso
 
 
-def datos_derivacion(uow, derivacion_id):
-    """Para notificaciones: nombre y teléfono solo si la sobreviviente consintió la derivación."""
+def datos_derivacion(uow, derivacion_id, municipio):
+    """Para notificaciones: nombre y teléfono solo si la sobreviviente consintió la derivación, y solo para el
+    municipio del aviso (un evento con otro municipio no saca los datos hacia el CIS de otro lugar)."""
     if not es_uuid(derivacion_id):
         return None
     d = uow.sesion.get(Derivacion, str(derivacion_id))
-    if d is None or not d.caso.consentimiento_derivacion:
+    if d is None or d.municipio != municipio or not d.caso.consentimiento_derivacion:
         return None
     privado = cifrado.descifrar(d.municipio, d.caso.datos_cifrados)["sobreviviente"]
     uow.sesion.add(Auditoria(municipio=d.municipio, caso_id=d.caso_id, usuario_id="servicio:notificaciones",

@@ -112,10 +112,10 @@ class Casos(Observable, ConResumen):  # estado para /health y /metrics del gatew
             return op.auditoria(uow, yo, caso_id)
 
     @rpc
-    def datos_derivacion(self, derivacion_id):
-        self.llamante.exigir(ROL_SERVICIO)
+    def datos_derivacion(self, derivacion_id, municipio):
+        self.llamante.exigir_servicio("notificaciones")
         with self.uow() as uow:
-            return op.datos_derivacion(uow, derivacion_id)
+            return op.datos_derivacion(uow, derivacion_id, municipio)
 
     @rpc
     def emitir_seguimientos_vencidos(self, hoy=None):

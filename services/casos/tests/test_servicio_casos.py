@@ -147,9 +147,15 @@ def test_bitacora_y_datos_para_el_cis_con_consentimiento(casos, amqp_uri):
         acciones = [a["accion"] for a in rpc.casos.auditoria(c["id"])]
     assert acciones == ["registrar", "leer", "derivar"]
     with cliente_rpc(amqp_uri, token_de_servicio_prueba()) as rpc:
-        datos = rpc.casos.datos_derivacion(d["id"])
+        datos = rpc.casos.datos_derivacion(d["id"], "0309")
         assert datos["nombre"] == "Dolores Zelaya Bonilla" and datos["urgente"] is True
-        assert rpc.casos.datos_derivacion(str(uuid.uuid4())) is None
+        assert rpc.casos.datos_derivacion(str(uuid.uuid4()), "0309") is None
+        # Issue 16: un CasoDerivado inventado con otro municipio no saca sus datos hacia otro CIS.
+        assert rpc.casos.datos_derivacion(d["id"], "0318") is None
+    with cliente_rpc(amqp_uri, token_de_servicio_prueba("reportes")) as rpc:
+        with pytest.raises(RemoteError) as e:
+            rpc.casos.datos_derivacion(d["id"], "0309")
+        assert _codigo(e) == "PROHIBIDO"
     motor = sa.create_engine(casos)
     with motor.begin() as conexion:
         with pytest.raises(sa.exc.DBAPIError):

@@ -73,15 +73,15 @@ class Consultas:
         if n.destinatario != "cis":
             return None
         if n.evento_tipo == CasoDerivado.tipo_evento and ref.get("derivacion_id"):
-            return self._llamar("casos", "datos_derivacion", ref["derivacion_id"])
+            return self._llamar("casos", "datos_derivacion", ref["derivacion_id"], n.municipio)
         if n.evento_tipo in (AyudaEntregada.tipo_evento, EntregaAnulada.tipo_evento) and ref.get("beneficiaria_id"):
-            return self._llamar("ayudas", "contacto_para_salud", ref["beneficiaria_id"])
+            return self._llamar("ayudas", "contacto_para_salud", ref["beneficiaria_id"], n.municipio)
         if n.evento_tipo == ParticipanteInscrita.tipo_evento and ref.get("inscripcion_id"):
-            return self._llamar("capacitaciones", "contacto_participante", ref["inscripcion_id"])
+            return self._llamar("capacitaciones", "contacto_participante", ref["inscripcion_id"], n.municipio)
         return None
 
-    def telefonos_sesion(self, sesion_id):
-        return self._llamar("capacitaciones", "telefonos_sesion", sesion_id) or []
+    def telefonos_sesion(self, sesion_id, municipio):
+        return self._llamar("capacitaciones", "telefonos_sesion", sesion_id, municipio) or []
 
     def sesiones_de_manana(self, fecha):
         return self._llamar("capacitaciones", "sesiones_de_manana", fecha.isoformat()) or []
@@ -155,7 +155,7 @@ def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
                     raise ErrorPermanente("El municipio no tiene registrado el contacto "
                                           f"«{plantillas.nombre_destinatario(n.destinatario)}».")
             else:
-                destino = _Participantes(consultas.telefonos_sesion(n.referencia["sesion_id"]))
+                destino = _Participantes(consultas.telefonos_sesion(n.referencia["sesion_id"], n.municipio))
             plantilla_propia = (n.referencia or {}).get("_plantilla")
             asunto, cuerpo = plantillas.componer(n.regla if n.regla in plantillas.PLANTILLAS else n.evento_tipo,
                                                  _contexto(s, n, consultas), plantilla_propia)
