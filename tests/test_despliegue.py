@@ -77,7 +77,7 @@ def test_cada_variable_leida_esta_definida_en_compose_y_en_el_ejemplo():
     ejemplo = {l.split("=", 1)[0] for l in (RAIZ / "deploy" / "omm.env.example").read_text().splitlines()
                if "=" in l and not l.startswith("#")}
     leidas = _variables_leidas()
-    assert {"AMQP_URI", "OMM_JWT_SECRETO", "AYUDAS_DB_URL", "GATEWAY_DB_URL"} <= leidas
+    assert {"AMQP_URI", "OMM_CLAVES_PUBLICAS", "AYUDAS_DB_URL", "GATEWAY_DB_URL"} <= leidas
     for nombre in _procfile():
         entorno = servicios[nombre]["environment"]
         faltan = sorted(leidas - set(entorno))
@@ -132,7 +132,14 @@ def test_cada_variable_de_compose_esta_en_env_example():
     texto = (RAIZ / "docker-compose.yml").read_text()
     obligatorias = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", texto))
     todas = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", texto))
-    assert {"RABBITMQ_CONTRASENA", "POSTGRES_CONTRASENA", "OMM_JWT_SECRETO", "CASOS_CLAVE_MAESTRA"} <= obligatorias
+    assert {"RABBITMQ_CONTRASENA", "POSTGRES_CONTRASENA", "OMM_CLAVES_PUBLICAS", "CASOS_CLAVE_MAESTRA"} <= obligatorias
+    # Cada clave privada, solo a su proceso (y a los relays, que publican los eventos de cuatro servicios).
+    servicios = _compose()["services"]
+    for emisor, procesos in {"GATEWAY": {"gateway"}, "CASOS": {"casos", "relays"},
+                             "REPORTES": {"reportes"},
+                             "NOTIFICACIONES": {"notificaciones", "celery_worker", "relays"}}.items():
+        con = {n for n, sv in servicios.items() if f"OMM_CLAVE_PRIVADA_{emisor}" in (sv.get("environment") or {})}
+        assert con == procesos, (emisor, con)
     ejemplo = _ejemplo_env()
     assert not sorted(obligatorias - ejemplo), f".env.example no trae {sorted(obligatorias - ejemplo)}"
     assert not sorted(todas - ejemplo), f".env.example no trae {sorted(todas - ejemplo)}"
@@ -232,7 +239,6 @@ def test_crear_admin_deja_una_cuenta_que_inicia_sesion_y_es_idempotente(tmp_path
     db_url = f"sqlite:///{tmp_path / 'gateway.db'}"
     subprocess.run([str(Path(sys.executable).parent / "omm-migrar"), "gateway"],
                    env={**os.environ, "GATEWAY_DB_URL": db_url}, check=True, capture_output=True, timeout=120)
-    monkeypatch.setenv("OMM_JWT_SECRETO", "s" * 64)
     contrasena = "una-clave-larga-de-prueba"
 
     def iniciar(clave):

@@ -14,6 +14,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from omm_common import claves
+
 from .test_despliegue import RAIZ, _compose, _procfile, _variables_leidas, mismo_comando
 
 K8S = RAIZ / "deploy" / "k8s"
@@ -198,6 +200,11 @@ def test_los_secretos_van_solo_a_quien_los_usa():
     assert [n for n in d if "GATEWAY_CLAVE_RESPUESTAS" in secretos(n)] == ["gateway"]
     assert {n for n in d if "NOTIFICACIONES_CLAVE" in secretos(n)} == {"notificaciones", "celery_worker"}
     assert secretos("celery_beat") == {"AMQP_URI"}
+    # Issue 16: cada proceso firma solo como sí mismo (los relays, los eventos de los cuatro que los emiten).
+    con_clave = {e: {n for n in d if f"OMM_CLAVE_PRIVADA_{e.upper()}" in secretos(n)} for e in claves.EMISORES}
+    assert con_clave == {"gateway": {"gateway"}, "casos": {"casos", "relays"}, "ayudas": {"ayudas", "relays"},
+                         "capacitaciones": {"capacitaciones", "relays"}, "reportes": {"reportes"},
+                         "notificaciones": {"notificaciones", "celery_worker", "relays"}}
     for n in d:
         bases = {s for s in secretos(n) if s.endswith("_DB_URL")}
         if n in SERVICIOS_NAMEKO + ("gateway",):

@@ -105,7 +105,10 @@ def amqp_uri():
 
 
 def token(rol, municipio=None, mancomunidad=None, usuario_id=None, minutos=30):
-    from omm_common.contexto import Identidad, emitir_token
+    """Un token de RPC como el que el gateway pone en cada llamada; con rol «servicio», el de notificaciones."""
+    from omm_common.contexto import Identidad, emitir_token, token_de_servicio
+    if rol == "servicio":
+        return token_de_servicio("notificaciones", minutos)
     return emitir_token(Identidad(usuario_id=usuario_id or str(uuid.uuid4()), usuario=f"{rol}.prueba",
                                   rol=rol, municipio=municipio, mancomunidad=mancomunidad), minutos)
 
