@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from omm_common.consumidor import aplicar_una_vez
 from omm_common.db import FabricaUoW, crear_motor, unidad_de_trabajo
-from omm_common.eventos import Evento, crear_sobre
+from omm_common.eventos import Evento, crear_sobre, verificar_firma
 from omm_pruebas import Proceso, ProxyTCP, _pg_base, entorno_base, esperar
 from omm_common.relay import Relay
 from omm_common.tablas import eventos_aplicados, metadata, outbox, siguiente_numero
@@ -35,7 +35,7 @@ def motor(base_pg):
 
 
 def _cola(amqp_uri, nombre):
-    cola = Queue(nombre, exchange=get_event_exchange("prueba", {}), routing_key="AlgoPaso", durable=True)
+    cola = Queue(nombre, exchange=get_event_exchange("casos", {}), routing_key="AlgoPaso", durable=True)
     with Connection(amqp_uri) as c:
         cola.bind(c.channel()).declare()
     return cola
@@ -54,7 +54,7 @@ def test_evento_escrito_con_el_broker_caido_sale_cuando_vuelve(motor, amqp_uri):
     cola = _cola(amqp_uri, "prueba-relay")
     proxy = ProxyTCP(5672)
     vhost = amqp_uri.rsplit("/", 1)[1]
-    relay = Relay("prueba", motor, f"amqp://guest:guest@127.0.0.1:{proxy.puerto}/{vhost}")
+    relay = Relay("casos", motor, f"amqp://guest:guest@127.0.0.1:{proxy.puerto}/{vhost}")
     # RabbitMQ inalcanzable: el registro se confirma igual y el evento queda pendiente.
     with unidad_de_trabajo(motor) as uow:
         uow.emitir(AlgoPaso(referencia="r1"), "0309")
@@ -74,6 +74,8 @@ def test_evento_escrito_con_el_broker_caido_sale_cuando_vuelve(motor, amqp_uri):
     assert len(recibidos) == 1
     assert recibidos[0]["tipo"] == "AlgoPaso" and recibidos[0]["datos"] == {"referencia": "r1"}
     assert recibidos[0]["municipio"] == "0309" and recibidos[0]["ocurrido_en"].endswith("+00:00")
+    # Firmado por el servicio dueño del intercambio (issue 16): quien lo consuma puede comprobarlo.
+    assert verificar_firma(recibidos[0], "casos")["emisor"] == "casos"
 
 
 class _Consumidor:
