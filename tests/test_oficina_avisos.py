@@ -17,7 +17,7 @@ from nameko.standalone.events import event_dispatcher
 import omm_pruebas
 from ayudas.contrato import EntregaAnulada
 from capacitaciones.contrato import SesionCancelada, SesionProgramada, SesionReprogramada
-from omm_common.eventos import crear_sobre
+from omm_common.eventos import crear_sobre, firmar_sobre
 from omm_common.tiempo import hoy_honduras
 from omm_pruebas import esperar
 
@@ -44,7 +44,8 @@ def api(sistema):
 
 
 def _publicar(sistema, dueno, evento):
-    sobre = crear_sobre(evento.tipo_evento, M, evento.datos())
+    # Hace de relay del servicio dueño: firma con su clave, como él (issue 16).
+    sobre = firmar_sobre(crear_sobre(evento.tipo_evento, M, evento.datos()), dueno)
     event_dispatcher({"AMQP_URI": sistema.amqp})(dueno, evento.tipo_evento, sobre)
     return sobre["id"]
 

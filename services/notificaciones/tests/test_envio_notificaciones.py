@@ -28,7 +28,7 @@ class SinServicios:
     def persona(self, n):
         return None
 
-    def telefonos_sesion(self, sesion_id):
+    def telefonos_sesion(self, sesion_id, municipio):
         return ["+504 9999-0001", "+504 9999-0002"]
 
 

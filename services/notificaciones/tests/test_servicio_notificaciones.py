@@ -8,7 +8,7 @@ from nameko.standalone.events import event_dispatcher
 
 from omm_common import colas
 from omm_common.errores import desde_error_remoto
-from omm_common.eventos import crear_sobre
+from omm_common.eventos import crear_sobre, firmar_sobre
 from omm_common.migraciones import migrar
 from omm_pruebas import cliente_rpc, esperar, token
 
@@ -40,9 +40,11 @@ def test_el_mismo_evento_entregado_dos_veces_crea_una_sola_vez_sus_notificacione
         "entrega_id": str(uuid.uuid4()), "beneficiaria_id": str(uuid.uuid4()), "tipo_codigo": "med",
         "categoria": "economica_medicamentos", "cantidad": 1, "monto": 800.0, "fecha": "2026-11-20",
         "consentimiento_salud": True})
+    # Esta prueba hace de relay de ayudas: firma con su clave, como él.
+    sobre = firmar_sobre(sobre, "ayudas")
     publicar("ayudas", "AyudaEntregada", sobre)
     publicar("ayudas", "AyudaEntregada", sobre)
-    otro = crear_sobre("AyudaEntregada", "0309", {**sobre["datos"], "categoria": "alimentos"})
+    otro = firmar_sobre(crear_sobre("AyudaEntregada", "0309", {**sobre["datos"], "categoria": "alimentos"}), "ayudas")
     publicar("ayudas", "AyudaEntregada", otro)  # no cumple ninguna regla
     esperar(lambda: _contar(servicio, "SELECT count(*) FROM eventos_aplicados") == 2, 30, mensaje="eventos aplicados")
     filas = _contar(servicio, f"SELECT count(*) FROM notificaciones WHERE evento_id = '{sobre['id']}'")
