@@ -17,7 +17,7 @@ import gateway.service  # noqa: F401  (registra todas las rutas)
 from gateway.http import RUTAS
 from omm_common.contexto import Identidad, emitir_token
 from omm_common.errores import desde_error_remoto
-from omm_pruebas import cliente_rpc
+from omm_pruebas import cliente_rpc, token
 
 pytestmark = pytest.mark.integracion
 
@@ -263,7 +263,13 @@ def test_contexto_falsificado_por_rpc_directo_a_cada_servicio(sistema, servicio,
         assert desde_error_remoto(e.value).codigo == "NO_AUTENTICADO", (nombre, e.value.exc_type)
     # Un token bueno de una usuaria no alcanza para lo que solo pide otro servicio.
     if metodo == "agregados":
+        # (El de la API ni siquiera abre la puerta por AMQP: es de otra audiencia; issue 16.)
         with cliente_rpc(sistema.amqp, sistema.api.token("coordinadora.0309")) as rpc:
+            with pytest.raises(RemoteError) as e:
+                getattr(getattr(rpc, servicio), metodo)(*args)
+        assert desde_error_remoto(e.value).codigo == "NO_AUTENTICADO"
+        # El de RPC que el gateway le daría a una coordinadora: autenticada, pero sin permiso.
+        with cliente_rpc(sistema.amqp, token("coordinadora", "0309")) as rpc:
             with pytest.raises(RemoteError) as e:
                 getattr(getattr(rpc, servicio), metodo)(*args)
         assert desde_error_remoto(e.value).codigo == "PROHIBIDO"
