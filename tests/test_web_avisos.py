@@ -221,6 +221,42 @@ def test_el_cis_ve_lo_urgente_primero_y_lo_confirma_con_un_toque(api, navegador)
                         TERCERA["apellidos"])
 
 
+def _n(evento, canal, estado, creado, regla="derivacion_cis", destinatario="cis", urgente=False, **extra):
+    return {"id": f"{evento}-{canal}-{regla}", "evento_id": evento, "evento_tipo": "CasoDerivado", "regla": regla,
+            "destinatario": destinatario, "canal": canal, "urgente": urgente, "estado": estado,
+            "asunto": f"Asunto {evento}" if estado in ("enviada", "confirmada") else None,
+            "mensaje": f"Mensaje {evento}" if canal == "bandeja" else None,
+            "creado_en": f"2026-12-03T1{creado}:00:00+00:00", "confirmada_en": None, **extra}
+
+
+def test_un_aviso_por_evento_lo_urgente_sin_confirmar_primero():
+    from gateway.web.avisos import agrupar, sin_acuse_del_cis
+    items = [
+        _n("viejo-urgente", "sms", "enviada", 1, urgente=True),
+        _n("viejo-urgente", "email", "fallida", 1, urgente=True),
+        _n("viejo-urgente", "bandeja", "enviada", 1, urgente=True),
+        _n("nuevo", "bandeja", "enviada", 5),
+        _n("nuevo", "email", "pendiente", 5),
+        _n("confirmado-urgente", "bandeja", "confirmada", 8, urgente=True, confirmada_en="2026-12-03T19:00:00+00:00"),
+        # El correo salió después del acuse: el aviso sigue confirmado.
+        _n("confirmado-urgente", "email", "enviada", 8, urgente=True),
+        _n("sin-llegar", "email", "fallida", 9),
+        _n("confirmado-urgente", "bandeja", "enviada", 9, regla="escalamiento", destinatario="coordinadora",
+           urgente=True),
+        _n("viejo-urgente", "bandeja", "enviada", 2, regla="escalamiento", destinatario="coordinadora", urgente=True),
+    ]
+    cis = agrupar([x for x in items if x["destinatario"] == "cis"])
+    assert [v["evento_id"] for v in cis] == ["viejo-urgente", "confirmado-urgente", "nuevo"]
+    urgente, confirmado, nuevo = cis
+    assert urgente["acusable"] == "viejo-urgente-bandeja-derivacion_cis" and not urgente["confirmada"]
+    assert urgente["medios"] == "Bandeja de la aplicación, SMS" and urgente["mensaje"] == "Mensaje viejo-urgente"
+    assert confirmado["confirmada"] and confirmado["confirmada_en"].startswith("2026-12-03T19")
+    assert nuevo["medios"] == "Bandeja de la aplicación" and nuevo["tipo"] == "Derivación de un caso"
+    # La coordinación: solo sigue urgente el escalamiento cuya derivación el CIS no confirmó.
+    [abierto] = sin_acuse_del_cis(agrupar(items, por_regla=True))
+    assert abierto["evento_id"] == "viejo-urgente" and abierto["destinatario"] == "coordinadora"
+
+
 def test_bandeja_sin_cache_solo_para_el_cis_y_con_csrf(api):
     base = api.base
     s = _entrar(base, CIS)

@@ -140,6 +140,12 @@ def agrupar(items, por_regla=False):
     return vistas
 
 
+def sin_acuse_del_cis(vistas):
+    """Los escalamientos a la coordinación cuya derivación el CIS todavía no confirmó."""
+    confirmados = {v["evento_id"] for v in vistas if v["destinatario"] == "cis" and v["confirmada"]}
+    return [v for v in vistas if v["regla"] == "escalamiento" and v["evento_id"] not in confirmados]
+
+
 class RutasWebAvisos:
 
     # --- CIS: la bandeja ---
@@ -200,8 +206,8 @@ class RutasWebAvisos:
         items = self.datos("listar_notificaciones", consulta={"por_pagina": 200})["items"]
         conteos = {e: sum(por_canal.values()) for e, por_canal in resumen["por_estado"].items()}
         vistas = agrupar(items, por_regla=True)
-        confirmados = {v["evento_id"] for v in vistas if v["destinatario"] == "cis" and v["confirmada"]}
-        para_mi = [dict(v, resuelto=v["regla"] == "escalamiento" and v["evento_id"] in confirmados)
+        abiertos = {v["id"] for v in sin_acuse_del_cis(vistas)}
+        para_mi = [dict(v, resuelto=v["regla"] == "escalamiento" and v["id"] not in abiertos)
                    for v in vistas if v["destinatario"] == "coordinadora"]
         cis_sin_confirmar = [v for v in vistas if v["destinatario"] == "cis" and not v["confirmada"]]
         fallidas = [dict(n, que=_que(n), para=PARA.get(n["destinatario"], "Contacto"),
@@ -239,12 +245,9 @@ class RutasWebAvisos:
                            "enlace": "/avisos#fallidas", "cifra": n,
                            "urgente": any(x["urgente"] for x in resumen["fallidas"])})
         items = self.datos("listar_notificaciones", consulta={"por_pagina": 200})["items"]
-        vistas = agrupar(items, por_regla=True)
-        confirmados = {v["evento_id"] for v in vistas if v["destinatario"] == "cis" and v["confirmada"]}
-        for v in vistas:
-            if v["regla"] == "escalamiento" and v["evento_id"] not in confirmados:
-                avisos.append({"texto": f"{v['asunto']} ({v['hace']})", "enlace": "/avisos#para-coordinacion",
-                               "urgente": True})
+        for v in sin_acuse_del_cis(agrupar(items, por_regla=True)):
+            avisos.append({"texto": f"{v['asunto']} ({v['hace']})", "enlace": "/avisos#para-coordinacion",
+                           "urgente": True})
         return avisos
 
     # --- coordinadora: contactos ---
