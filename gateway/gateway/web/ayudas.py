@@ -158,6 +158,9 @@ class RutasWebAyudas:
         if error:
             return self._ayw_render("beneficiarias.html", titulo="Beneficiarias", estado=400, buscar=texto,
                                     errores={"buscar": error.mensaje})
+        if "dni" in consulta and resultado["total"] == 1:
+            # El DNI es de una sola persona: directo a su página (la URL lleva su id, no el DNI).
+            raise Redireccion(f"/beneficiarias/{resultado['items'][0]['id']}")
         return self._ayw_render("beneficiarias.html", titulo="Beneficiarias", buscar=texto, resultado=resultado,
                                 por_dni="dni" in consulta)
 
