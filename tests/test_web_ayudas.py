@@ -412,6 +412,19 @@ def test_la_persona_y_el_recibo_son_403_para_el_cis_y_anular_solo_la_coordinador
     assert r.status_code == 404 and "No encontrado" in r.text
 
 
+def test_importar_sin_javascript_muestra_los_errores_por_fila(api):
+    s = _sesion(api.base, COORD)
+    r = s.get(f"{api.base}/beneficiarias/importar")
+    assert r.status_code == 200 and 'enctype="multipart/form-data"' in r.text and "<progress" in r.text
+    contenido = _xlsx([["Ana Gabriela", "Rápalo", None, "otra cosa", "01/01/1990", "Centro", None]])
+    r = s.post(f"{api.base}/beneficiarias/importar", data=_ocultos(r.text),
+               files={"archivo": ("lista.xlsx", contenido, "application/octet-stream")})
+    assert r.status_code == 200 and "Resultado de la importación" in r.text
+    assert "Fila 2, «Motivo sin DNI»: «otra cosa» no es un motivo conocido" in r.text
+    r = s.post(f"{api.base}/beneficiarias/importar", data=_ocultos(s.get(f"{api.base}/beneficiarias/importar").text))
+    assert r.status_code == 400 and "Elija el archivo de Excel" in r.text
+
+
 def test_la_coordinadora_exporta_el_excel(api):
     s = _sesion(api.base, COORD)
     r = s.get(f"{api.base}/beneficiarias/exportar")
