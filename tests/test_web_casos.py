@@ -117,6 +117,7 @@ def test_la_lista_muestra_codigo_e_iniciales_y_busca_por_post(api):
     assert caso["codigo"] in r.text and "A. G. R. T." in r.text and "B. M." in r.text
     for dato in ("Ana Gabriela", "Rosales", "Tábora", "Brenda", "Mejía", "0401198801234", "0401-1988-01234"):
         assert dato not in r.text, dato
+    assert f"por ejemplo SAN-{hoy_honduras().year}-0007" in r.text  # la sigla de Santa Rosa de Copán
     assert "Extremo" in r.text and "extremo" not in re.sub(r"<[^>]+>", " ", r.text).replace("Extremo", "")
 
     def buscar(q, **filtros):

@@ -14,6 +14,7 @@ from casos.contrato import (
     NOMBRES_NIVEL_RIESGO, NOMBRES_TIPO_VIOLENCIA, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA,
     horas_desde_incidente,
 )
+from omm_common import municipios
 from omm_common.tiempo import HONDURAS, ahora_utc, hoy_honduras
 
 from . import textos
@@ -216,8 +217,14 @@ class RutasWebCasos:
         return self.render("casos/lista.html", titulo="Casos", casos=datos["items"], total=datos["total"],
                            pagina_actual=datos["pagina"], paginas=paginas, filtros=filtros, q=q,
                            visible=consulta.get("codigo", ""), buscado=buscado, opciones=OPCIONES, nombre=nombre,
+                           ejemplo=self._ejemplo_codigo(),
                            error=error and "No se pudo buscar: revise los filtros.",
                            estado=400 if error else 200)
+
+    def _ejemplo_codigo(self):
+        """Un código como los de esta oficina (la sigla de su municipio y el año), para la ayuda de la búsqueda."""
+        m = municipios.buscar(self.web.yo.municipio) if self.web.yo.municipio else None
+        return f"{m.sigla if m else 'LEJ'}-{hoy_honduras().year}-0007"
 
     # --- agenda del día ---
 
