@@ -5,11 +5,13 @@ el informe consolidado; las cifras pequeñas de casos salen como «<5», nunca c
 
 Municipios propios de este módulo: 0405 (Corquín) y 0406 (Cucuyagua, Copán), en una mancomunidad de prueba.
 """
+import io
 import re
 from datetime import timedelta
 
 import pytest
 import requests
+from PIL import Image
 
 import omm_pruebas
 from omm_common.tiempo import hoy_honduras
@@ -145,6 +147,22 @@ def test_permisos_no_store_csrf_y_archivos(datos):
     r = coordinadora.get(f"{base}/informe/descargar?formato=xlsx")
     assert r.status_code == 200 and "spreadsheetml" in r.headers["Content-Type"] and r.content[:2] == b"PK"
     assert coordinadora.get(f"{base}/informe/descargar?formato=doc").status_code == 404
+    # La clasificación del GBVIMS, en el informe y en la región.
+    r = coordinadora.get(f"{base}/informe?clasificacion=gbvims")
+    assert r.status_code == 200 and "GBVIMS" in r.text
+    assert mancomunidad.get(f"{base}/region?clasificacion=gbvims&trimestre={T}").status_code == 200
+    # El logo: sin archivo, el error junto al campo; con una imagen, se guarda y sale en el informe.
+    s = coordinadora
+    r = s.post(f"{base}/informe/logo", data={"csrf": _csrf(s, f"{base}/informe/textos"), "clave": "logo-vacio"})
+    assert r.status_code == 400 and 'id="archivo-error"' in r.text
+    imagen = io.BytesIO()
+    Image.new("RGB", (300, 120), (107, 44, 145)).save(imagen, "PNG")
+    r = s.post(f"{base}/informe/logo", data={"csrf": _csrf(s, f"{base}/informe/textos"), "clave": "logo-1"},
+               files={"archivo": ("logo.png", imagen.getvalue(), "image/png")}, allow_redirects=False)
+    assert r.status_code == 303 and "aviso=logo" in r.headers["Location"], r.text[:300]
+    assert 'src="/informe/logo"' in coordinadora.get(f"{base}/informe").text
+    r = coordinadora.get(f"{base}/informe/logo")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("image/")
     # Un periodo raro no rompe la página: vuelve al de hoy.
     assert coordinadora.get(f"{base}/informe?anio=dos-mil&trimestre=9").status_code == 200
 

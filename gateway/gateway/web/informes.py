@@ -104,6 +104,11 @@ def barras_de(pares):
     return [(e, valor(v), cifra(v)) for e, v in pares]
 
 
+def con_barras(filas):
+    """Las filas de un gráfico, o ninguna si todas sus cifras están ocultas o son 0 (sería un gráfico vacío)."""
+    return filas if any(v for _, v, _ in filas) else []
+
+
 def suma(valores):
     """Suma de cifras; «<5» si alguna está suprimida (nunca se adivina)."""
     valores = list(valores)
@@ -127,10 +132,12 @@ def lista_de(nombres):
     return ", ".join(nombres[:-1]) + f" o {nombres[-1]}" if len(nombres) > 1 else "".join(nombres)
 
 
-def meses_en_palabras(meses):
-    """['2026-01', '2026-02'] -> «enero y febrero»; más de tres: «enero, febrero, marzo y 8 más»."""
-    nombres = [MESES[int(m[5:7]) - 1] for m in meses]
-    if len(nombres) > 3:
+def meses_en_palabras(meses, todos=False):
+    """['2026-01', '2026-02'] -> «enero y febrero»; más de tres (sin `todos`): «enero, febrero, marzo y 8 más».
+    Con meses de varios años, cada uno lleva el suyo."""
+    varios_anios = len({m[:4] for m in meses}) > 1
+    nombres = [nombre_mes(m) if varios_anios else MESES[int(m[5:7]) - 1] for m in meses]
+    if len(nombres) > 3 and not todos:
         return f"{', '.join(nombres[:3])} y {len(nombres) - 3} más"
     return ", ".join(nombres[:-1]) + f" y {nombres[-1]}" if len(nombres) > 1 else "".join(nombres)
 
@@ -442,7 +449,7 @@ class RutasWebInformes:
             "informes/region.html", titulo="Cifras de la región", d=datos, p=p, clasificacion=clasificacion,
             mancomunidad=mancomunidad, r=cifras_de_region(datos, hoy), opciones_anio=opciones_anio(hoy, p["anio"]),
             periodos=list(NOMBRES_PERIODO.items()), clasificaciones=list(CLASIFICACIONES.items()), cifra=cifra,
-            mes_largo=nombre_mes, descarga=descarga_de({"desde": p["desde"].isoformat(), "hasta": p["hasta"].isoformat(),
+            meses_en_palabras=meses_en_palabras, descarga=descarga_de({"desde": p["desde"].isoformat(), "hasta": p["hasta"].isoformat(),
                                   "clasificacion": clasificacion}, p))
 
     # --- inicio ---
@@ -530,11 +537,9 @@ def graficos_del_informe(i):
             acumulado["actividades"] += x["actividades"]
     meses = i["completitud"]["meses"]
     return {
-        "tipos": barras_de([(tipos.get("nombres", {}).get(k, textos.etiqueta(k)), v)
-                            for k, v in (tipos.get("total_columna") or {}).items()]),
+        "tipos": con_barras(barras_de([(tipos.get("nombres", {}).get(k, textos.etiqueta(k)), v)
+                                       for k, v in (tipos.get("total_columna") or {}).items()])),
         "titulo_tipos": (casos.get("titulos") or {}).get(dimension, "Tipo de violencia"),
-        "riesgo": barras_de([(casos["nivel_riesgo"]["nombres"].get(k, k), v)
-                             for k, v in casos["nivel_riesgo"]["total_columna"].items()]),
         "ayudas": barras_de(ayudas), "capacitaciones": barras_de(capacitaciones),
         "meses": [(m, nombre_mes(m, corto=True), nombre_mes(m)) for m in meses],
         "por_mes": series_por_mes(meses, por_mes), "tabla_mes": por_mes,
@@ -585,7 +590,7 @@ def cifras_de_region(d, hoy):
         "total_ayudas": d["ayudas"]["region"]["total"],
         "total_capacitaciones": d["capacitaciones"].get("total", {}),
         "barras_entregas": barras_de([(f["nombre"], f["entregas"]) for f in filas]),
-        "barras_casos": barras_de([(f["nombre"], f["casos"]) for f in filas]),
+        "barras_casos": con_barras(barras_de([(f["nombre"], f["casos"]) for f in filas])),
         "barras_actividades": barras_de([(f["nombre"], f["actividades"]) for f in filas]),
         "barras_categorias": barras_de([(c["nombre"], c["entregas"]) for c in d["ayudas"]["region"]["por_categoria"]]),
         "tipos": tabla(tipos), "riesgo": tabla(casos.get("nivel_riesgo") or {}),
