@@ -200,6 +200,8 @@ class Webhook:
                                    "firma una autoridad conocida.") from None
         except (ConnectionError, OSError, urllib3.exceptions.HTTPError) as exc:
             raise ErrorTransitorio(f"El webhook: sin conexión ({type(exc).__name__}).") from None
+        except ValueError as exc:  # una URL que urllib3 no sabe armar: reintentar no la arregla
+            raise ErrorPermanente(f"El webhook: la URL no es válida ({type(exc).__name__}).") from None
         _estado(estado, "El webhook")
         aceptado()
 

@@ -86,6 +86,9 @@ def revisar(url, entorno=None):
     host = (partes.hostname or "").rstrip(".")
     if partes.scheme not in ("http", "https") or not host:
         raise DestinoProhibido("La URL debe empezar con https:// y nombrar un servidor.")
+    if not host.isascii() or any(c in host for c in " \\%"):
+        raise DestinoProhibido("El nombre del servidor en la URL solo puede llevar letras sin tilde, números, "
+                               "puntos y guiones (un dominio con tildes, en su forma xn--).")
     if partes.username is not None or partes.password is not None:
         raise DestinoProhibido("La URL no puede llevar usuario ni contraseña; el webhook se firma con el secreto "
                                "compartido.")

@@ -51,6 +51,8 @@ PROHIBIDAS = [
     "https://rabbitmq:15672/", "https://postgres/",  # el nombre de un contenedor vecino
     "https://usuario:clave@avisos.cis.hn/",
     "ftp://avisos.cis.hn/", "file:///etc/passwd", "gopher://127.0.0.1:5672/_", "https://avisos.cis.hn:99999/",
+    "https://аvisos.cis.hn/",  # con una «а» cirílica: el nombre va en xn--
+    "https://127.0.0.1%2f@avisos.cis.hn/", "https://avisos.cis.hn%00.127.0.0.1/",
 ]
 
 
