@@ -16,7 +16,7 @@ from omm_common.tiempo import hoy_honduras
 from reportes.contrato import INDICADORES, NOMBRES_INDICADOR, NOMBRES_TRIMESTRE_POA, TRIMESTRES
 
 from . import textos
-from .nucleo import Redireccion, _municipio as textos_municipio, en_inicio, errores_de, menu, pagina
+from .nucleo import Redireccion, _municipio as nombre_de_municipio, en_inicio, errores_de, menu, pagina
 
 menu("Región", "/region", ("mancomunidad",), orden=20)
 menu("Informe", "/informe", ("coordinadora", "mancomunidad"), orden=80)
@@ -269,7 +269,7 @@ class RutasWebInformes:
     def _mancomunidad(self):
         """La mancomunidad de la usuaria con sus municipios [(código, nombre)] (de GET /api/v1/mancomunidades)."""
         m = _miembros_de(self.datos("mancomunidades"), self.web.yo.mancomunidad)
-        return {**m, "opciones": [(c, textos_municipio(c)) for c in m["municipios"]]}
+        return {**m, "opciones": [(c, nombre_de_municipio(c)) for c in m["municipios"]]}
 
     def _consulta_informe(self, request, p):
         consulta = {"desde": p["desde"].isoformat(), "hasta": p["hasta"].isoformat()}
@@ -465,7 +465,7 @@ class RutasWebInformes:
         for m, por_mes in datos["completitud"]["por_mes"].items():
             vacios = meses_sin_registros(por_mes, en_curso)
             if vacios:
-                avisos.append({"texto": f"{textos_municipio(m)}: {len(vacios)} "
+                avisos.append({"texto": f"{nombre_de_municipio(m)}: {len(vacios)} "
                                         f"{'mes' if len(vacios) == 1 else 'meses'} sin registros este año "
                                         f"({meses_en_palabras(vacios)})",
                                "enlace": "/region#completitud", "cifra": len(vacios), "urgente": anterior in vacios})
@@ -542,7 +542,7 @@ def graficos_del_informe(i):
         "titulo_tipos": (casos.get("titulos") or {}).get(dimension, "Tipo de violencia"),
         "ayudas": barras_de(ayudas), "capacitaciones": barras_de(capacitaciones),
         "meses": [(m, nombre_mes(m, corto=True), nombre_mes(m)) for m in meses],
-        "por_mes": series_por_mes(meses, por_mes), "tabla_mes": por_mes,
+        "por_mes": series_por_mes(meses, por_mes),
     }
 
 
@@ -563,7 +563,7 @@ def cifras_de_region(d, hoy):
     for m in municipios:
         cap = capacitaciones.get(m, {})
         ayuda = totales.get(m, {})
-        filas.append({"codigo": m, "nombre": textos_municipio(m),
+        filas.append({"codigo": m, "nombre": nombre_de_municipio(m),
                       "casos": casos["casos"]["total_fila"].get(m, 0),
                       "entregas": ayuda.get("entregas", 0), "personas": ayuda.get("personas", 0),
                       "monto": ayuda.get("monto", 0), "actividades": cap.get("actividades", 0),
@@ -595,5 +595,5 @@ def cifras_de_region(d, hoy):
         "barras_categorias": barras_de([(c["nombre"], c["entregas"]) for c in d["ayudas"]["region"]["por_categoria"]]),
         "tipos": tabla(tipos), "riesgo": tabla(casos.get("nivel_riesgo") or {}),
         "titulo_tipos": "Casos por tipo de violencia" + (" (GBVIMS)" if dimension == "gbvims" else ""),
-        "notificaciones": [(textos_municipio(m), x) for m, x in sorted((d.get("notificaciones_cis") or {}).items())],
+        "notificaciones": [(nombre_de_municipio(m), x) for m, x in sorted((d.get("notificaciones_cis") or {}).items())],
     }
