@@ -23,11 +23,29 @@ def _eventlet_activo():
     return patcher.is_monkey_patched("socket")
 
 
+def _sqlite_privada(ruta):
+    """La base SQLite (nombres, casos cifrados, bandeja) solo la lee el usuario del proceso: 0600, y su carpeta
+    0700 si la crea este proceso. SQLite da a su -wal y -shm los permisos de la base."""
+    carpeta = os.path.dirname(os.path.abspath(ruta))
+    if not os.path.isdir(carpeta):
+        os.makedirs(carpeta, mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # vacía: SQLite la toma como nueva
+    except FileExistsError:
+        pass
+    for archivo in (ruta, f"{ruta}-wal", f"{ruta}-shm", f"{ruta}-journal"):
+        try:
+            if os.stat(archivo).st_mode & 0o077:
+                os.chmod(archivo, 0o600)  # la que dejó una versión anterior con 0644
+        except FileNotFoundError:
+            pass
+
+
 def crear_motor(url, **kwargs):
     if url.startswith("sqlite"):
-        ruta = url.split("///", 1)[-1]
-        if ruta and ruta != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(ruta)), exist_ok=True)
+        ruta = sa.engine.make_url(url).database
+        if ruta and ruta != ":memory:" and not ruta.startswith("file:"):
+            _sqlite_privada(ruta)
         motor = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
         @sa.event.listens_for(motor, "connect")

@@ -58,6 +58,7 @@ class FiltroUsuarios(Paginacion):
     municipio = fields.String(validate=_MUNICIPIO)
     mancomunidad = Texto(maximo=20, metadata={"description": "Sus usuarias y las de sus municipios"})
     activo = fields.Boolean()
+    id = fields.UUID(metadata={"description": "Una usuaria por su id (la pantalla de una cuenta)"})
 
 
 class PaginaUsuarios(Esquema):

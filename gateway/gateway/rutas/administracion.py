@@ -130,6 +130,8 @@ class RutasAdministracion:
                 raise NoEncontrado("No se encontró ese municipio.", {"municipio": f["municipio"]})
             f["municipio"] = p.yo.municipio
         consulta = sa.select(Usuario).outerjoin(Municipio, Usuario.municipio == Municipio.codigo)
+        if f.get("id"):
+            consulta = consulta.where(Usuario.id == str(f["id"]))
         if f.get("rol"):
             consulta = consulta.where(Usuario.rol == f["rol"])
         if f.get("municipio"):

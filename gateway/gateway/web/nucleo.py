@@ -107,7 +107,8 @@ ENTORNO = Environment(loader=PackageLoader("gateway.web", "plantillas"), autoesc
                       trim_blocks=True, lstrip_blocks=True)
 ENTORNO.filters.update(fecha=_fecha, fecha_hora=_fecha_hora, lempiras=lempiras, etiqueta=textos.etiqueta,
                        iniciales=iniciales, municipio=_municipio)
-ENTORNO.globals.update(estatico=estatico)
+# Una clave nueva por formulario (no por página): dos formularios de la misma página nunca comparten la suya.
+ENTORNO.globals.update(estatico=estatico, nueva_clave=lambda: uuid.uuid4().hex)
 
 
 # --- lo que cada módulo de páginas registra ---
@@ -310,8 +311,12 @@ class PaginasWeb:
         yo = self.web.yo
         if definicion.roles and yo.rol not in definicion.roles:
             raise Prohibido("Su rol no tiene permiso para esta operación.", {"rol": yo.rol})
+        # La clave de idempotencia vale por ruta concreta, como en la API (/acuse/<id> de cada fila es otra).
+        camino = definicion.ruta
+        for nombre, valor in params.items():
+            camino = camino.replace(f"<{nombre}>", str(valor))
         p = Peticion(yo, self.web.token, cuerpo or {}, consulta or {}, clave, self.web.direccion, archivos or {},
-                     f"{definicion.metodo} {definicion.ruta}"[:200])
+                     f"{definicion.metodo} {camino}"[:200])
         return self._con_idempotencia(p, definicion, lambda: definicion.funcion(self, p, **params))
 
     def datos(self, nombre, *args, **kwargs):

@@ -1,11 +1,14 @@
 """Importación y exportación en .xlsx (openpyxl): las listas que las oficinas ya llevan en hojas de cálculo."""
 import io
+import re
+import zipfile
 from datetime import date, datetime
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 
 from omm_common.documentos import fecha_larga, fila_de_texto
-from omm_common.errores import error_de_campo
+from omm_common.errores import ErrorOMM, error_de_campo
 from omm_common.municipios import sin_acentos
 
 from .dominio import NOMBRES_CONDICION, NOMBRES_MOTIVO_SIN_DNI
@@ -23,6 +26,18 @@ SINONIMOS = {
 }
 OBLIGATORIAS = ("nombres", "apellidos", "fecha_nacimiento", "comunidad")
 MAX_FILAS = 200_000
+# Un .xlsx es un zip de XML: 0,5 MB pueden descomprimirse en gigas (una «bomba»). Antes de dárselo a openpyxl
+# se mira el zip, que no cuesta nada, y se recorre su XML una vez sin construir nada. Las cifras dejan pasar
+# con holgura la lista más grande que se admite (MAX_FILAS filas de unas decenas de columnas: unos 90 MB de XML,
+# razón 12) y nada que tarde minutos o llene la memoria del proceso de ayudas, que atiende a todos.
+MAX_COLUMNAS = 100  # celdas por fila
+MAX_CELDAS = 4_000_000
+MAX_TEXTOS = 1_000_000  # textos compartidos (sharedStrings): openpyxl los carga todos en memoria
+MAX_DESCOMPRIMIDO = 200 * 1024 * 1024  # bytes de todo el zip ya descomprimido
+MAX_MIEMBRO = 20 * 1024 * 1024  # cualquier parte que no sea una hoja (estilos, libro, textos...)
+MAX_HOJA = 150 * 1024 * 1024
+MAX_MIEMBROS = 1000
+MAX_RAZON = 100  # descomprimido / comprimido de una parte de más de 1 MB; el XML de una lista real da ~12
 # Cómo se llama cada columna para quien lee el error (la primera fila de la plantilla).
 ETIQUETAS = {
     "nombres": "Nombres", "apellidos": "Apellidos", "dni": "DNI", "motivo_sin_dni": "Motivo sin DNI",
@@ -60,15 +75,124 @@ def _si(valor):
     return sin_acentos(str(valor or "")).strip().lower() in ("si", "s", "x", "1", "true", "verdadero")
 
 
-def leer_beneficiarias(contenido):
-    """Devuelve [(numero_de_fila, datos_para_el_esquema)]; un archivo que no es .xlsx es un 400 claro."""
+NO_ES_XLSX = ("No es un archivo .xlsx válido: guárdelo desde Excel como «Libro de Excel (.xlsx)» y vuelva a "
+              "intentarlo.")
+_PREFIJO = rb"<(?:[A-Za-z_][\w.-]*:)?"  # <row, <x:row...: el parser de openpyxl no mira el prefijo
+_FILA, _CELDA, _TEXTO = (re.compile(_PREFIJO + nombre + rb"(?=[\s/>])") for nombre in (b"row", b"c", b"si"))
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"([A-Za-z0-9:$]+)\"")
+_PROHIBIDO = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _demasiado(motivo, dividir=True):
+    consejo = f" Divida la lista en varios archivos de hasta {MAX_FILAS} filas." if dividir else ""
+    return ErrorOMM("El archivo es demasiado grande para importarlo.", {"archivo": [motivo + consejo]},
+                    codigo="DEMASIADO_GRANDE")
+
+
+def _dimension(ref):
+    """«A1:G1200» -> (filas, columnas) declaradas; None si no se entiende (no es obligatoria)."""
     try:
-        libro = load_workbook(io.BytesIO(contenido), read_only=True, data_only=True)
+        partes = ref.decode().replace("$", "").split(":")
+        columna, fila = coordinate_from_string(partes[-1])
+        return fila, column_index_from_string(columna)
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def _recorrer(zip_, info):
+    """Lee la parte una vez, en trozos, sin construir XML: cuenta filas, celdas por fila y textos compartidos
+    (con expresiones regulares, que corren en C: la lista más grande se revisa en segundos)."""
+    cuenta = {"row": 0, "c": 0, "si": 0, "en_fila": 0}
+    cola, primero = b"", True
+    with zip_.open(info) as parte:
+        while True:
+            trozo = parte.read(1024 * 1024)
+            datos = cola + trozo
+            if _PROHIBIDO.search(datos):
+                raise error_de_campo("archivo", NO_ES_XLSX)  # un libro de Excel nunca declara entidades
+            if primero:
+                primero = False
+                _revisar_dimension(datos)
+            # Hasta el último «<»: antes de él toda etiqueta está entera (un atributo no lleva «<»); desde él,
+            # va con el trozo siguiente.
+            corte = datos.rfind(b"<") if trozo else len(datos)
+            if corte <= 0:
+                corte = len(datos)
+            _contar(cuenta, datos, corte)
+            if not trozo:
+                return
+            cola = datos[corte:]
+
+
+def _contar(cuenta, datos, corte):
+    filas = [m.start() for m in _FILA.finditer(datos, 0, corte)]
+    cuenta["row"] += len(filas)
+    if cuenta["row"] > MAX_FILAS + 1:
+        raise error_de_campo("archivo", f"El archivo supera {MAX_FILAS} filas; divídalo.")
+    limites = [0, *filas, corte]
+    for i in range(len(limites) - 1):
+        celdas = len(_CELDA.findall(datos, limites[i], limites[i + 1]))
+        # El primer tramo sigue la fila que venía del trozo anterior; los demás empiezan una.
+        cuenta["en_fila"] = cuenta["en_fila"] + celdas if i == 0 else celdas
+        cuenta["c"] += celdas
+        if cuenta["en_fila"] > MAX_COLUMNAS:
+            raise _demasiado(f"Una fila tiene más de {MAX_COLUMNAS} celdas.")
+    if cuenta["c"] > MAX_CELDAS:
+        raise _demasiado(f"El archivo tiene más de {MAX_CELDAS} celdas.")
+    cuenta["si"] += len(_TEXTO.findall(datos, 0, corte))
+    if cuenta["si"] > MAX_TEXTOS:
+        raise _demasiado(f"El archivo tiene más de {MAX_TEXTOS} textos distintos.")
+
+
+def _revisar_dimension(datos):
+    dimension = _DIMENSION.search(datos)
+    declarada = dimension and _dimension(dimension.group(1))
+    if declarada and declarada[0] > MAX_FILAS + 1:
+        raise _demasiado(f"La hoja declara {declarada[0]} filas.")
+    if declarada and declarada[1] > MAX_COLUMNAS:
+        raise _demasiado(f"La hoja declara {declarada[1]} columnas (se admiten hasta {MAX_COLUMNAS}).")
+
+
+def revisar_zip(contenido):
+    """Antes de abrir el libro: tamaños declarados (total y por parte), razón de compresión, dimensión de la
+    hoja, filas, celdas por fila y textos. Una bomba se rechaza aquí con 413, sin descomprimirla entera."""
+    try:
+        zip_ = zipfile.ZipFile(io.BytesIO(contenido))
+        partes = zip_.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise error_de_campo("archivo", NO_ES_XLSX) from None
+    if len(partes) > MAX_MIEMBROS:
+        raise _demasiado(f"El archivo tiene más de {MAX_MIEMBROS} partes.")
+    total = 0
+    for info in partes:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RAZON * max(1, info.compress_size):
+            raise _demasiado("Se comprime demasiado para ser una lista real: no se abre (parece hecho para "
+                             "saturar el sistema). Guárdelo de nuevo desde Excel.", dividir=False)
+        total += info.file_size
+        hoja = "worksheets/" in info.filename
+        if info.file_size > (MAX_HOJA if hoja else MAX_MIEMBRO) or total > MAX_DESCOMPRIMIDO:
+            raise _demasiado(f"Descomprimido pasaría de {MAX_DESCOMPRIMIDO // (1024 * 1024)} MB.")
+    try:
+        for info in partes:
+            if info.filename.endswith(".xml") or info.filename.endswith(".rels"):
+                _recorrer(zip_, info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+        # zipfile corta en el tamaño declarado: una parte que dice menos de lo que trae da error de CRC aquí
+        raise error_de_campo("archivo", NO_ES_XLSX) from None
+
+
+def leer_beneficiarias(contenido):
+    """Devuelve [(numero_de_fila, datos_para_el_esquema)]; un archivo que no es .xlsx es un 400 claro, y uno que
+    se descomprime en demasiado, un 413 antes de abrirlo (revisar_zip)."""
+    revisar_zip(contenido)
+    try:
+        libro = load_workbook(io.BytesIO(contenido), read_only=True, data_only=True, keep_links=False)
     except Exception:  # zip corrupto, otro formato...: openpyxl lanza de todo
-        raise error_de_campo("archivo", "No es un archivo .xlsx válido: guárdelo desde Excel como «Libro de Excel "
-                                        "(.xlsx)» y vuelva a intentarlo.") from None
+        raise error_de_campo("archivo", NO_ES_XLSX) from None
     hoja = libro.worksheets[0]
-    filas = hoja.iter_rows(values_only=True)
+    # Con tope de filas y de columnas: una fila que salta a la 1 048 576 o una celda en la columna XFD no se
+    # rellenan de vacías hasta allá.
+    filas = hoja.iter_rows(values_only=True, max_row=MAX_FILAS + 2, max_col=MAX_COLUMNAS)
     encabezados = [SINONIMOS.get(_clave(h)) for h in next(filas, [])]
     faltan = [ETIQUETAS[c] for c in OBLIGATORIAS if c not in encabezados]
     if "dni" not in encabezados and "motivo_sin_dni" not in encabezados:

@@ -12,13 +12,18 @@ import json
 import os
 import smtplib
 import socket
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 import requests
+import urllib3
+
+from . import destinos
 
 TIEMPO = float(os.environ.get("NOTIFICACIONES_TIEMPO_CANAL", "10"))
+_SI = ("1", "true", "si", "sí")
 
 
 class ErrorTransitorio(Exception):
@@ -35,17 +40,42 @@ def _exigir(valor, que):
     return valor
 
 
+def escribir_privado(carpeta, nombre, datos):
+    """Un archivo que solo lee el usuario del proceso (0600), en una carpeta que solo él abre (0700): un .eml
+    lleva el nombre y el teléfono de una persona."""
+    carpeta = Path(carpeta)
+    carpeta.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(carpeta, 0o700)  # también la que dejó una versión anterior con 0755
+    temporal = carpeta / f".{nombre}.tmp"
+    descriptor = os.open(temporal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as archivo:
+        archivo.write(datos)
+    os.replace(temporal, carpeta / nombre)
+
+
 class Correo:
-    """SMTP real si hay SMTP_HOST; si no, un archivo .eml por mensaje bajo var/correo."""
+    """SMTP real si hay SMTP_HOST; si no, un archivo .eml por mensaje bajo var/correo (0600).
+
+    Con SMTP_TLS, STARTTLS verifica el certificado y el nombre del servidor con las autoridades de siempre
+    (o las de SSL_CERT_FILE). SMTP_TLS_SIN_VERIFICAR=1 lo desactiva: solo para un servidor de pruebas.
+    """
 
     def __init__(self, entorno=os.environ):
         self.host = entorno.get("SMTP_HOST")
         self.puerto = int(entorno.get("SMTP_PORT") or 25)
         self.usuario = entorno.get("SMTP_USUARIO")
         self.contrasena = entorno.get("SMTP_CONTRASENA")
-        self.tls = entorno.get("SMTP_TLS", "").lower() in ("1", "true", "si", "sí")
+        self.tls = entorno.get("SMTP_TLS", "").lower() in _SI
+        self.sin_verificar = entorno.get("SMTP_TLS_SIN_VERIFICAR", "").lower() in _SI
         self.remitente = entorno.get("SMTP_REMITENTE") or "omm@localhost"
         self.carpeta = Path(entorno.get("OMM_VAR") or "var") / "correo"
+
+    def _contexto_tls(self):
+        contexto = ssl.create_default_context()
+        if self.sin_verificar:
+            contexto.check_hostname = False
+            contexto.verify_mode = ssl.CERT_NONE
+        return contexto
 
     def enviar(self, destino, asunto, cuerpo, ref, aceptado=lambda: None):
         mensaje = EmailMessage()
@@ -58,14 +88,13 @@ class Correo:
         mensaje["X-OMM-Notificacion"] = ref
         mensaje.set_content(cuerpo)
         if not self.host:
-            self.carpeta.mkdir(parents=True, exist_ok=True)
-            (self.carpeta / f"{ref}.eml").write_bytes(bytes(mensaje))
+            escribir_privado(self.carpeta, f"{ref}.eml", bytes(mensaje))
             return aceptado()
         smtp = None
         try:
             smtp = smtplib.SMTP(self.host, self.puerto, timeout=TIEMPO)
             if self.tls:
-                smtp.starttls()
+                smtp.starttls(context=self._contexto_tls())
             if self.usuario:
                 smtp.login(self.usuario, self.contrasena or "")
             smtp.send_message(mensaje)
@@ -92,20 +121,31 @@ def _error_smtp(exc):
     if isinstance(exc, smtplib.SMTPResponseException):
         return (ErrorTransitorio if 400 <= exc.smtp_code < 500 else ErrorPermanente)(
             f"El servidor de correo respondió {exc.smtp_code}.")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ErrorTransitorio("El certificado del servidor de correo no es válido para su nombre o no lo firma "
+                                "una autoridad conocida; no se envió.")
     return ErrorTransitorio(f"No se pudo conectar al servidor de correo ({type(exc).__name__}).")
+
+
+def _estado(estado, que):
+    if estado >= 500 or estado == 429:
+        raise ErrorTransitorio(f"{que} respondió {estado}.")
+    if estado >= 400:
+        raise ErrorPermanente(f"{que} rechazó el mensaje ({estado}).")
+    if estado >= 300:
+        # Una redirección podría llevar a la red interna: no se sigue; se registra la dirección final.
+        raise ErrorPermanente(f"{que} respondió con una redirección ({estado}), que no se sigue; registre la "
+                              "dirección final.")
 
 
 def _post(url, cuerpo_bytes, cabeceras, que):
     try:
-        r = requests.post(url, data=cuerpo_bytes, headers=cabeceras, timeout=TIEMPO)
+        r = requests.post(url, data=cuerpo_bytes, headers=cabeceras, timeout=TIEMPO, allow_redirects=False)
     except (requests.ConnectionError, requests.Timeout, socket.timeout) as exc:
         raise ErrorTransitorio(f"{que}: sin conexión ({type(exc).__name__}).") from None
     except requests.RequestException as exc:
         raise ErrorPermanente(f"{que}: solicitud inválida ({type(exc).__name__}).") from None
-    if r.status_code >= 500 or r.status_code == 429:
-        raise ErrorTransitorio(f"{que} respondió {r.status_code}.")
-    if r.status_code >= 400:
-        raise ErrorPermanente(f"{que} rechazó el mensaje ({r.status_code}).")
+    _estado(r.status_code, que)
     return r
 
 
@@ -132,10 +172,16 @@ def firmar(secreto, cuerpo_bytes):
 
 
 class Webhook:
-    """POST JSON firmado con HMAC-SHA256 en X-OMM-Firma: el sistema del CIS verifica con el secreto compartido."""
+    """POST JSON firmado con HMAC-SHA256 en X-OMM-Firma: el sistema del CIS verifica con el secreto compartido.
 
-    def __init__(self, entorno=os.environ):
+    La URL la eligió una persona: solo a una dirección pública por https, a la IP ya revisada y sin seguir
+    redirecciones (destinos.py).
+    """
+
+    def __init__(self, entorno=os.environ, contexto_tls=None):
         self.secreto = entorno.get("NOTIFICACIONES_WEBHOOK_SECRETO", "")
+        self.entorno = entorno
+        self.contexto_tls = contexto_tls
 
     def enviar(self, destino, asunto, cuerpo, ref, aceptado=lambda: None):
         url = _exigir(destino.webhook_url, "webhook")
@@ -143,8 +189,20 @@ class Webhook:
             raise ErrorPermanente("Falta NOTIFICACIONES_WEBHOOK_SECRETO para firmar el webhook.")
         datos = json.dumps({"notificacion_id": ref, "asunto": asunto, "mensaje": cuerpo},
                            ensure_ascii=False).encode()
-        _post(url, datos, {"Content-Type": "application/json", "X-OMM-Firma": firmar(self.secreto, datos),
-                           "X-OMM-Notificacion": ref}, "El webhook")
+        cabeceras = {"Content-Type": "application/json", "X-OMM-Firma": firmar(self.secreto, datos),
+                     "X-OMM-Notificacion": ref}
+        try:
+            estado = destinos.publicar(url, datos, cabeceras, TIEMPO, self.entorno, self.contexto_tls)
+        except destinos.DestinoProhibido as exc:
+            raise ErrorPermanente(f"El webhook no se envió: {exc}") from None
+        except urllib3.exceptions.SSLError:
+            raise ErrorTransitorio("El webhook: el certificado del servidor no es válido para su nombre o no lo "
+                                   "firma una autoridad conocida.") from None
+        except (ConnectionError, OSError, urllib3.exceptions.HTTPError) as exc:
+            raise ErrorTransitorio(f"El webhook: sin conexión ({type(exc).__name__}).") from None
+        except ValueError as exc:  # una URL que urllib3 no sabe armar: reintentar no la arregla
+            raise ErrorPermanente(f"El webhook: la URL no es válida ({type(exc).__name__}).") from None
+        _estado(estado, "El webhook")
         aceptado()
 
 

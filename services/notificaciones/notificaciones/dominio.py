@@ -16,6 +16,7 @@ NOMBRES_DESTINATARIO = {"cis": "CIS", "coordinadora": "Coordinación de la OMM",
                         "fiscalia": "Fiscalía", "juzgado": "Juzgado", "ciudad_mujer": "Ciudad Mujer", "dinaf": "DINAF",
                         "otro": "Otro contacto", "participantes": "Participantes inscritas"}
 MINUTOS_ESCALAMIENTO = 60
+MAX_PLANTILLA = 2000  # caracteres de la plantilla propia de una regla (plantillas.py pone los demás límites)
 
 
 @dataclass(frozen=True)

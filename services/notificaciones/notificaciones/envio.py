@@ -157,8 +157,13 @@ def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
             else:
                 destino = _Participantes(consultas.telefonos_sesion(n.referencia["sesion_id"], n.municipio))
             plantilla_propia = (n.referencia or {}).get("_plantilla")
-            asunto, cuerpo = plantillas.componer(n.regla if n.regla in plantillas.PLANTILLAS else n.evento_tipo,
-                                                 _contexto(s, n, consultas), plantilla_propia)
+            try:
+                asunto, cuerpo = plantillas.componer(n.regla if n.regla in plantillas.PLANTILLAS else n.evento_tipo,
+                                                     _contexto(s, n, consultas), plantilla_propia)
+            except plantillas.PlantillaInvalida as exc:
+                # Fallida de una vez, sin reintentos: la misma plantilla volvería a fallar igual.
+                raise ErrorPermanente(f"La plantilla propia de la regla «{n.regla}» no se pudo usar: {exc} "
+                                      "Corríjala en la regla.") from None
             if n.canal == "sms":
                 cuerpo = plantillas.texto_sms(cuerpo)
 

@@ -1,11 +1,15 @@
+import logging
 import uuid
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from omm_common import cifrado
 from omm_common.eventos import ahora_utc
 from omm_common.tiempo import FechaHoraUTC
+
+log = logging.getLogger("omm.notificaciones")
 
 
 def nuevo_id():
@@ -85,10 +89,20 @@ class Notificacion(Base):
     # de la base: el texto se guarda cifrado con la clave de este municipio y atado a esta fila.
     @property
     def mensaje(self):
+        """El texto descifrado. Lo que no está cifrado con la clave de esta fila (texto plano escrito directo en la
+        base, o el cifrado de otra fila) no lo escribió este servicio: no se muestra como si fuera suyo."""
         texto = self.mensaje_cifrado
-        if texto is None or not texto.startswith(PREFIJO_CIFRADO):
-            return texto
-        return cifrado.descifrar(_clave_bandeja(self.municipio), texto[len(PREFIJO_CIFRADO):], self._asociado())
+        if texto is None:
+            return None
+        if not texto.startswith(PREFIJO_CIFRADO):
+            log.error("notificación %s: el texto de la bandeja no está cifrado; no se muestra", self.id)
+            return None
+        try:
+            return cifrado.descifrar(_clave_bandeja(self.municipio), texto[len(PREFIJO_CIFRADO):], self._asociado())
+        except (InvalidTag, ValueError, TypeError):
+            log.error("notificación %s: el texto de la bandeja no se descifra con la clave de su fila; no se muestra",
+                      self.id)
+            return None
 
     @mensaje.setter
     def mensaje(self, texto):

@@ -12,7 +12,7 @@ from omm_common.eventos import ahora_utc, como_utc
 from omm_common.municipios import buscar as buscar_municipio
 from omm_common.tiempo import hoy_honduras
 
-from . import dominio, plantillas, schemas
+from . import destinos, dominio, plantillas, schemas
 from .contrato import NotificacionConfirmada
 from .models import Destinatario, Notificacion, Regla
 
@@ -141,6 +141,11 @@ def listar_destinatarios(uow, yo, filtros):
 def guardar_destinatario(uow, yo, cuerpo):
     """PUT: crea o reemplaza el contacto con esa clave (repetirlo deja lo mismo)."""
     datos = cargar(schemas.DestinatarioEntrada(), cuerpo)
+    if datos.get("webhook_url"):
+        try:
+            destinos.revisar(datos["webhook_url"])
+        except destinos.DestinoProhibido as exc:
+            raise error_de_campo("webhook_url", str(exc)) from None
     municipio = municipio_de(yo, datos.pop("municipio", None))
     s = uow.sesion
     d = s.scalar(sa.select(Destinatario).where(Destinatario.municipio == municipio,
@@ -171,8 +176,8 @@ def cambiar_regla(uow, yo, codigo, cuerpo):
     if datos.get("plantilla"):
         try:
             plantillas.validar_plantilla(datos["plantilla"])
-        except Exception:
-            raise error_de_campo("plantilla", "La plantilla tiene un error de sintaxis.") from None
+        except plantillas.PlantillaInvalida as exc:
+            raise error_de_campo("plantilla", f"La plantilla {exc}") from None
     for campo, valor in datos.items():
         setattr(r, campo, valor)
     uow.sesion.flush()
@@ -212,7 +217,7 @@ def reintentar(uow, yo, notificacion_id):
 
 
 def agregados(uow, desde, hasta, municipios):
-    """Avisos al CIS por municipio: enviados, confirmados y mediana de minutos hasta el acuse."""
+    """Avisos al CIS por municipio: enviados, confirmados y mediana de minutos hasta el acuse; y por mes."""
     consulta = sa.select(Notificacion.municipio, Notificacion.estado, Notificacion.creado_en,
                          Notificacion.confirmada_en).where(Notificacion.destinatario == "cis",
                                                            Notificacion.canal == "bandeja",
@@ -225,13 +230,19 @@ def agregados(uow, desde, hasta, municipios):
             Notificacion.creado_en <= datetime.combine(date.fromisoformat(str(hasta)), time.max, timezone.utc))
     salida = {}
     for mun, estado, creado, confirmado in uow.sesion.execute(consulta):
-        m = salida.setdefault(mun, {"enviadas": 0, "confirmadas": 0, "fallidas": 0, "_minutos": []})
+        m = salida.setdefault(mun, {"enviadas": 0, "confirmadas": 0, "fallidas": 0, "_minutos": [], "por_mes": {}})
+        # Por mes (UTC, como el filtro): reportes arma con ellos la tabla protegida de la mancomunidad.
+        mes = m["por_mes"].setdefault(como_utc(creado).strftime("%Y-%m"),
+                                      {"enviadas": 0, "confirmadas": 0, "fallidas": 0})
         if estado in ("enviada", "confirmada"):
             m["enviadas"] += 1
+            mes["enviadas"] += 1
         if estado == "fallida":
             m["fallidas"] += 1
+            mes["fallidas"] += 1
         if estado == "confirmada" and confirmado:
             m["confirmadas"] += 1
+            mes["confirmadas"] += 1
             m["_minutos"].append((como_utc(confirmado) - como_utc(creado)).total_seconds() / 60)
     for m in salida.values():
         minutos = m.pop("_minutos")

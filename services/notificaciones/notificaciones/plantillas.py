@@ -4,10 +4,17 @@ Todo lo que una persona lee va en castellano llano: las fechas de los datos lleg
 diciembre de 2026»; también en una plantilla editada por la coordinadora), y los códigos se muestran con los
 filtros `actividad`, `violencia`, `categoria` y `lempiras` («Club de embarazadas», «Física y Psicológica»).
 """
+import json
+import os
 import re
+import select
+import signal
+import time
+import warnings
 from datetime import date
 
-from jinja2 import ChainableUndefined
+from jinja2 import ChainableUndefined, nodes
+from jinja2.exceptions import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ayudas.contrato import NOMBRES_CATEGORIA, AyudaEntregada, EntregaAnulada, ExistenciasBajas
@@ -17,7 +24,7 @@ from capacitaciones.contrato import (
 from casos.contrato import NOMBRES_TIPO_VIOLENCIA, CasoDerivado, SeguimientoVencido
 from omm_common.documentos import fecha_larga, lempiras
 
-from .dominio import NOMBRES_DESTINATARIO, recortar_sms
+from .dominio import MAX_PLANTILLA, NOMBRES_DESTINATARIO, recortar_sms
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -53,8 +60,51 @@ def _violencia(codigos):
 
 
 
+# Límites de una plantilla propia (la que edita una coordinadora): el worker de Celery es de todos los
+# municipios, y una plantilla que tarda horas atrasaría la derivación urgente de otro.
+MAX_SALIDA = 20_000  # caracteres del texto compuesto (un correo largo tiene unos 2 000)
+MAX_RANGO = 1000  # elementos de range(); en total por texto, para que dos bucles no multipliquen
+MAX_SEGUNDOS = 2.0  # de CPU para componerla; el reloj de pared da un poco más
+MAX_MEMORIA = 256 * 1024 * 1024  # bytes que puede crecer el proceso que la compone
+
+
+class PlantillaInvalida(ValueError):
+    """La plantilla propia no se puede usar; el texto lo lee la coordinadora."""
+
+
+class _Limitado(SandboxedEnvironment):
+    """El sandbox de Jinja2 ya impide llamar a lo que no debe; esto además acota lo que crece sin llamar nada."""
+
+    intercepted_binops = frozenset(["**", "*"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            numeros = all(isinstance(x, (int, float)) for x in (left, right))
+            if not (numeros and abs(right) <= 64 and abs(left) < 10 ** 12):
+                raise PlantillaInvalida("usa potencias demasiado grandes.")
+            return left ** right
+        for veces, secuencia in ((right, left), (left, right)):
+            if isinstance(secuencia, (str, list, tuple)) and isinstance(veces, int):
+                if len(secuencia) * veces > MAX_SALIDA:
+                    raise PlantillaInvalida(f"arma un texto de más de {MAX_SALIDA} caracteres.")
+        return left * right
+
+
+def _rango(*args):
+    cuantos = len(range(*args))
+    presupuesto = _rango.restante - cuantos
+    if presupuesto < 0:
+        raise PlantillaInvalida(f"recorre más de {MAX_RANGO} elementos con range().")
+    _rango.restante = presupuesto
+    return range(*args)
+
+
+_rango.restante = MAX_RANGO
+
+
 # Sandbox: una regla editada por una coordinadora no puede ejecutar nada; un dato ausente queda vacío.
-_entorno = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, trim_blocks=True)
+_entorno = _Limitado(undefined=ChainableUndefined, autoescape=False, trim_blocks=True)
+_entorno.globals["range"] = _rango
 _entorno.filters.update(
     fecha=_fecha, actividad=_nombre(NOMBRES_TIPO, "actividad"), violencia=_violencia,
     categoria=_nombre(NOMBRES_CATEGORIA, "ayuda"), lempiras=lempiras,
@@ -160,12 +210,114 @@ def presentar(datos):
 
 
 def componer(clave, contexto, cuerpo_propio=None):
-    """Devuelve (asunto, cuerpo). `cuerpo_propio` es la plantilla editada en la regla, si la hay."""
+    """Devuelve (asunto, cuerpo). `cuerpo_propio` es la plantilla editada en la regla, si la hay: se compone
+    aparte y con límites (componer_propia); si no cabe en ellos, PlantillaInvalida."""
     asunto, cuerpo = PLANTILLAS[clave]
     contexto = {"persona": None, "urgente": False, "oficina": {}, "minutos": 60, "canal": None, **contexto}
     contexto["datos"] = presentar(contexto.get("datos"))
-    return (" ".join(_entorno.from_string(asunto).render(contexto).split()),
-            _entorno.from_string(cuerpo_propio or cuerpo).render(contexto).strip())
+    texto = componer_propia(cuerpo_propio, contexto) if cuerpo_propio else _entorno.from_string(cuerpo).render(
+        contexto)
+    return " ".join(_entorno.from_string(asunto).render(contexto).split()), texto.strip()
+
+
+def _generar(plantilla, contexto):
+    """Compone por partes y corta apenas el texto pasa de MAX_SALIDA: no se arma uno enorme para medirlo."""
+    _rango.restante = MAX_RANGO
+    partes, largo = [], 0
+    for parte in plantilla.generate(contexto):
+        largo += len(parte)
+        if largo > MAX_SALIDA:
+            raise PlantillaInvalida(f"produce un texto de más de {MAX_SALIDA} caracteres.")
+        partes.append(parte)
+    return "".join(partes)
+
+
+def _limitar_este_proceso():
+    import resource
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    segundos = max(1, int(MAX_SEGUNDOS + 0.999))
+    resource.setrlimit(resource.RLIMIT_CPU, (segundos, segundos + 1))
+    try:
+        with open("/proc/self/statm") as statm:
+            ocupada = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (ocupada + MAX_MEMORIA, ocupada + MAX_MEMORIA))
+    except (OSError, ValueError):
+        pass  # sin /proc: queda el límite de tiempo
+
+
+def componer_propia(texto, contexto):
+    """La plantilla de una coordinadora se compone en un proceso hijo con tope de CPU y de memoria, y se
+    espera a lo sumo unos segundos: ni un bucle de horas ni un texto de gigas ocupan al worker compartido.
+    Un error (de sintaxis, de límite, del sandbox) es PlantillaInvalida con un texto para la coordinadora."""
+    lector, escritor = os.pipe()
+    with warnings.catch_warnings():
+        # eventlet (importado con nameko) avisa en todo fork; el hijo no lo usa: compone y termina.
+        warnings.filterwarnings("ignore", message=r"Using fork\(\) is a bad idea", category=DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # el hijo: compone, escribe el resultado y termina sin pasar por nada del padre
+        try:
+            os.close(lector)
+            try:
+                _limitar_este_proceso()
+                # También compilarla va aquí: Jinja2 evalúa al compilar lo que es constante ({{ "x"|center(10**9) }}).
+                try:
+                    plantilla = _entorno.from_string(texto)
+                except (TemplateError, RecursionError):
+                    raise PlantillaInvalida("tiene un error de sintaxis.") from None
+                resultado = {"texto": _generar(plantilla, contexto)}
+            except PlantillaInvalida as exc:
+                resultado = {"error": str(exc)}
+            except MemoryError:
+                resultado = {"error": "necesita demasiada memoria."}
+            except RecursionError:
+                resultado = {"error": "se anida demasiado."}
+            except Exception as exc:  # del sandbox o de un dato: la coordinadora ve el tipo, no una traza
+                resultado = {"error": f"falló al componerse ({type(exc).__name__})."}
+            datos = json.dumps(resultado).encode()
+            while datos:
+                datos = datos[os.write(escritor, datos):]
+        finally:
+            os._exit(0)
+    os.close(escritor)
+    try:
+        crudo = _leer_del_hijo(lector, time.monotonic() + MAX_SEGUNDOS * 2 + 1)
+    finally:
+        os.close(lector)
+        _terminar(pid)
+    try:
+        resultado = json.loads(crudo) if crudo else {}
+    except ValueError:
+        resultado = {}
+    if "texto" in resultado:
+        return resultado["texto"]
+    raise PlantillaInvalida(resultado.get("error") or f"tardó más de {MAX_SEGUNDOS:g} s o necesitó demasiada "
+                                                      "memoria; se detuvo.")
+
+
+def _leer_del_hijo(lector, limite):
+    partes, largo = [], 0
+    while True:
+        restante = limite - time.monotonic()
+        if restante <= 0 or not select.select([lector], [], [], restante)[0]:
+            return b""  # no terminó a tiempo
+        parte = os.read(lector, 65536)
+        if not parte:
+            return b"".join(partes)
+        largo += len(parte)
+        if largo > MAX_SALIDA * 8:  # JSON con escapes: más que esto no es un texto dentro del límite
+            return b""
+        partes.append(parte)
+
+
+def _terminar(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)  # si ya terminó, no hace nada; si no, no se le espera más
+    except ProcessLookupError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # otro ya lo recogió
 
 
 def nombre_destinatario(clave):
@@ -177,5 +329,35 @@ def texto_sms(cuerpo):
 
 
 def validar_plantilla(texto):
-    """Para la edición de reglas: una plantilla que no compila se rechaza al guardarla."""
-    _entorno.parse(texto)
+    """Al guardar la regla: una plantilla que no compila, que es más larga que MAX_PLANTILLA o que ya se ve que
+    no termina pronto (bucles anidados o recursivos, macros, potencias, range() grande) se rechaza con un texto
+    para la coordinadora. Lo que no se ve aquí lo detienen los límites al componerla (componer_propia)."""
+    if len(texto) > MAX_PLANTILLA:
+        raise PlantillaInvalida(f"tiene más de {MAX_PLANTILLA} caracteres.")
+    try:
+        arbol = _entorno.parse(texto)
+    except (TemplateError, RecursionError, MemoryError):
+        raise PlantillaInvalida("tiene un error de sintaxis.") from None
+    if next(arbol.find_all((nodes.Macro, nodes.CallBlock, nodes.Extends, nodes.Include, nodes.Import,
+                            nodes.FromImport, nodes.Block)), None) is not None:
+        raise PlantillaInvalida("usa macros, bloques o inclusiones; escriba el texto con {{ }}, {% if %} y "
+                                "{% for %}.")
+    if next(arbol.find_all(nodes.Pow), None) is not None:
+        raise PlantillaInvalida("usa potencias (**).")
+    for bucle in arbol.find_all(nodes.For):
+        if bucle.recursive:
+            raise PlantillaInvalida("usa un bucle recursivo.")
+        if next(bucle.find_all(nodes.For), None) is not None:
+            raise PlantillaInvalida("tiene un bucle dentro de otro.")
+    for llamada in arbol.find_all(nodes.Call):
+        if isinstance(llamada.node, nodes.Name) and llamada.node.name == "range":
+            try:
+                argumentos = [a.as_const() for a in llamada.args]
+            except nodes.Impossible:
+                continue  # depende de los datos: lo acota el límite al componer
+            try:
+                cuantos = len(range(*argumentos))
+            except (TypeError, ValueError, OverflowError):
+                raise PlantillaInvalida("llama a range() con valores inválidos.") from None
+            if cuantos > MAX_RANGO:
+                raise PlantillaInvalida(f"recorre más de {MAX_RANGO} elementos con range().")

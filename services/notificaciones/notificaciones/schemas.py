@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from omm_common.esquemas import Esquema, Opcion, Paginacion, Texto
 
-from .dominio import CANALES, CLAVES_DESTINATARIO, ESTADOS
+from .dominio import CANALES, CLAVES_DESTINATARIO, ESTADOS, MAX_PLANTILLA
 
 _MUNICIPIO = dict(maximo=4, validate=[validate.Regexp(r"^[0-9]{4}$", error="Código de 4 dígitos.")])
 
@@ -60,7 +60,7 @@ class ReglaCambio(Esquema):
     canales = fields.List(Opcion(CANALES), validate=validate.Length(min=1, max=4))
     activa = fields.Boolean()
     minutos_escalamiento = fields.Integer(allow_none=True, validate=validate.Range(min=5, max=7 * 24 * 60))
-    plantilla = Texto(allow_none=True, maximo=2000)
+    plantilla = Texto(allow_none=True, maximo=MAX_PLANTILLA)
 
 
 class ReglaSalida(Esquema):

@@ -58,7 +58,9 @@ def motor(request, base_pg, smtp, servidor_http, tmp_path):
 def adaptadores(smtp, servidor_http, tmp_path):
     return canales.canales({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.puerto), "SMTP_REMITENTE": "omm@prueba.hn",
                             "SMS_URL": f"{servidor_http.url}/sms", "SMS_CLAVE": "k",
-                            "NOTIFICACIONES_WEBHOOK_SECRETO": SECRETO, "OMM_VAR": str(tmp_path)})
+                            "NOTIFICACIONES_WEBHOOK_SECRETO": SECRETO, "OMM_VAR": str(tmp_path),
+                            # El webhook de prueba es http en 127.0.0.1: solo ese destino se autoriza.
+                            "NOTIFICACIONES_WEBHOOK_INTERNOS": servidor_http.url.removeprefix("http://")})
 
 
 CFG = {"max_intentos": 4, "espera_base": 0.01}

@@ -3,14 +3,14 @@
 Módulo público y estable: el gateway importa solo esto; dominio, modelos, operaciones y documentos siguen
 siendo internos. Reportes no publica eventos (no tiene outbox).
 """
-from .dominio import INDICADORES, TRIMESTRES
+from .dominio import INDICADORES, NOMBRES_INDICADOR, NOMBRES_TRIMESTRE_POA, TRIMESTRES
 from .schemas import (
     FiltroInforme, FiltroPoa, FiltroRegion, FiltroTextos, LogoSalida, PoaEntrada, PoaSalida, TextosInforme,
     TextosSalida,
 )
 
 __all__ = [
-    "INDICADORES", "TRIMESTRES",
+    "INDICADORES", "NOMBRES_INDICADOR", "NOMBRES_TRIMESTRE_POA", "TRIMESTRES",
     "FiltroRegion", "FiltroInforme", "FiltroPoa", "PoaEntrada", "PoaSalida", "TextosInforme", "FiltroTextos",
     "TextosSalida", "LogoSalida",
 ]
