@@ -43,6 +43,10 @@ def mismo_comando(desplegado, procfile, entorno):
     """Exec sin shell (compose, Kubernetes) frente a la línea del Procfile expandida con el mismo entorno.
 
     Bajo /app/ la ruta del calendario del beat puede ser absoluta donde el Procfile la da relativa."""
+    # `env AMQP_URI="${AMQP_URI_<TIPO>:-$AMQP_URI}"`: el usuario del broker de cada proceso; compose y k8s dan
+    # a cada contenedor ya su AMQP_URI.
+    if procfile[:1] == ["env"] and procfile[1].startswith("AMQP_URI="):
+        procfile = procfile[2:]
     esperado = expandir(procfile, entorno)
     return desplegado == esperado or [c.replace("/app/", "") for c in desplegado] == esperado
 
