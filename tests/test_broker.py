@@ -142,8 +142,10 @@ def test_ayudas_no_consume_los_pedidos_de_casos_ni_pide_a_casos(sistema):
     # Ni publica un pedido a casos.obtener_caso (las respuestas de casos sí: responde a quien la llame).
     error = _intentar(ayudas, _publicar("nameko-rpc", "casos.obtener_caso"))
     assert error is not None and error.code == 403
-    # Control: reportes sí pide a casos (sin cola de respuestas: el pedido se publica y nada más).
-    assert _intentar(sistema.uris["reportes"], _publicar("nameko-rpc", "casos.ping", b"{}")) is None
+    # Control: reportes sí pide a casos, con su cola de respuestas ligada por su nombre (omm_common/rpc.py).
+    from omm_common.rpc import proxy_rpc
+    with proxy_rpc("reportes", sistema.uris["reportes"], timeout=20) as rpc:
+        assert rpc.casos.ping() == "ok"
 
 
 @pytestmark_integracion

@@ -107,6 +107,8 @@ def test_las_pruebas_de_sistema_arrancan_los_procesos_del_procfile_con_el_mismo_
         if nombre == "celery_beat":  # las pruebas llaman las tareas periódicas sin esperar al beat
             continue
         assert nombre in comandos, f"tests/sistema.py no arranca {nombre}"
+        if comando[:1] == ["env"]:  # el usuario del broker: Sistema da a cada proceso su AMQP_URI
+            comando = comando[2:]
         if isinstance(comandos[nombre], list):
             # Las pruebas solo agregan opciones al final (hostname propio, sin gossip).
             en_pruebas = [Path(comandos[nombre][0]).name] + comandos[nombre][1:]
