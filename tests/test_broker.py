@@ -179,3 +179,6 @@ def test_con_usuarios_restringidos_el_sistema_funciona_de_punta_a_punta(sistema,
     # /health: el gateway lee la cola de Celery y el worker contesta su ping, todo con sus usuarios.
     salud = api.get("/health").json()
     assert salud["estado"] == "ok", salud
+    # Y sin rodeos: nada se cayó por un permiso que faltaba (la tarea periódica habría tapado un encolado fallido).
+    for nombre in sistema.procesos:
+        assert "ACCESS_REFUSED" not in sistema.log(nombre) and "AccessRefused" not in sistema.log(nombre), nombre

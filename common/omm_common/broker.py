@@ -132,9 +132,10 @@ def permisos(tipo):
         escr.append(_esc(intercambio))
         w, r = topicos.get(intercambio, (NADA, NADA))
         topicos[intercambio] = ("^[A-Za-z]+$", r)
-    if tipo == "notificaciones":  # encola las entregas en Celery (dependencies.py)
+    if tipo == "notificaciones":  # encola las entregas en Celery (dependencies.py); al publicar Celery liga la cola
         conf.append(_esc(COLA_CELERY))
         escr.append(_esc(COLA_CELERY))
+        lect.append(_esc(COLA_CELERY))
     if tipo == "gateway":  # /health: largo de la cola de Celery y ping de control al worker
         respuesta_ping = rf"{UUID}\.reply\.celery\.pidbox"
         conf += [r"celery\.pidbox", r"reply\.celery\.pidbox", respuesta_ping]
