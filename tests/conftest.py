@@ -1,6 +1,6 @@
 import pytest
 
-from omm_pruebas import _fabrica_bases, vhost_propio
+from omm_pruebas import _fabrica_bases, broker_propio
 
 from .sistema import Sistema
 
@@ -9,10 +9,11 @@ from .sistema import Sistema
 def sistema(tmp_path_factory, smtp, servidor_http):
     """Todo el sistema en marcha una vez para las pruebas entre servicios (no para las de fallas).
 
-    Con su propio vhost: servicios de otros módulos, con otras bases, no deben atender sus RPC.
+    Con su propio vhost (servicios de otros módulos, con otras bases, no deben atender sus RPC) y un usuario
+    del broker por tipo de proceso, con los permisos de producción (omm_common/broker.py).
     """
-    with _fabrica_bases() as base_pg, vhost_propio() as amqp:
-        s = Sistema(amqp, base_pg, tmp_path_factory.mktemp("sistema"), SMTP_HOST="127.0.0.1",
+    with _fabrica_bases() as base_pg, broker_propio() as (amqp, uris):
+        s = Sistema(amqp, base_pg, tmp_path_factory.mktemp("sistema"), uris=uris, SMTP_HOST="127.0.0.1",
                     SMTP_PORT=smtp.puerto, SMTP_REMITENTE="omm@prueba.hn",
                     SMS_URL=f"{servidor_http.url}/sms", SMS_CLAVE="clave-sms-pruebas",
                     NOTIFICACIONES_WEBHOOK_SECRETO="secreto-webhook-de-pruebas-0123456789",

@@ -19,9 +19,16 @@ CON_OUTBOX = ("casos", "ayudas", "capacitaciones", "notificaciones")
 BIN = Path(sys.executable).parent
 
 
+# Usuario del broker de cada proceso (omm_common/broker.py); Celery (worker y beat) es uno.
+TIPO_BROKER = {"relays": "relays", "celery_worker": "celery", "celery_beat": "celery"}
+
+
 class Sistema:
-    def __init__(self, amqp, base_pg, carpeta, **env_extra):
+    def __init__(self, amqp, base_pg, carpeta, uris=None, **env_extra):
+        """`amqp`: la URI del arnés (operadora del vhost); `uris`: {tipo: uri} del usuario de cada proceso. Sin
+        `uris`, todos entran con la del arnés."""
         self.amqp, self.base_pg, self.carpeta = amqp, base_pg, Path(carpeta)
+        self.uris = uris or {}
         self.env_extra = env_extra
         self.procesos = {}
         self.urls = {}
@@ -36,12 +43,15 @@ class Sistema:
                 migrar(s, self.urls[s])
         from casos.service import Casos
         from notificaciones.service import Notificaciones
-        colas.declarar(Notificaciones, self.amqp)
-        colas.declarar(Casos, self.amqp)  # el aviso al CIS vuelve a casos (NotificacionEnviada/Confirmada)
+        colas.declarar(Notificaciones, self.uri("notificaciones"))
+        colas.declarar(Casos, self.uri("casos"))  # el aviso al CIS vuelve a casos (NotificacionEnviada/Confirmada)
         self.puerto = puerto_libre()
         self.env = entorno_base(self.amqp, GATEWAY_DIRECCION=f"127.0.0.1:{self.puerto}", OMM_VAR=self.carpeta,
                                 **{f"{s.upper()}_DB_URL": u for s, u in self.urls.items()}, **self.env_extra)
         return self
+
+    def uri(self, nombre):
+        return self.uris.get(TIPO_BROKER.get(nombre, nombre), self.amqp)
 
     def _comandos(self):
         comandos = {s: ("nameko", s, c) for s, c in SERVICIOS.items()}
@@ -60,11 +70,11 @@ class Sistema:
         comando = self._comandos()[nombre]
         if isinstance(comando, tuple):
             _, servicio, clase = comando
-            p = proceso_nameko(servicio, clase, self.env, self.carpeta)
+            p = proceso_nameko(servicio, clase, {**self.env, "AMQP_URI": self.uri(nombre)}, self.carpeta)
         else:
             # Los relays firman los eventos de los servicios que publican; Celery es notificaciones.
             emisores = comando[1:] if nombre == "relays" else ("notificaciones",)
-            env = solo_claves(self.env, *emisores)
+            env = {**solo_claves(self.env, *emisores), "AMQP_URI": self.uri(nombre)}
             p = Proceso(nombre, comando, env, str(RAIZ), str(self.carpeta / f"{nombre}.log"))
         self.procesos[nombre] = p.iniciar()
         return p

@@ -20,6 +20,7 @@ import pytest
 import requests
 from celery import Celery
 
+from omm_common.broker import borrar_usuarios
 from omm_pruebas import ClienteHTTP, _fabrica_bases, esperar, puerto_libre, vhost_propio
 from omm_common.tiempo import ahora_utc, hoy_honduras
 
@@ -59,7 +60,12 @@ def pila(request, tmp_path_factory, smtp, servidor_http):
         carpeta = tmp_path_factory.mktemp(f"scripts-run-{base_datos}")
         puerto = puerto_libre()
         env = {k: v for k, v in os.environ.items() if not k.endswith("_DB_URL") and k != "OMM_PG_URL"}
-        env.update(OMM_VAR=str(carpeta / "var"), GATEWAY_DIRECCION=f"127.0.0.1:{puerto}", AMQP_URI=amqp,
+        # Sin AMQP_URI, como en el README: scripts/run crea un usuario del broker por proceso (en este vhost y con
+        # nombres propios de la prueba).
+        vhost = amqp.rsplit("/", 1)[1]
+        env.pop("AMQP_URI", None)
+        env.update(OMM_AMQP_BASE=f"amqp://127.0.0.1:5672/{vhost}", OMM_BROKER_PREFIJO=vhost)
+        env.update(OMM_VAR=str(carpeta / "var"), GATEWAY_DIRECCION=f"127.0.0.1:{puerto}",
                    SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.puerto), SMTP_REMITENTE="omm@prueba.hn",
                    SMS_URL=f"{servidor_http.url}/sms", SMS_CLAVE="clave-sms-pruebas", NOTIFICACIONES_ESPERA_BASE="0.3")
         if base_datos == "postgresql":
@@ -82,6 +88,7 @@ def pila(request, tmp_path_factory, smtp, servidor_http):
                 except subprocess.TimeoutExpired:
                     os.killpg(proceso.pid, signal.SIGKILL)
                     proceso.wait(10)
+            borrar_usuarios(vhost)
 
 
 def _bloques_del_readme():

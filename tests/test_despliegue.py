@@ -43,6 +43,10 @@ def mismo_comando(desplegado, procfile, entorno):
     """Exec sin shell (compose, Kubernetes) frente a la línea del Procfile expandida con el mismo entorno.
 
     Bajo /app/ la ruta del calendario del beat puede ser absoluta donde el Procfile la da relativa."""
+    # `env AMQP_URI="${AMQP_URI_<TIPO>:-$AMQP_URI}"`: el usuario del broker de cada proceso; compose y k8s dan
+    # a cada contenedor ya su AMQP_URI.
+    if procfile[:1] == ["env"] and procfile[1].startswith("AMQP_URI="):
+        procfile = procfile[2:]
     esperado = expandir(procfile, entorno)
     return desplegado == esperado or [c.replace("/app/", "") for c in desplegado] == esperado
 
@@ -103,6 +107,8 @@ def test_las_pruebas_de_sistema_arrancan_los_procesos_del_procfile_con_el_mismo_
         if nombre == "celery_beat":  # las pruebas llaman las tareas periódicas sin esperar al beat
             continue
         assert nombre in comandos, f"tests/sistema.py no arranca {nombre}"
+        if comando[:1] == ["env"]:  # el usuario del broker: Sistema da a cada proceso su AMQP_URI
+            comando = comando[2:]
         if isinstance(comandos[nombre], list):
             # Las pruebas solo agregan opciones al final (hostname propio, sin gossip).
             en_pruebas = [Path(comandos[nombre][0]).name] + comandos[nombre][1:]

@@ -42,11 +42,14 @@ def declarar(clase_servicio, amqp_uri):
 def main(argv=None):
     p = argparse.ArgumentParser(description="Declara las colas de eventos de servicios nameko")
     p.add_argument("servicios", nargs="+", help="modulo:Clase")
-    p.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"))
+    p.add_argument("--amqp-uri", default=None,
+                   help="por omisión AMQP_URI_<SERVICIO> (el usuario del broker de cada servicio) o AMQP_URI")
     a = p.parse_args(argv)
     for ref in a.servicios:
         modulo, clase = ref.split(":")
-        nombres = declarar(getattr(importlib.import_module(modulo), clase), a.amqp_uri)
+        clase_servicio = getattr(importlib.import_module(modulo), clase)
+        uri = a.amqp_uri or os.environ.get(f"AMQP_URI_{clase_servicio.name.upper()}") or os.environ["AMQP_URI"]
+        nombres = declarar(clase_servicio, uri)
         print(f"{ref}: {len(nombres)} colas declaradas")
 
 

@@ -8,8 +8,12 @@ al volver; por eso toda escritura por RPC es idempotente.
 """
 import contextvars
 import logging
+import os
+import uuid
 
 import eventlet
+from kombu import Queue
+from nameko import rpc as _nameko_rpc
 from nameko.exceptions import RemoteError
 from nameko.rpc import Rpc as _Rpc
 
@@ -57,3 +61,58 @@ def en_paralelo(llamar_uno, llamadas):
         # Cada greenthread nace con contexto vacío: se le copia este para que sus logs lleven el id de solicitud.
         pila.spawn(contextvars.copy_context().run, llamar_uno, destino, metodo, *args)
     return list(pila)
+
+
+# --- colas de respuesta ligadas por su nombre (omm_common/broker.py) ---
+
+def _preparar_respuestas(self):
+    """ReplyListener.setup de nameko 2.14, con una diferencia: la cola `rpc.reply-<servicio>-<uuid>` se liga a
+    `nameko-rpc` con su propio nombre como clave, no con el uuid pelado. Así el permiso de tópico del broker
+    deja a cada usuario ligar solo sus respuestas (`rpc.reply-<su nombre>-*`): antes, quien recibía un pedido
+    veía el uuid en reply_to y podía ligar una cola suya con esa clave y leer las respuestas de otro."""
+    nombre = _nameko_rpc.RPC_REPLY_QUEUE_TEMPLATE.format(self.container.service_name, uuid.uuid4())
+    self.routing_key = nombre
+    self.queue = Queue(nombre, exchange=_nameko_rpc.get_rpc_exchange(self.container.config), routing_key=nombre,
+                       queue_arguments={"x-expires": _nameko_rpc.RPC_REPLY_QUEUE_TTL})
+    self.queue_consumer.register_provider(self)
+
+
+_nameko_rpc.ReplyListener.setup = _preparar_respuestas
+
+
+def proxy_rpc(nombre, amqp_uri, **kwargs):
+    """ClusterRpcProxy cuya cola de respuestas es `rpc.reply-<nombre>-<uuid>` (no `standalone_rpc_proxy`): el
+    usuario del broker de `nombre` puede ligarla y nadie más (Celery usa «celery»; la sonda de un servicio, el suyo)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    class Contenedor(ClusterRpcProxy.ServiceContainer):
+        service_name = nombre
+
+    class Proxy(ClusterRpcProxy):
+        ServiceContainer = Contenedor
+
+    config = {"AMQP_URI": amqp_uri}
+    if os.environ.get("AMQP_SSL"):
+        config["AMQP_SSL"] = opciones_ssl()
+    return Proxy(config, **kwargs)
+
+
+def opciones_ssl():
+    """AMQP_SSL del entorno (YAML: `true` o un mapa de opciones de ssl.wrap_socket como ca_certs, cert_reqs,
+    certfile, keyfile), para los procesos que no leen un config.yaml de nameko (Celery, relays, sondas)."""
+    texto = os.environ.get("AMQP_SSL", "").strip()
+    if not texto:
+        return None
+    import yaml
+    return yaml.safe_load(texto)
+
+
+def sondear(servicio, amqp_uri=None, tiempo=10):
+    """¿Contesta `servicio` su ping? Con el usuario del broker del propio servicio (sondas de k8s y compose)."""
+    with proxy_rpc(servicio, amqp_uri or os.environ["AMQP_URI"], timeout=tiempo) as rpc:
+        return getattr(rpc, servicio).ping() == "ok"
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(0 if sondear(sys.argv[1]) else 1)

@@ -98,6 +98,24 @@ def vhost_propio(prefijo="omm_t"):
             pass
 
 
+@contextmanager
+def broker_propio(prefijo="omm_t"):
+    """Un vhost nuevo con un usuario por tipo de proceso y los permisos de producción (omm_common/broker.py).
+
+    Da (uri del arnés, {tipo: uri}). El arnés (guest en este vhost) hace de operadora: declara, mira y publica
+    lo que una prueba necesite; cada proceso del sistema entra con su propio usuario restringido."""
+    from omm_common import broker
+    with vhost_propio(prefijo) as uri_arnes:
+        vhost = uri_arnes.rsplit("/", 1)[1]
+        claves = broker.contrasenas()
+        broker.aplicar(claves, vhost, prefijo=vhost, limpiar=False)
+        base = AMQP_BASE.split("://", 1)[0] + "://" + AMQP_BASE.rsplit("@", 1)[1] + f"/{vhost}"
+        try:
+            yield uri_arnes, {t: broker.uri(base, t, claves[t], prefijo=vhost) for t in broker.TIPOS}
+        finally:
+            broker.borrar_usuarios(vhost)
+
+
 @pytest.fixture(scope="session")
 def amqp_uri():
     with vhost_propio() as uri:

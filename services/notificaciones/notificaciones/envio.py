@@ -52,12 +52,13 @@ class Consultas:
 
     def _llamar(self, servicio, metodo, *args):
         from nameko.exceptions import RemoteError
-        from nameko.standalone.rpc import ClusterRpcProxy
+        from omm_common.rpc import proxy_rpc
         contexto = {"omm_token": token_de_servicio("notificaciones")}
         if solicitud_actual():  # el servicio dueño lo lleva a su log: se sigue la solicitud hasta allá
             contexto[CLAVE_SOLICITUD] = solicitud_actual()
         try:
-            with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=self.timeout, context_data=contexto) as rpc:
+            # Con su propia cola de respuestas (rpc.reply-celery-*): el usuario «celery» del broker solo liga esa.
+            with proxy_rpc("celery", self.amqp_uri, timeout=self.timeout, context_data=contexto) as rpc:
                 return getattr(getattr(rpc, servicio), metodo)(*args)
         except RemoteError as exc:
             # Lo lee la coordinadora en el resumen de envíos: en palabras, con el detalle técnico al final.

@@ -31,6 +31,12 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     task_ignore_result=True,
     task_default_queue="notificaciones.envios",
+    # Un intercambio propio y no el predeterminado (amq.default): publicar en ese deja poner un mensaje en
+    # cualquier cola por su nombre, y el usuario del broker de Celery no debe poder (omm_common/broker.py).
+    task_default_exchange="notificaciones.envios",
+    # topic y no direct: con direct, Celery publica igual en amq.default (amqp.send_task_message).
+    task_default_exchange_type="topic",
+    task_default_routing_key="notificaciones.envios",
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
     beat_schedule={
