@@ -64,7 +64,8 @@ class RutasReportes:
         return respuesta_archivo(logo["contenido_base64"], logo["mime"])
 
     @ruta("GET", "/api/v1/reportes/informe", "Informe de actividades del periodo (json, pdf o xlsx); "
-          "?clasificacion=gbvims muestra los tipos de violencia del GBVIMS en lugar de los de la ley",
+          "?clasificacion=gbvims muestra los tipos de violencia del GBVIMS en lugar de los de la ley. La "
+          "mancomunidad pide meses completos y recibe los casos de la misma tabla protegida que la región",
           ("coordinadora", "mancomunidad"), consulta=FiltroInforme, etiqueta="reportes",
           otros_estados={200: "El informe (JSON, o el archivo PDF o .xlsx según «formato»)"})
     def informe(self, p):

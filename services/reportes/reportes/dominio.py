@@ -541,16 +541,22 @@ def metadatos_de_fotos(fotos):
 
 
 def componer(ambito_, periodo_, textos_, agregados, actividades, poa, nombres, hoy, clasificacion="ley",
-             propio=None, fotos=(), hay_logo=False, periodo_textos=None):
+             propio=None, fotos=(), hay_logo=False, periodo_textos=None, publicacion=None):
     """El informe entero como datos: lo mismo sale en JSON, en .xlsx y en PDF.
 
     `propio`: el informe es de la oficina que pide (su coordinadora): su total de casos es el de todos los
     que atendió. Por omisión, el de un municipio lo es; el consolidado de la mancomunidad nunca.
+    `publicacion` (proteccion.Publicacion): las cifras de casos protegidas de la mancomunidad, de donde sale la
+    sección de casos cuando el informe no es de la propia oficina.
     """
     propio = ambito_["tipo"] == "municipio" if propio is None else propio
     municipios = ambito_["municipios"]
-    casos, crudos, visibles = seccion_de_casos(agregados["casos"], municipios, clasificacion, propio)
     meses = meses_del_periodo(periodo_["desde"], periodo_["hasta"])
+    if publicacion is not None and not propio:
+        casos, crudos, visibles = publicacion.seccion(municipios, periodo_["desde"], periodo_["hasta"], meses,
+                                                      clasificacion)
+    else:
+        casos, crudos, visibles = seccion_de_casos(agregados["casos"], municipios, clasificacion, propio)
     return {
         "titulo": f"Informe de actividades — {ambito_['nombre']}",
         "ambito": ambito_,
@@ -581,22 +587,30 @@ def nombre_de_archivo(informe, formato):
 # --- cifras de la región ---
 
 def cifras_de_region(mancomunidad, municipios, desde, hasta, casos, ayudas, capacitaciones, notificaciones,
-                     clasificacion="ley", hoy=None):
+                     clasificacion="ley", hoy=None, publicacion=None):
     """La respuesta de /region/estadisticas desde los agregados de cada servicio (sin red: se mide sola).
 
     Los casos, solo con consentimiento para estadísticas y suprimidos (la mancomunidad no recibe el total de
     atendidos de cada oficina: es la cifra de la oficina). `completitud.por_mes` da cada municipio y mes del
     periodo (sin fechas: del primer mes con registros de la región hasta `hoy`) con casos, entregas y
-    actividades, y `sin_registros` en los meses vacíos.
+    actividades, y `sin_registros` en los meses vacíos. Con `publicacion` (proteccion.Publicacion) los casos y
+    los avisos al CIS salen de las tablas protegidas de la mancomunidad, y `casos` no se usa.
     """
     entregas = {m: ayudas["por_municipio"].get(m, {}) for m in municipios}
     totales_ayudas = {m: {k: x[k] for k in ("entregas", "monto", "personas")} for m, x in ayudas["totales"].items()}
     por_mes = {m: ayudas["por_mes"].get(m, {}) for m in municipios}
     region = ayudas_por_categoria(ayudas)
-    tablas = tablas_de_casos(casos, municipios, clasificacion)
-    crudos = _por_municipio_y_mes(casos, "total", municipios)
+    crudos = (_por_municipio_y_mes(casos, "total", municipios) if publicacion is None
+              else publicacion.exactos(municipios, desde, hasta))
     ultima = {m: ultima_actividad(m, ayudas, capacitaciones, crudos) for m in municipios}
     meses = _meses_de_region(desde, hasta, hoy, crudos, ayudas, capacitaciones)
+    if publicacion is None:
+        tablas = tablas_de_casos(casos, municipios, clasificacion)
+        visibles = tablas["por_mes"]["celdas"]
+    else:
+        tablas = publicacion.tablas(municipios, desde, hasta, meses, clasificacion)
+        visibles = publicacion.visibles(municipios, meses)
+        notificaciones = publicacion.notificaciones(municipios, desde, hasta, notificaciones)
     return {
         "mancomunidad": mancomunidad, "municipios": municipios, "desde": desde, "hasta": hasta,
         "clasificacion": clasificacion,
@@ -609,7 +623,7 @@ def cifras_de_region(mancomunidad, municipios, desde, hasta, casos, ayudas, capa
                         "sin_registros": [m for m in municipios if ultima[m] is None],
                         "meses": meses,
                         "por_mes": completitud_por_mes(municipios, meses, crudos, ayudas, capacitaciones,
-                                                       tablas["por_mes"]["celdas"])},
+                                                       visibles)},
     }
 
 

@@ -8,6 +8,7 @@ servicio, con la identidad de reportes). Así estas funciones no saben de nameko
 import base64
 import binascii
 import logging
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -16,7 +17,7 @@ from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.tiempo import hoy_honduras
 
-from . import documentos, dominio
+from . import documentos, dominio, proteccion
 from .models import Logo, MetaPoa, TextoInforme
 from .schemas import FiltroInforme, FiltroPoa, FiltroRegion, FiltroTextos, PoaEntrada, TextosInforme
 
@@ -30,7 +31,7 @@ ROLES_LOGO = ("coordinadora",)
 ROLES_VER_LOGO = ("coordinadora", "tecnica", "mancomunidad")
 LADO_LOGO = 600  # px: un encabezado de informe no necesita más
 MAXIMO_FOTOS = 24
-FUENTES_REGION = ("casos", "ayudas", "capacitaciones", "notificaciones")
+FUENTES_REGION = ("ayudas", "capacitaciones", "notificaciones")
 TIPOS_ARCHIVO = {"pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -52,15 +53,33 @@ def _territorio_de(fuentes, yo):
 
 # --- región ---
 
+def _publicacion(fuentes, municipios, desde, hasta, hoy, con_avisos=True):
+    """Las cifras de casos (y de avisos al CIS) de la mancomunidad, protegidas: una tabla por cada año entero que el
+    periodo toca, con todos sus municipios, decidida igual para cualquier pedido (ver proteccion)."""
+    d = date(desde.year, 1, 1).isoformat() if desde else None
+    h = date(hasta.year, 12, 31).isoformat() if hasta else None
+    fuentes_ = ("casos", "ayudas", "capacitaciones") + (("notificaciones",) if con_avisos else ())
+    casos, ayudas, capacitaciones, *notificaciones = fuentes.en_paralelo(
+        (s, "agregados", d, h, municipios) for s in fuentes_)
+    avisos = proteccion.avisos_por_mes(notificaciones[0] if notificaciones else {})
+    anios = proteccion.anios_con_registros(casos, avisos)
+    por_anio = fuentes.en_paralelo(("casos", "agregados", f"{a:04d}-01-01", f"{a:04d}-12-31", municipios) for a in anios)
+    return proteccion.publicar(municipios, dict(zip(anios, por_anio)),
+                               proteccion.registros_por_mes(ayudas, capacitaciones), avisos, hoy)
+
+
 def region(fuentes, yo, desde=None, hasta=None, clasificacion=None):
     f = cargar(FiltroRegion(), _presentes(desde=desde, hasta=hasta, clasificacion=clasificacion))
+    hoy = hoy_honduras()
+    proteccion.validar_periodo(f.get("desde"), f.get("hasta"), hoy)
     municipios = dominio.municipios_de_la_mancomunidad(yo, fuentes.territorio(mancomunidad=yo.mancomunidad))
     d, h = _iso(f.get("desde")), _iso(f.get("hasta"))
     # Los servicios dan agregados solo a otro servicio: la lista de municipios la decide reportes.
-    casos, ayudas, capacitaciones, notificaciones = fuentes.en_paralelo(
+    ayudas, capacitaciones, notificaciones = fuentes.en_paralelo(
         (s, "agregados", d, h, municipios) for s in FUENTES_REGION)
-    return dominio.cifras_de_region(yo.mancomunidad, municipios, d, h, casos, ayudas, capacitaciones, notificaciones,
-                                    f["clasificacion"], hoy_honduras())
+    publicacion = _publicacion(fuentes, municipios, f.get("desde"), f.get("hasta"), hoy)
+    return dominio.cifras_de_region(yo.mancomunidad, municipios, d, h, None, ayudas, capacitaciones, notificaciones,
+                                    f["clasificacion"], hoy, publicacion=publicacion)
 
 
 # --- POA ---
@@ -247,13 +266,21 @@ def informe(bd, fuentes, yo, desde=None, hasta=None, formato=None, municipio=Non
     f = cargar(FiltroInforme(), _presentes(desde=desde, hasta=hasta, formato=formato, municipio=municipio,
                                            clasificacion=clasificacion))
     hoy = hoy_honduras()
+    mancomunidad = yo.rol == "mancomunidad"
+    if mancomunidad:
+        proteccion.validar_periodo(f.get("desde"), f.get("hasta"), hoy)
     desde, hasta = dominio.periodo(f.get("desde"), f.get("hasta"), hoy)
-    ambito, nombres = dominio.ambito(yo, f.get("municipio"), _territorio_de(fuentes, yo))
+    territorio = _territorio_de(fuentes, yo)
+    ambito, nombres = dominio.ambito(yo, f.get("municipio"), territorio)
     municipios = ambito["municipios"]
     formato = f["formato"]
     d, h = desde.isoformat(), hasta.isoformat()
+    # La mancomunidad recibe los casos de las tablas protegidas de todos sus municipios (también el informe de
+    # uno): las mismas cifras que la región, nunca una supresión distinta que restar.
+    publicacion = (_publicacion(fuentes, dominio.municipios_de_la_mancomunidad(yo, territorio), desde, hasta, hoy,
+                                con_avisos=False) if mancomunidad else None)
     casos, ayudas, capacitaciones, actividades = fuentes.en_paralelo([
-        ("casos", "agregados", d, h, municipios), ("ayudas", "agregados", d, h, municipios),
+        ("casos", "agregados", d, h, [] if mancomunidad else municipios), ("ayudas", "agregados", d, h, municipios),
         ("capacitaciones", "agregados", d, h, municipios), ("capacitaciones", "actividades", d, h, municipios)])
     # Las fotos son un agregado más, pero el informe sale aunque capacitaciones aún no las dé.
     # En JSON solo van sus datos: pedir las imágenes sería leer y recodificar hasta MAXIMO_FOTOS archivos para nada.
@@ -266,9 +293,10 @@ def informe(bd, fuentes, yo, desde=None, hasta=None, formato=None, municipio=Non
         ambito, {"desde": d, "hasta": h}, textos,
         {"casos": casos, "ayudas": ayudas, "capacitaciones": capacitaciones}, actividades,
         _avance_poa(bd, fuentes, municipios, hasta.year, nombres, hoy), nombres, hoy,
-        clasificacion=f["clasificacion"], propio=yo.rol != "mancomunidad", fotos=fotos, hay_logo=logo is not None,
+        clasificacion=f["clasificacion"], propio=not mancomunidad, fotos=fotos, hay_logo=logo is not None,
         periodo_textos=None if clave is None else {"anio": clave[0], "trimestre": clave[1],
-                                                   "nombre": dominio.nombre_periodo_textos(*clave)})
+                                                   "nombre": dominio.nombre_periodo_textos(*clave)},
+        publicacion=publicacion)
     if formato == "json":
         return datos
     funcion = documentos.pdf if formato == "pdf" else documentos.xlsx

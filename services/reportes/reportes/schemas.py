@@ -16,15 +16,24 @@ CODIGO_MUNICIPIO = validate.Regexp(r"^\d{4}$", error="Código de 4 dígitos.")
 Clasificacion = functools.partial(Opcion, ("ley", "gbvims"), load_default="ley")
 
 
+# La mancomunidad pide por meses completos (reportes.proteccion): un periodo por días dejaría restar un día de otro.
+DESDE_MES = ("Primer día del periodo. Para la mancomunidad, el primer día de un mes (p. ej. 2026-03-01); otro día "
+             "responde 400 con el campo «desde».")
+HASTA_MES = ("Último día del periodo. Para la mancomunidad, el último día de un mes (p. ej. 2026-03-31) o la fecha de "
+             "hoy o posterior (hasta hoy); otro día responde 400 con el campo «hasta». Las cifras de casos de la "
+             "mancomunidad salen de una tabla fija por mes, trimestre y año, con el desglose por categoría solo por "
+             "año calendario completo.")
+
+
 class FiltroRegion(Esquema):
-    desde = fields.Date()
-    hasta = fields.Date()
+    desde = fields.Date(metadata={"description": DESDE_MES})
+    hasta = fields.Date(metadata={"description": HASTA_MES})
     clasificacion = Clasificacion()
 
 
 class FiltroInforme(Esquema):
-    desde = fields.Date()
-    hasta = fields.Date()
+    desde = fields.Date(metadata={"description": DESDE_MES + " La coordinadora puede pedir cualquier día."})
+    hasta = fields.Date(metadata={"description": HASTA_MES + " La coordinadora puede pedir cualquier día."})
     formato = Opcion(("json", "pdf", "xlsx"), load_default="json")
     municipio = fields.String(validate=CODIGO_MUNICIPIO)
     clasificacion = Clasificacion()
