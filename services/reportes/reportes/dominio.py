@@ -8,6 +8,7 @@
 Todo recibe los agregados de los servicios y devuelve datos: sin nombres de personas.
 """
 import calendar
+from collections import deque
 from datetime import date
 
 from ayudas.contrato import CATEGORIAS, NOMBRES_CATEGORIA
@@ -23,23 +24,35 @@ from omm_common.errores import NoEncontrado, Prohibido, error_de_campo
 # Una tabla es {fila: {columna: conteo}} (p. ej. municipio x tipo de violencia); se publican las celdas,
 # los totales por fila, por columna y el total general. Cada total es una ecuación: si en una línea queda
 # una sola celda oculta y su total visible, la resta la revela; entonces se oculta otra celda de esa línea
-# (la menor), o el total si no queda otra.
+# (la menor), o el total si no queda otra. Luego se prueba como atacaría quien lee: con todas las
+# ecuaciones a la vez (también los totales entre sí) y con lo que ya sabe (los meses «sin registros» tienen
+# 0 casos); mientras despeje una cifra pequeña, se oculta una más.
 
 MINIMO = 5
 OCULTO = "<5"
 
 
-def suprimir(tabla, minimo=MINIMO):
+def suprimir(tabla, minimo=MINIMO, conocidas=(), filas_conocidas=()):
+    """La tabla con sus celdas y totales pequeños ocultos («<5»), sin que una resta los revele.
+
+    `conocidas`: celdas (fila, columna) cuyo valor quien lee ya sabe por otra vía (un mes que la completitud
+    muestra «sin registros» tuvo 0 casos); `filas_conocidas`: filas enteras así (un municipio sin ningún
+    registro en el periodo). Se muestran como las demás, pero en cada resta cuentan como visibles y nunca
+    sirven de celda complementaria: ocultar al lado de un 0 que se sabe no protege nada.
+    """
     filas = sorted(tabla)
     columnas = sorted({c for f in filas for c in tabla[f]})
     valor = {(f, c): int(tabla[f].get(c, 0)) for f in filas for c in columnas}
     tot_fila = {f: sum(valor[f, c] for c in columnas) for f in filas}
     tot_col = {c: sum(valor[f, c] for f in filas) for c in columnas}
     total = sum(tot_fila.values())
+    sabida = {k for k in conocidas if k in valor} | {(f, c) for f in filas_conocidas if f in tabla for c in columnas}
+    fila_sabida = {f for f in filas if f in filas_conocidas or (columnas and all((f, c) in sabida for c in columnas))}
+    col_sabida = {c for c in columnas if filas and all((f, c) in sabida for f in filas)}
 
-    oculta = {k for k, v in valor.items() if v < minimo}
-    fila_oculta = {f for f in filas if tot_fila[f] < minimo}
-    col_oculta = {c for c in columnas if tot_col[c] < minimo}
+    oculta = {k for k, v in valor.items() if v < minimo and k not in sabida}
+    fila_oculta = {f for f in filas if tot_fila[f] < minimo and f not in fila_sabida}
+    col_oculta = {c for c in columnas if tot_col[c] < minimo and c not in col_sabida}
     total_oculto = total < minimo
 
     cambio = True
@@ -52,30 +65,113 @@ def suprimir(tabla, minimo=MINIMO):
             total_visible = clave not in (fila_oculta if tipo == "fila" else col_oculta)
             ocultas = [k for k in celdas if k in oculta]
             if total_visible and len(ocultas) == 1:
-                visibles = sorted((valor[k], k) for k in celdas if k not in oculta)
+                visibles = sorted((valor[k], k) for k in celdas if k not in oculta and k not in sabida)
                 if visibles:
                     oculta.add(visibles[0][1])
                 else:
                     (fila_oculta if tipo == "fila" else col_oculta).add(clave)
                 cambio = True
-        for marginales, ocultos in ((tot_fila, fila_oculta), (tot_col, col_oculta)):
+        for marginales, ocultos, sabidos in ((tot_fila, fila_oculta, fila_sabida), (tot_col, col_oculta, col_sabida)):
             if not total_oculto and len(ocultos) == 1:
-                visibles = sorted((v, k) for k, v in marginales.items() if k not in ocultos)
+                visibles = sorted((v, k) for k, v in marginales.items() if k not in ocultos and k not in sabidos)
                 if visibles:
                     ocultos.add(visibles[0][1])
                 else:
                     total_oculto = True
                 cambio = True
 
+    if oculta or fila_oculta or col_oculta or total_oculto:
+        oculta, fila_oculta, col_oculta, total_oculto = _auditar(
+            valor, filas, columnas, tot_fila, tot_col, total, minimo, sabida, oculta, fila_oculta, col_oculta,
+            total_oculto)
+
     def ver(v, escondido):
         return OCULTO if escondido else v
 
     return {
-        "celdas": {f: {c: ver(valor[f, c], (f, c) in oculta) for c in columnas} for f in filas},
-        "total_fila": {f: ver(tot_fila[f], f in fila_oculta) for f in filas},
-        "total_columna": {c: ver(tot_col[c], c in col_oculta) for c in columnas},
+        "celdas": {f: {c: ver(valor[f, c], (f, c) in oculta or valor[f, c] < minimo) for c in columnas}
+                   for f in filas},
+        "total_fila": {f: ver(tot_fila[f], f in fila_oculta or tot_fila[f] < minimo) for f in filas},
+        "total_columna": {c: ver(tot_col[c], c in col_oculta or tot_col[c] < minimo) for c in columnas},
         "total": ver(total, total_oculto),
     }
+
+
+def _auditar(valor, filas, columnas, tot_fila, tot_col, total, minimo, sabida, oculta, fila_oculta, col_oculta,
+             total_oculto):
+    """Quien ataca usa además los totales entre sí (las filas y las columnas suman el total general) y lo que
+    sabe por otra vía. Si así despeja una cifra pequeña, se oculta una cifra más de la ecuación que la dio (la
+    menor visible) y se vuelve a probar; cada vuelta oculta una más, así que termina."""
+    real = {("c", f, c): v for (f, c), v in valor.items()}
+    real.update({("f", f): v for f, v in tot_fila.items()})
+    real.update({("k", c): v for c, v in tot_col.items()})
+    real[("t",)] = total
+    ecuaciones = [([("c", f, c) for c in columnas], ("f", f)) for f in filas]
+    ecuaciones += [([("c", f, c) for f in filas], ("k", c)) for c in columnas]
+    ecuaciones += [([("f", f) for f in filas], ("t",)), ([("k", c) for c in columnas], ("t",))]
+    donde = _donde(ecuaciones)
+    sabidos = {("c", f, c) for f, c in sabida}
+    if sabidos:  # lo que se sabe sin mirar esta tabla no se protege aquí
+        sabidos |= set(_despejar(sabidos, ecuaciones, donde))
+    while True:
+        visibles = {x for x, v in real.items() if v >= minimo and not (
+            (x[0] == "c" and (x[1], x[2]) in oculta) or (x[0] == "f" and x[1] in fila_oculta)
+            or (x[0] == "k" and x[1] in col_oculta) or (x[0] == "t" and total_oculto))}
+        if len(visibles | sabidos) == len(real):  # nada oculto: nada que despejar
+            break
+        despejados = _despejar(visibles | sabidos, ecuaciones, donde)
+        expuesto = next((x for x in despejados if real[x] < minimo), None)
+        if expuesto is None:
+            break
+        partes, total_ecuacion = ecuaciones[despejados[expuesto]]
+        candidatos = [x for x in partes + [total_ecuacion] if x in visibles] or sorted(visibles)
+        if not candidatos:
+            break
+        tipo, *clave = min(candidatos, key=lambda x: (real[x], x))
+        if tipo == "c":
+            oculta.add(tuple(clave))
+        elif tipo == "f":
+            fila_oculta.add(clave[0])
+        elif tipo == "k":
+            col_oculta.add(clave[0])
+        else:
+            total_oculto = True
+
+    return oculta, fila_oculta, col_oculta, total_oculto
+
+
+def _despejar(sabido, ecuaciones, donde=None):
+    """Lo que se despeja de `ecuaciones` [(partes, total)] sabiendo `sabido`: {incógnita: índice de la ecuación
+    que la dio}, en el orden en que salen. Cada ecuación con una sola incógnita la da; se propaga. `donde`
+    {incógnita: [índices de sus ecuaciones]} se puede pasar ya hecho."""
+    if donde is None:
+        donde = _donde(ecuaciones)
+    faltan = [sum(x not in sabido for x in partes) + (total not in sabido) for partes, total in ecuaciones]
+    cola = deque(i for i, n in enumerate(faltan) if n == 1)
+    sabido = set(sabido)
+    despejados = {}
+    while cola:
+        i = cola.popleft()
+        if faltan[i] != 1:
+            continue
+        partes, total = ecuaciones[i]
+        x = total if total not in sabido else next(y for y in partes if y not in sabido)
+        sabido.add(x)
+        despejados[x] = i
+        for j in donde[x]:
+            faltan[j] -= 1
+            if faltan[j] == 1:
+                cola.append(j)
+    return despejados
+
+
+def _donde(ecuaciones):
+    donde = {}
+    for i, (partes, total) in enumerate(ecuaciones):
+        for x in partes:
+            donde.setdefault(x, []).append(i)
+        donde.setdefault(total, []).append(i)
+    return donde
 
 
 # Dos clasificaciones del tipo de violencia: la de la ley hondureña (la del contrato, por omisión) y los seis
@@ -109,13 +205,16 @@ def _con_nombres(dimension, tabla):
     return {**tabla, "nombres": {v: nombre_de(dimension, v) for v in tabla["total_columna"]}}
 
 
-def tablas_de_casos(filas, municipios, clasificacion="ley"):
+def tablas_de_casos(filas, municipios, clasificacion="ley", ceros=None):
     """{dimension: {municipio: {valor: n}}} con todos los municipios, y cada tabla suprimida.
 
     Solo casos con consentimiento para estadísticas (las filas de dimensión «total» y las de cada
     dimensión). Cada tabla lleva además `nombres` {código: etiqueta}. Con `clasificacion` «gbvims» la tabla
-    de tipos es la de los seis tipos del GBVIMS (clave `gbvims`) en lugar de `tipo_violencia`.
+    de tipos es la de los seis tipos del GBVIMS (clave `gbvims`) en lugar de `tipo_violencia`. `ceros`
+    ({(municipio, mes)}, {municipio}) es lo que la completitud ya deja saber que es 0 (ver ceros_conocidos):
+    la supresión no se apoya en esas celdas.
     """
+    celdas_cero, municipios_cero = ceros or (set(), set())
     salida = {}
     for dimension in dimensiones_de(clasificacion) + ("total",):
         tabla = {m: {} for m in municipios}
@@ -124,14 +223,14 @@ def tablas_de_casos(filas, municipios, clasificacion="ley"):
                 celda = tabla[f["municipio"]]
                 celda[f["valor"]] = celda.get(f["valor"], 0) + f["casos"]
         if dimension == "total":
-            salida["casos"] = suprimir(tabla)
+            salida["casos"] = suprimir(tabla, filas_conocidas=municipios_cero)
         else:
-            salida[dimension] = _con_nombres(dimension, suprimir(tabla))
+            salida[dimension] = _con_nombres(dimension, suprimir(tabla, filas_conocidas=municipios_cero))
     meses = {m: {} for m in municipios}
     for f in filas:
         if f["dimension"] == "total" and f["municipio"] in meses:
             meses[f["municipio"]][f["mes"]] = meses[f["municipio"]].get(f["mes"], 0) + f["casos"]
-    salida["por_mes"] = suprimir(meses)
+    salida["por_mes"] = suprimir(meses, conocidas=celdas_cero, filas_conocidas=municipios_cero)
     return salida
 
 
@@ -203,6 +302,20 @@ def ultima_actividad(municipio, ayudas, capacitaciones, casos_por_mes):
     if meses_con_casos:
         fechas.append(f"{max(meses_con_casos)}-01")
     return max(fechas) if fechas else None
+
+
+def ceros_conocidos(municipios, meses, casos_por_mes, ayudas, capacitaciones):
+    """Lo que quien lee sabe que es 0 aunque se muestre «<5»: ({(municipio, mes)}, {municipio}).
+
+    Un mes que la completitud muestra «sin registros» tuvo 0 casos, y un municipio sin ningún registro en el
+    periodo (sin última actividad, o con todos sus meses sin registros) tuvo 0 en cada tabla de casos. Si la
+    supresión escondiera una cifra pequeña solo al lado de uno de esos ceros, la resta la revelaría.
+    """
+    completitud = completitud_por_mes(municipios, meses, casos_por_mes, ayudas, capacitaciones)
+    celdas = {(m, mes) for m, filas in completitud.items() for mes, x in filas.items() if x["sin_registros"]}
+    vacios = {m for m in municipios if ultima_actividad(m, ayudas, capacitaciones, casos_por_mes) is None
+              or (completitud[m] and all(x["sin_registros"] for x in completitud[m].values()))}
+    return celdas, vacios
 
 
 # --- ámbito: qué municipios puede ver quien pide ---
@@ -517,9 +630,9 @@ def _por_municipio_y_mes(filas, dimension, municipios):
     return salida
 
 
-def seccion_de_casos(filas, municipios, clasificacion, propio):
+def seccion_de_casos(filas, municipios, clasificacion, propio, ceros=None):
     """Los casos del informe: tablas suprimidas y, en el de la propia oficina, el total de atendidos."""
-    tablas = tablas_de_casos(filas, municipios, clasificacion)
+    tablas = tablas_de_casos(filas, municipios, clasificacion, ceros)
     seccion = {"nota": NOTA_OFICINA if propio else NOTA_REGION, "clasificacion": clasificacion,
                "titulos": {d: TITULOS_DIMENSION[d] for d in dimensiones_de(clasificacion)},
                **{d: tablas[d] for d in ("casos",) + dimensiones_de(clasificacion)}}
@@ -556,7 +669,11 @@ def componer(ambito_, periodo_, textos_, agregados, actividades, poa, nombres, h
         casos, crudos, visibles = publicacion.seccion(municipios, periodo_["desde"], periodo_["hasta"], meses,
                                                       clasificacion)
     else:
-        casos, crudos, visibles = seccion_de_casos(agregados["casos"], municipios, clasificacion, propio)
+        # Fuera de la propia oficina, su completitud deja ver qué meses no tuvieron casos: la supresión lo sabe.
+        ceros = None if propio else ceros_conocidos(
+            municipios, meses, _por_municipio_y_mes(agregados["casos"], "total", municipios), agregados["ayudas"],
+            agregados["capacitaciones"])
+        casos, crudos, visibles = seccion_de_casos(agregados["casos"], municipios, clasificacion, propio, ceros)
     return {
         "titulo": f"Informe de actividades — {ambito_['nombre']}",
         "ambito": ambito_,
@@ -605,7 +722,8 @@ def cifras_de_region(mancomunidad, municipios, desde, hasta, casos, ayudas, capa
     ultima = {m: ultima_actividad(m, ayudas, capacitaciones, crudos) for m in municipios}
     meses = _meses_de_region(desde, hasta, hoy, crudos, ayudas, capacitaciones)
     if publicacion is None:
-        tablas = tablas_de_casos(casos, municipios, clasificacion)
+        tablas = tablas_de_casos(casos, municipios, clasificacion,
+                                 ceros_conocidos(municipios, meses, crudos, ayudas, capacitaciones))
         visibles = tablas["por_mes"]["celdas"]
     else:
         tablas = publicacion.tablas(municipios, desde, hasta, meses, clasificacion)

@@ -133,8 +133,9 @@ def test_las_cifras_de_la_region_dicen_la_ultima_actividad_de_cada_municipio():
     assert c["meses"] == ["2026-01", "2026-02", "2026-03"]
     assert c["por_mes"]["0302"]["2026-02"] == {"casos": "<5", "entregas": 0, "actividades": 0, "sin_registros": True}
     assert c["por_mes"]["0309"]["2026-01"]["sin_registros"] is True
-    # El 9 también se oculta: con el 0 de Ajuterique oculto y el total del mes visible, la resta lo daría.
-    assert c["por_mes"]["0309"]["2026-02"] == {"casos": "<5", "entregas": 5, "actividades": 0,
+    # El 9 se ve: el 0 de Ajuterique en febrero se sabe (su mes dice «sin registros») y, con el total del mes
+    # visible, ocultar el 9 no protegería nada (antes se ocultaba y la resta lo daba igual).
+    assert c["por_mes"]["0309"]["2026-02"] == {"casos": 9, "entregas": 5, "actividades": 0,
                                                "sin_registros": False}
     assert c["por_mes"]["0309"]["2026-03"]["entregas"] == 10
     assert r["ayudas"]["region"]["total"]["entregas"] == 15 and r["ayudas"]["por_municipio"]["0302"] == {}
@@ -267,3 +268,4 @@ def test_el_pdf_lleva_logo_fotos_con_leyenda_etiquetas_y_fechas_en_letras():
     valores = {c for h in libro.worksheets for f in h.iter_rows(values_only=True) for c in f if c is not None}
     assert "Psicológica" in valores and "1 de enero de 2026" in valores and "2026-01-01" not in valores
     assert "Sin registros" in valores and "Primera sesión del club" in valores
+
