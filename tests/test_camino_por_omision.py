@@ -44,6 +44,10 @@ class Pila:
         """Una tarea del calendario, por el broker, al worker de Celery de la pila (la misma que manda beat);
         devuelve lo que la tarea respondió, leído de la línea «succeeded» del log del worker."""
         app = Celery(broker=self.amqp)
+        # El mismo intercambio y la misma cola que usan beat y el worker (notificaciones.tareas).
+        from notificaciones.tareas import app as de_notificaciones
+        app.conf.update({k: de_notificaciones.conf[k] for k in (
+            "task_default_queue", "task_default_exchange", "task_default_exchange_type", "task_default_routing_key")})
         try:
             tarea_id = app.send_task(f"notificaciones.tareas.{nombre}", kwargs=kwargs,
                                      queue="notificaciones.envios").id
