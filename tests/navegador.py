@@ -7,6 +7,7 @@ from pathlib import Path
 
 from axe_core_python import selenium as _axe_paquete  # noqa: F401 - trae axe.min.js
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -70,16 +71,29 @@ class Navegador:
         else:
             s.select_by_visible_text(texto)
 
+    def _pulsar(self, buscar):
+        """Busca y pulsa cuando la página terminó de cargar. Si Chromium dice que el nodo ya no es del documento
+        (la página se estaba cambiando), lo busca de nuevo: el clic no llegó a darse."""
+        for intento in range(3):
+            WebDriverWait(self.driver, 30).until(
+                lambda d: d.execute_script("return document.readyState") == "complete")
+            viejo = self.driver.find_element(By.TAG_NAME, "html")
+            try:
+                buscar().click()
+                return viejo
+            except (StaleElementReferenceException, WebDriverException) as exc:
+                if intento == 2 or not (isinstance(exc, StaleElementReferenceException)
+                                        or "does not belong to the document" in str(exc)):
+                    raise
+
     def enviar(self, selector="main form button[type=submit]", nombre=None):
         """Pulsa el botón y espera la página nueva; la revisa como a toda página visitada."""
-        viejo = self.driver.find_element(By.TAG_NAME, "html")
-        self.encontrar(selector).click()
+        viejo = self._pulsar(lambda: self.encontrar(selector))
         WebDriverWait(self.driver, 60).until(EC.staleness_of(viejo))
         return self.revisar(nombre or "tras-enviar")
 
     def clic(self, texto_enlace, nombre=None):
-        viejo = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.PARTIAL_LINK_TEXT, texto_enlace).click()
+        viejo = self._pulsar(lambda: self.driver.find_element(By.PARTIAL_LINK_TEXT, texto_enlace))
         WebDriverWait(self.driver, 60).until(EC.staleness_of(viejo))
         return self.revisar(nombre or texto_enlace)
 
@@ -90,8 +104,7 @@ class Navegador:
         return self.enviar(nombre="inicio")
 
     def salir(self):
-        viejo = self.driver.find_element(By.TAG_NAME, "html")
-        self.encontrar("#form-salir button").click()
+        viejo = self._pulsar(lambda: self.encontrar("#form-salir button"))
         WebDriverWait(self.driver, 30).until(EC.staleness_of(viejo))
         self.urls.append(self.driver.current_url)
 
