@@ -158,3 +158,17 @@ class Navegador:
             for p in prohibidos:
                 if p:
                     assert p.lower() not in url.lower(), f"la URL {url} lleva «{p}»"
+
+
+def entrar_sin_javascript(base, usuario, contrasena=None, destino=None):
+    """Como un navegador sin JavaScript: pide el formulario de entrada y lo envía con su CSRF. Devuelve la sesión
+    (requests) ya dentro; con `destino`, comprueba también adónde la llevó."""
+    import requests
+
+    from omm_pruebas import CONTRASENA_PRUEBAS
+    s = requests.Session()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', s.get(f"{base}/entrar").text).group(1)
+    r = s.post(f"{base}/entrar", data={"csrf": csrf, "usuario": usuario, "contrasena": contrasena or CONTRASENA_PRUEBAS},
+               allow_redirects=False)
+    assert r.status_code == 303 and (destino is None or r.headers["Location"] == destino), r.text[:300]
+    return s

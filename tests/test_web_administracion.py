@@ -12,6 +12,7 @@ import requests
 from omm_pruebas import CONTRASENA_PRUEBAS
 
 from .navegador import Navegador
+from .navegador import entrar_sin_javascript as _entrar
 
 pytestmark = pytest.mark.integracion
 
@@ -42,14 +43,6 @@ def _id(api, usuario):
     return next(u["id"] for u in r.json()["items"] if u["usuario"] == usuario)
 
 
-def _entrar(base, usuario, contrasena=CONTRASENA_PRUEBAS):
-    """Como un navegador sin JavaScript: pide el formulario y lo envía con su CSRF."""
-    s = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', s.get(f"{base}/entrar").text).group(1)
-    r = s.post(f"{base}/entrar", data={"csrf": csrf, "usuario": usuario, "contrasena": contrasena},
-               allow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return s
 
 
 def _formulario(s, base, ruta):

@@ -8,11 +8,11 @@ encuentra la derivación urgente arriba y resaltada, aunque haya una más nueva,
 import re
 
 import pytest
-import requests
 
 import omm_pruebas
 from omm_common.tiempo import hoy_honduras
 from omm_pruebas import esperar
+from .navegador import entrar_sin_javascript as _entrar
 
 pytestmark = pytest.mark.integracion
 
@@ -56,14 +56,6 @@ def _notificaciones(api, usuaria=COORD, **filtro):
     return [n for n in items if all(n.get(k) == v for k, v in filtro.items())]
 
 
-def _entrar(base, usuario):
-    """Como un navegador sin JavaScript: pide el formulario y lo envía con su CSRF."""
-    s = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', s.get(f"{base}/entrar").text).group(1)
-    r = s.post(f"{base}/entrar", data={"csrf": csrf, "usuario": usuario,
-                                        "contrasena": omm_pruebas.CONTRASENA_PRUEBAS}, allow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return s
 
 
 def _pulsar(n, elemento, nombre):

@@ -14,6 +14,7 @@ import requests
 
 import omm_pruebas
 from omm_common.tiempo import hoy_honduras
+from .navegador import entrar_sin_javascript as _entrar
 
 pytestmark = pytest.mark.integracion
 
@@ -61,13 +62,6 @@ def _inscribir(api, cid, nombres, apellidos, usuario=TECNICA, **extra):
     return r.json()
 
 
-def _entrar(base, usuario):
-    """Como un navegador sin JavaScript: pide el formulario y lo envía con su CSRF."""
-    s = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', s.get(f"{base}/entrar").text).group(1)
-    r = s.post(f"{base}/entrar", data={"csrf": csrf, "usuario": usuario, "contrasena": CLAVE}, allow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return s
 
 
 def _csrf(s, base, ruta="/"):

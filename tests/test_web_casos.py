@@ -9,11 +9,11 @@ import re
 from datetime import timedelta
 
 import pytest
-import requests
 
 import omm_pruebas
 from omm_common.tiempo import hoy_honduras
 from omm_pruebas import esperar
+from .navegador import entrar_sin_javascript as _entrar
 
 pytestmark = pytest.mark.integracion
 
@@ -53,13 +53,6 @@ def _caso(api, nombres, apellidos, dni=None, tipos=("fisica",), incidente=3, der
     return r.json()
 
 
-def _entrar(base, usuario):
-    """Como un navegador sin JavaScript: pide el formulario y lo envía con su CSRF."""
-    s = requests.Session()
-    csrf = re.search(r'name="csrf" value="([^"]+)"', s.get(f"{base}/entrar").text).group(1)
-    r = s.post(f"{base}/entrar", data={"csrf": csrf, "usuario": usuario, "contrasena": CLAVE}, allow_redirects=False)
-    assert r.status_code == 303, r.text[:300]
-    return s
 
 
 def _ocultos(html):

@@ -15,6 +15,7 @@ from PIL import Image
 
 import omm_pruebas
 from omm_common.tiempo import hoy_honduras
+from .navegador import entrar_sin_javascript
 
 pytestmark = pytest.mark.integracion
 
@@ -100,12 +101,7 @@ def datos(sistema):
 # --- sin navegador: sesión como la de un formulario sin JavaScript ---
 
 def _entrar(base, usuario):
-    s = requests.Session()
-    r = s.get(f"{base}/entrar")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
-    r = s.post(f"{base}/entrar", data={"csrf": csrf, "usuario": usuario, "contrasena": CLAVE}, allow_redirects=False)
-    assert r.status_code == 303 and r.headers["Location"] == "/", r.text[:300]
-    return s
+    return entrar_sin_javascript(base, usuario, destino="/")
 
 
 def _csrf(s, url):
