@@ -2,6 +2,7 @@
 import argparse
 import os
 
+import sqlalchemy as sa
 from alembic import command, context
 from alembic.config import Config
 
@@ -18,6 +19,28 @@ def configuracion(paquete, url):
 
 def migrar(paquete, url, revision="head"):
     command.upgrade(configuracion(paquete, url), revision)
+
+
+def convertir_filas(conexion, tabla, clave, columnas, transformar, donde=None, grupo=1000):
+    """Para migraciones de datos (p. ej. cifrar lo que estaba en claro): recorre `tabla` por su clave en grupos,
+    `transformar(fila)` -> {columna: valor nuevo} ({} = no tocar) y la actualiza. Devuelve cuántas cambió."""
+    t = sa.table(tabla, *(sa.column(c) for c in dict.fromkeys([clave, *columnas])))
+    cambiadas, ultimo = 0, None
+    while True:
+        consulta = sa.select(t).order_by(t.c[clave]).limit(grupo)
+        if donde is not None:
+            consulta = consulta.where(donde(t))
+        if ultimo is not None:
+            consulta = consulta.where(t.c[clave] > ultimo)
+        filas = conexion.execute(consulta).all()
+        for fila in filas:
+            cambios = transformar(fila)
+            if cambios:
+                conexion.execute(t.update().where(t.c[clave] == getattr(fila, clave)).values(**cambios))
+                cambiadas += 1
+        if len(filas) < grupo:
+            return cambiadas
+        ultimo = getattr(filas[-1], clave)
 
 
 def _propio(objeto, nombre, tipo, reflejado, comparado):

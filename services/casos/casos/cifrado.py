@@ -3,60 +3,64 @@
 La clave de cada municipio se deriva con HKDF del secreto maestro (`CASOS_CLAVE_MAESTRA`) y su
 versión (`CASOS_CLAVE_VERSION`): un municipio nunca descifra lo de otro, y rotar es cambiar el
 secreto, dejar el anterior en `CASOS_CLAVES_ANTERIORES` y correr `omm-casos-rotar`.
-"""
-import hashlib
-import hmac
-import json
-import os
 
-from omm_common import cifrado
+Cada valor va atado a su fila y su campo (municipio + "tabla.campo" + id como dato asociado, formato
+"r<versión>:..."): copiado a otro caso u otro campo no se descifra. El formato anterior ("v<versión>:",
+atado solo al municipio) lo convierte la migración 0006 y después se niega al leer.
+"""
+import sqlalchemy as sa
+
+from omm_common.cifrado import Boveda
 from omm_common.municipios import normalizar_nombre
 
-
-def _secretos():
-    actual = cifrado.secreto("CASOS_CLAVE_MAESTRA")
-    version = int(os.environ.get("CASOS_CLAVE_VERSION", "1"))
-    anteriores = {int(k): v for k, v in json.loads(os.environ.get("CASOS_CLAVES_ANTERIORES") or "{}").items()}
-    return version, {**anteriores, version: actual}
+BOVEDA = Boveda("CASOS_CLAVE_MAESTRA", b"omm-casos", "CASOS_CLAVE_VERSION", "CASOS_CLAVES_ANTERIORES")
 
 
 def version_actual():
-    return _secretos()[0]
-
-
-def _clave(municipio, version, uso="datos"):
-    _, secretos = _secretos()
-    if version not in secretos:
-        raise RuntimeError(f"Falta el secreto de la versión {version} de las claves de casos.")
-    return cifrado.derivar(secretos[version], b"omm-casos", f"{uso}:{municipio}:v{version}")
-
-
-def cifrar(municipio, valor, version=None):
-    """`valor` (JSON) -> 'v<versión>:<base64(nonce|cifrado)>'; el municipio va como dato asociado."""
-    version = version or version_actual()
-    return f"v{version}:" + cifrado.cifrar(_clave(municipio, version), valor, municipio.encode())
+    return BOVEDA.version_actual()
 
 
 def version_de(texto):
-    return int(texto.split(":", 1)[0][1:])
+    return BOVEDA.version_de(texto)
 
 
-def descifrar(municipio, texto):
-    if texto is None:
-        return None
-    return cifrado.descifrar(_clave(municipio, version_de(texto)), texto.split(":", 1)[1], municipio.encode())
+def _atadura(fila, campo):
+    """("tabla.campo", id de la fila). Las filas con id UUID lo reciben aquí si aún no lo tienen: se cifra antes
+    del INSERT. Los motivos de la bitácora se atan a su entrada (auditoria_id, que ya debe existir)."""
+    clave = sa.inspect(type(fila)).primary_key[0].key
+    if getattr(fila, clave) is None and clave == "id":
+        from .models import nuevo_id
+        fila.id = nuevo_id()
+    return f"{fila.__tablename__}.{campo}", getattr(fila, clave)
+
+
+def poner(fila, campo, valor, version=None):
+    """Cifra `valor` en `fila.<campo>` atado a esa fila y ese campo (None queda None)."""
+    setattr(fila, campo, None if valor is None else BOVEDA.cifrar(fila.municipio, valor, *_atadura(fila, campo),
+                                                                  version=version))
+
+
+def leer(fila, campo):
+    """El valor descifrado de `fila.<campo>`; omm_common.cifrado.DatoAjeno si no es de esta fila y campo."""
+    return BOVEDA.descifrar(fila.municipio, getattr(fila, campo), *_atadura(fila, campo))
+
+
+def recifrar(fila, campo, version):
+    """A la versión `version` de la clave, si no está ya; devuelve el valor descifrado."""
+    valor = leer(fila, campo)
+    if getattr(fila, campo) is not None and version_de(getattr(fila, campo)) != version:
+        poner(fila, campo, valor, version)
+    return valor
 
 
 def indices_ciegos(municipio, nombres, apellidos, dni=None, version=None):
     """Un HMAC por palabra del nombre normalizado y uno por el DNI: se busca por igualdad exacta."""
-    version = version or version_actual()
     return sorted({indice(municipio, p, version) for p in normalizar_nombre(f"{nombres} {apellidos}").split()}
                   | ({indice(municipio, f"dni:{dni}", version)} if dni else set()))
 
 
 def indice(municipio, palabra, version=None):
-    version = version or version_actual()
-    return hmac.new(_clave(municipio, version, "indice"), palabra.encode(), hashlib.sha256).hexdigest()
+    return BOVEDA.indice(municipio, palabra, version=version)
 
 
 def terminos_busqueda(municipio, q):

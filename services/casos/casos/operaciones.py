@@ -29,10 +29,13 @@ ROLES = ("coordinadora", "tecnica")
 
 def _auditar(s, yo, accion, caso_id=None, campos=None, motivo=None):
     """`campos`: nombres de lo corregido, nunca los valores; `motivo` va cifrado como todo texto libre."""
-    s.add(Auditoria(municipio=yo.municipio, caso_id=caso_id, usuario_id=yo.usuario_id, usuario=yo.usuario,
-                    rol=yo.rol, accion=accion, campos=campos,
-                    motivo=MotivoAuditoria(municipio=yo.municipio, motivo_cifrado=cifrado.cifrar(yo.municipio, motivo))
-                    if motivo else None))
+    entrada = Auditoria(municipio=yo.municipio, caso_id=caso_id, usuario_id=yo.usuario_id, usuario=yo.usuario,
+                        rol=yo.rol, accion=accion, campos=campos)
+    s.add(entrada)
+    if motivo:
+        s.flush()  # el motivo se ata al id de su entrada
+        entrada.motivo = MotivoAuditoria(auditoria_id=entrada.id, municipio=yo.municipio)
+        cifrado.poner(entrada.motivo, "motivo_cifrado", motivo)
 
 
 def _caso(s, yo, caso_id, bloquear=False):
@@ -59,7 +62,7 @@ _CAMPOS_DERIVACION = ("id", "destino", "urgente", "horas_desde_incidente", "crea
 
 
 def _detalle(c):
-    privado = cifrado.descifrar(c.municipio, c.datos_cifrados)
+    privado = cifrado.leer(c, "datos_cifrados")
     datos = {k: getattr(c, k) for k in ("id", "codigo", "estado", "fecha_atencion", "fecha_incidente",
                                         "tipos_violencia", "contexto", "nivel_riesgo", "proxima_fecha",
                                         "creado_en", "agresor", "tipo_gbvims")}
@@ -71,18 +74,18 @@ def _detalle(c):
         consentimiento={"servicios": c.consentimiento_servicios, "derivacion": c.consentimiento_derivacion,
                         "estadisticas": c.consentimiento_estadisticas},
         # Tras reabrir, el motivo del último cierre sigue guardado (y en la bitácora), pero el caso no está cerrado.
-        motivo_cierre=cifrado.descifrar(c.municipio, c.motivo_cierre_cifrado) if c.estado == "cerrado" else None,
+        motivo_cierre=cifrado.leer(c, "motivo_cierre_cifrado") if c.estado == "cerrado" else None,
         seguimientos=[{**{k: getattr(x, k) for k in ("id", "fecha", "tipo", "proxima_fecha", "creado_en")},
-                       "nota": cifrado.descifrar(c.municipio, x.nota_cifrada)} for x in c.seguimientos],
+                       "nota": cifrado.leer(x, "nota_cifrada")} for x in c.seguimientos],
         derivaciones=[{**{k: getattr(x, k) for k in _CAMPOS_DERIVACION},
-                       "motivo": cifrado.descifrar(c.municipio, x.motivo_cifrado)} for x in c.derivaciones],
+                       "motivo": cifrado.leer(x, "motivo_cifrado")} for x in c.derivaciones],
         valoraciones=[{"id": v.id, "fecha": v.fecha, "nivel_riesgo": v.nivel_riesgo,
                        "nivel_riesgo_nombre": dominio.NOMBRES_NIVEL_RIESGO[v.nivel_riesgo],
-                       "motivo": cifrado.descifrar(c.municipio, v.motivo_cifrado),
+                       "motivo": cifrado.leer(v, "motivo_cifrado"),
                        "registrada_por": {"id": v.registrada_por, "nombre": v.registrada_por_nombre},
                        "creado_en": v.creado_en} for v in c.valoraciones],
         consentimientos=[{"id": x.id, "fecha": x.fecha, "servicios": x.servicios, "derivacion": x.derivacion,
-                          "estadisticas": x.estadisticas, "motivo": cifrado.descifrar(c.municipio, x.motivo_cifrado),
+                          "estadisticas": x.estadisticas, "motivo": cifrado.leer(x, "motivo_cifrado"),
                           "registrado_por": {"id": x.registrado_por, "nombre": x.registrado_por_nombre},
                           "creado_en": x.creado_en} for x in c.consentimientos],
     )
@@ -114,8 +117,8 @@ def crear_caso(uow, yo, cuerpo, clave_idempotencia=None):
         responsable_id=yo.usuario_id, responsable_nombre=yo.nombre,
         consentimiento_servicios=consentimiento["servicios"], consentimiento_derivacion=consentimiento["derivacion"],
         consentimiento_estadisticas=consentimiento["estadisticas"],
-        datos_cifrados=cifrado.cifrar(municipio, privado), creado_por=yo.usuario_id,
-        clave_idempotencia=clave_idempotencia)
+        creado_por=yo.usuario_id, clave_idempotencia=clave_idempotencia)
+    cifrado.poner(caso, "datos_cifrados", privado)
     s.add(caso)
     s.flush()
     # La valoración y el consentimiento del registro son la primera entrada de cada historia.
@@ -175,7 +178,7 @@ def listar_casos(uow, yo, filtros):
 
 def _en_lista(c):
     """Una fila de la lista: el resumen y las iniciales (como la agenda), nunca el nombre."""
-    persona = cifrado.descifrar(c.municipio, c.datos_cifrados)["sobreviviente"]
+    persona = cifrado.leer(c, "datos_cifrados")["sobreviviente"]
     return {**_resumen(c), "iniciales": dominio.iniciales(persona["nombres"], persona["apellidos"])}
 
 
@@ -201,9 +204,9 @@ def registrar_seguimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
         raise ErrorValidacion("Hay datos inválidos en la solicitud.", {k: [v] for k, v in errores.items()})
     caso.estado = estado
     seg = Seguimiento(id=nuevo_id(), caso_id=caso.id, municipio=caso.municipio, fecha=datos["fecha"],
-                      tipo=datos["tipo"], nota_cifrada=cifrado.cifrar(caso.municipio, datos["nota"]),
-                      proxima_fecha=datos.get("proxima_fecha"), registrado_por=yo.usuario_id,
+                      tipo=datos["tipo"], proxima_fecha=datos.get("proxima_fecha"), registrado_por=yo.usuario_id,
                       clave_idempotencia=clave_idempotencia)
+    cifrado.poner(seg, "nota_cifrada", datos["nota"])
     s.add(seg)
     s.flush()
     s.refresh(caso)
@@ -232,9 +235,10 @@ def registrar_derivacion(uow, yo, caso_id, cuerpo, clave_idempotencia=None, ahor
     motivo_urgencia = dominio.motivo_urgencia(datos["destino"], caso.tipos_violencia, horas, datos["urgente"])
     urgente = motivo_urgencia is not None
     d = Derivacion(id=nuevo_id(), caso_id=caso.id, municipio=caso.municipio, destino=datos["destino"],
-                   motivo_cifrado=cifrado.cifrar(caso.municipio, datos["motivo"]), urgente=urgente,
-                   urgente_solicitado=datos["urgente"], horas_desde_incidente=horas, registrada_por=yo.usuario_id,
-                   clave_idempotencia=clave_idempotencia, aviso="pendiente" if datos["destino"] == "cis" else None)
+                   urgente=urgente, urgente_solicitado=datos["urgente"], horas_desde_incidente=horas,
+                   registrada_por=yo.usuario_id, clave_idempotencia=clave_idempotencia,
+                   aviso="pendiente" if datos["destino"] == "cis" else None)
+    cifrado.poner(d, "motivo_cifrado", datos["motivo"])
     s.add(d)
     s.flush()
     _auditar(s, yo, "derivar", caso.id)
@@ -250,7 +254,7 @@ def registrar_derivacion(uow, yo, caso_id, cuerpo, clave_idempotencia=None, ahor
 def _derivacion_salida(caso, d):
     return schemas.DerivacionSalida().dump({
         **{k: getattr(d, k) for k in _CAMPOS_DERIVACION},
-        "motivo": cifrado.descifrar(caso.municipio, d.motivo_cifrado)})
+        "motivo": cifrado.leer(d, "motivo_cifrado")})
 
 
 def cerrar_caso(uow, yo, caso_id, cuerpo):
@@ -258,7 +262,7 @@ def cerrar_caso(uow, yo, caso_id, cuerpo):
     s = uow.sesion
     caso = _caso(s, yo, caso_id, bloquear=True)
     caso.estado = dominio.estado_tras_cierre(caso.estado)
-    caso.motivo_cierre_cifrado = cifrado.cifrar(caso.municipio, datos["motivo"])
+    cifrado.poner(caso, "motivo_cierre_cifrado", datos["motivo"])
     caso.cerrado_en, caso.cerrado_por = ahora_utc(), yo.usuario_id
     _auditar(s, yo, "cerrar", caso.id, motivo=datos["motivo"])
     uow.emitir(CasoCerrado(caso_id=caso.id, codigo=caso.codigo), caso.municipio)
@@ -273,7 +277,7 @@ def auditoria(uow, yo, caso_id):
     _auditar(s, yo, "leer_auditoria", caso.id)
     return schemas.AuditoriaSalida(many=True).dump([
         {**{k: getattr(f, k) for k in ("usuario_id", "usuario", "rol", "accion", "en", "campos")},
-         "motivo": f.motivo and cifrado.descifrar(f.motivo.municipio, f.motivo.motivo_cifrado)} for f in filas])
+         "motivo": f.motivo and cifrado.leer(f.motivo, "motivo_cifrado")} for f in filas])
 
 
 def _fecha_de_registro(caso, datos, que):
@@ -301,10 +305,12 @@ def reevaluar_riesgo(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
     dominio.exigir_no_cerrado(caso.estado, "nuevas valoraciones del riesgo")
     fecha = _fecha_de_registro(caso, datos, "la valoración")
     anterior = caso.nivel_riesgo
-    s.add(ValoracionRiesgo(caso_id=caso.id, municipio=caso.municipio, fecha=fecha, nivel_riesgo=datos["nivel_riesgo"],
-                           motivo_cifrado=cifrado.cifrar(caso.municipio, datos["motivo"]),
-                           registrada_por=yo.usuario_id, registrada_por_nombre=yo.nombre,
-                           clave_idempotencia=clave_idempotencia, creado_en=ahora_utc()))
+    valoracion = ValoracionRiesgo(caso_id=caso.id, municipio=caso.municipio, fecha=fecha,
+                                  nivel_riesgo=datos["nivel_riesgo"], registrada_por=yo.usuario_id,
+                                  registrada_por_nombre=yo.nombre, clave_idempotencia=clave_idempotencia,
+                                  creado_en=ahora_utc())
+    cifrado.poner(valoracion, "motivo_cifrado", datos["motivo"])
+    s.add(valoracion)
     s.flush()
     s.refresh(caso)
     caso.nivel_riesgo = dominio.vigente(caso.valoraciones).nivel_riesgo
@@ -325,12 +331,13 @@ def cambiar_consentimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
     if _previa(s, CambioConsentimiento, "registrado_por", yo, clave_idempotencia):
         return _detalle(caso)
     fecha = _fecha_de_registro(caso, datos, "el cambio de consentimiento")
-    s.add(CambioConsentimiento(caso_id=caso.id, municipio=caso.municipio, fecha=fecha,
-                               servicios=datos["servicios"], derivacion=datos["derivacion"],
-                               estadisticas=datos["estadisticas"],
-                               motivo_cifrado=cifrado.cifrar(caso.municipio, datos["motivo"]),
-                               registrado_por=yo.usuario_id, registrado_por_nombre=yo.nombre,
-                               clave_idempotencia=clave_idempotencia, creado_en=ahora_utc()))
+    cambio = CambioConsentimiento(caso_id=caso.id, municipio=caso.municipio, fecha=fecha,
+                                  servicios=datos["servicios"], derivacion=datos["derivacion"],
+                                  estadisticas=datos["estadisticas"], registrado_por=yo.usuario_id,
+                                  registrado_por_nombre=yo.nombre, clave_idempotencia=clave_idempotencia,
+                                  creado_en=ahora_utc())
+    cifrado.poner(cambio, "motivo_cifrado", datos["motivo"])
+    s.add(cambio)
     s.flush()
     s.refresh(caso)
     v = dominio.vigente(caso.consentimientos)
@@ -365,7 +372,7 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
     s = uow.sesion
     caso = _caso(s, yo, caso_id, bloquear=True)
     cambiados = []
-    privado = cifrado.descifrar(caso.municipio, caso.datos_cifrados)
+    privado = cifrado.leer(caso, "datos_cifrados")
     sobre = dict(privado["sobreviviente"])
     for k, v in datos.get("sobreviviente", {}).items():
         v = v.isoformat() if hasattr(v, "isoformat") else v
@@ -400,7 +407,7 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
     if not cambiados:
         return _detalle(caso)
     if any(c.startswith("sobreviviente.") for c in cambiados):
-        caso.datos_cifrados = cifrado.cifrar(caso.municipio, {**privado, "sobreviviente": sobre})
+        cifrado.poner(caso, "datos_cifrados", {**privado, "sobreviviente": sobre})
         if {"sobreviviente.nombres", "sobreviviente.apellidos", "sobreviviente.dni"} & set(cambiados):
             _indexar(s, caso, sobre)
     _auditar(s, yo, "corregir", caso.id, campos=cambiados, motivo=datos["motivo"])
@@ -437,7 +444,7 @@ def agenda(uow, yo, filtros):
         consulta = consulta.where(Caso.responsable_id == yo.usuario_id)
     hoy_, vencidos = [], []
     for c in s.scalars(consulta.order_by(Caso.proxima_fecha, Caso.codigo)).all():
-        persona = cifrado.descifrar(c.municipio, c.datos_cifrados)["sobreviviente"]
+        persona = cifrado.leer(c, "datos_cifrados")["sobreviviente"]
         fila = {"id": c.id, "codigo": c.codigo, "estado": c.estado, "nivel_riesgo": c.nivel_riesgo,
                 "iniciales": dominio.iniciales(persona["nombres"], persona["apellidos"]),
                 "responsable": _responsable(c), "proxima_fecha": c.proxima_fecha,
@@ -477,7 +484,7 @@ def datos_derivacion(uow, derivacion_id, municipio):
     d = uow.sesion.get(Derivacion, str(derivacion_id))
     if d is None or d.municipio != municipio or not d.caso.consentimiento_derivacion:
         return None
-    privado = cifrado.descifrar(d.municipio, d.caso.datos_cifrados)["sobreviviente"]
+    privado = cifrado.leer(d.caso, "datos_cifrados")["sobreviviente"]
     uow.sesion.add(Auditoria(municipio=d.municipio, caso_id=d.caso_id, usuario_id="servicio:notificaciones",
                              usuario="notificaciones", rol="servicio", accion="compartir_con_destino"))
     return {"nombre": f"{privado['nombres']} {privado['apellidos']}", "telefono": privado.get("telefono"),

@@ -15,10 +15,8 @@ from . import cifrado
 from .models import Caso, IndiceCiego, MotivoAuditoria
 
 
-def _recifrar(municipio, texto, version):
-    if texto is None or cifrado.version_de(texto) == version:
-        return texto
-    return cifrado.cifrar(municipio, cifrado.descifrar(municipio, texto), version)
+def _marca(version):
+    return f"{cifrado.BOVEDA.MARCA}{version}:"
 
 
 def rotar(motor, lote=500):
@@ -27,15 +25,15 @@ def rotar(motor, lote=500):
     while True:
         with unidad_de_trabajo(motor) as uow:
             s = uow.sesion
-            casos = s.scalars(sa.select(Caso).where(~Caso.datos_cifrados.startswith(f"v{version}:")).limit(lote)).all()
+            casos = s.scalars(sa.select(Caso).where(~Caso.datos_cifrados.startswith(_marca(version)))
+                              .limit(lote)).all()
             for c in casos:
-                c.datos_cifrados = _recifrar(c.municipio, c.datos_cifrados, version)
-                c.motivo_cierre_cifrado = _recifrar(c.municipio, c.motivo_cierre_cifrado, version)
+                persona = cifrado.recifrar(c, "datos_cifrados", version)["sobreviviente"]
+                cifrado.recifrar(c, "motivo_cierre_cifrado", version)
                 for x in c.seguimientos:
-                    x.nota_cifrada = _recifrar(c.municipio, x.nota_cifrada, version)
+                    cifrado.recifrar(x, "nota_cifrada", version)
                 for x in (*c.derivaciones, *c.valoraciones, *c.consentimientos):
-                    x.motivo_cifrado = _recifrar(c.municipio, x.motivo_cifrado, version)
-                persona = cifrado.descifrar(c.municipio, c.datos_cifrados)["sobreviviente"]
+                    cifrado.recifrar(x, "motivo_cifrado", version)
                 s.execute(sa.delete(IndiceCiego).where(IndiceCiego.caso_id == c.id))
                 for token in cifrado.indices_ciegos(c.municipio, persona["nombres"], persona["apellidos"],
                                                     persona.get("dni"), version):
@@ -47,9 +45,9 @@ def rotar(motor, lote=500):
     while True:
         with unidad_de_trabajo(motor) as uow:
             motivos = uow.sesion.scalars(sa.select(MotivoAuditoria).where(
-                ~MotivoAuditoria.motivo_cifrado.startswith(f"v{version}:")).limit(lote)).all()
+                ~MotivoAuditoria.motivo_cifrado.startswith(_marca(version))).limit(lote)).all()
             for m in motivos:
-                m.motivo_cifrado = _recifrar(m.municipio, m.motivo_cifrado, version)
+                cifrado.recifrar(m, "motivo_cifrado", version)
         if len(motivos) < lote:
             return total
 

@@ -4,6 +4,9 @@ from datetime import date, datetime, time, timezone
 import pytest
 
 from casos import cifrado, dominio
+from casos.models import Caso, Seguimiento, nuevo_id
+from omm_common import cifrado as cifrado_comun
+from omm_common.cifrado import DatoAjeno
 from omm_common.errores import Conflicto
 
 
@@ -51,25 +54,54 @@ def test_cada_tipo_tiene_su_tipo_gbvims():
     assert dominio.tipos_gbvims(["patrimonial", "economica"]) == ["negacion_de_recursos"]
 
 
+def _caso(municipio="0309"):
+    return Caso(id=nuevo_id(), municipio=municipio)
+
+
 def test_cifrado_por_municipio(monkeypatch):
     monkeypatch.setenv("CASOS_CLAVE_MAESTRA", "x" * 40)
-    texto = cifrado.cifrar("0309", {"relato": "Me golpeó en el río"})
-    assert "golpe" not in texto and texto.startswith("v1:")
-    assert cifrado.descifrar("0309", texto) == {"relato": "Me golpeó en el río"}
-    with pytest.raises(Exception):
-        cifrado.descifrar("0302", texto)  # otro municipio, otra clave
+    caso = _caso()
+    cifrado.poner(caso, "datos_cifrados", {"relato": "Me golpeó en el río"})
+    assert "golpe" not in caso.datos_cifrados and caso.datos_cifrados.startswith("r1:")
+    assert cifrado.leer(caso, "datos_cifrados") == {"relato": "Me golpeó en el río"}
+    caso.municipio = "0302"
+    with pytest.raises(DatoAjeno):
+        cifrado.leer(caso, "datos_cifrados")  # otro municipio, otra clave
     assert cifrado.indice("0309", "maria") != cifrado.indice("0302", "maria")
     assert cifrado.terminos_busqueda("0309", "María") == [cifrado.indice("0309", "maria")]
 
 
+def test_un_cifrado_copiado_a_otro_caso_u_otro_campo_no_se_descifra(monkeypatch):
+    """Issue 16: el dato asociado ata cada cifrado a su municipio, su tabla y campo y su fila."""
+    monkeypatch.setenv("CASOS_CLAVE_MAESTRA", "x" * 40)
+    ana, olga = _caso(), _caso()
+    cifrado.poner(ana, "datos_cifrados", {"sobreviviente": {"nombres": "Ana"}})
+    cifrado.poner(ana, "motivo_cierre_cifrado", "se mudó")
+    olga.datos_cifrados = ana.datos_cifrados  # otra fila
+    with pytest.raises(DatoAjeno, match="casos.datos_cifrados"):
+        cifrado.leer(olga, "datos_cifrados")
+    ana.motivo_cierre_cifrado = ana.datos_cifrados  # otro campo de la misma fila
+    with pytest.raises(DatoAjeno):
+        cifrado.leer(ana, "motivo_cierre_cifrado")
+    seg = Seguimiento(id=ana.id, municipio="0309", nota_cifrada=ana.datos_cifrados)  # otra tabla, mismo id
+    with pytest.raises(DatoAjeno):
+        cifrado.leer(seg, "nota_cifrada")
+    # El formato anterior (atado solo al municipio) ya no se lee: la migración 0006 lo convirtió.
+    ana.datos_cifrados = "v1:" + cifrado_comun.cifrar(cifrado.BOVEDA.clave("0309", 1), {"x": 1}, b"0309")
+    with pytest.raises(DatoAjeno, match="formato"):
+        cifrado.leer(ana, "datos_cifrados")
+
+
 def test_rotacion_lee_lo_viejo_y_escribe_con_la_nueva(monkeypatch):
     monkeypatch.setenv("CASOS_CLAVE_MAESTRA", "a" * 40)
-    viejo = cifrado.cifrar("0309", "secreto")
+    caso = _caso()
+    cifrado.poner(caso, "datos_cifrados", "secreto")
     monkeypatch.setenv("CASOS_CLAVE_MAESTRA", "b" * 40)
     monkeypatch.setenv("CASOS_CLAVE_VERSION", "2")
     monkeypatch.setenv("CASOS_CLAVES_ANTERIORES", '{"1": "' + "a" * 40 + '"}')
-    assert cifrado.descifrar("0309", viejo) == "secreto"
-    assert cifrado.cifrar("0309", "secreto").startswith("v2:")
+    assert cifrado.leer(caso, "datos_cifrados") == "secreto"
+    assert cifrado.recifrar(caso, "datos_cifrados", 2) == "secreto"
+    assert caso.datos_cifrados.startswith("r2:") and cifrado.leer(caso, "datos_cifrados") == "secreto"
 
 
 @pytest.mark.parametrize("destino, tipos, horas, pedido, motivo", [

@@ -91,6 +91,37 @@ def test_nada_legible_en_la_base_y_la_busqueda_funciona(casos, amqp_uri):
     assert "lej-" in volcado  # el volcado sí tiene datos: los códigos de caso
 
 
+def test_un_cifrado_copiado_de_otro_caso_o_campo_da_error_y_no_los_datos_ajenos(casos, amqp_uri):
+    """Issue 16: quien puede escribir en la base copia el cifrado de un caso (o de otro campo) a otro caso."""
+    with cliente_rpc(amqp_uri, token("tecnica", "0309")) as rpc:
+        dolores, gladys = (rpc.casos.crear_caso(_cuerpo(p)) for p in PERSONAS)
+        rpc.casos.registrar_seguimiento(gladys["id"], {"fecha": date.today().isoformat(), "tipo": "visita",
+                                                       "nota": "nota de Gladys"})
+        rpc.casos.registrar_derivacion(dolores["id"], {"destino": "cis", "motivo": "Dolores en el río"})
+    motor = sa.create_engine(casos)
+    with motor.begin() as c:
+        propio = c.execute(sa.text("SELECT datos_cifrados FROM casos WHERE id = :b"), {"b": gladys["id"]}).scalar()
+        c.execute(sa.text("UPDATE casos SET datos_cifrados = (SELECT datos_cifrados FROM casos WHERE id = :a) "
+                          "WHERE id = :b"), {"a": dolores["id"], "b": gladys["id"]})
+    with cliente_rpc(amqp_uri, token("tecnica", "0309")) as rpc:
+        with pytest.raises(RemoteError) as e:
+            rpc.casos.obtener_caso(gladys["id"])
+        assert _codigo(e) == "ERROR_INTERNO" and "no pertenece a este registro" in str(e.value)
+        assert "Dolores" not in str(e.value) and "machete" not in str(e.value)
+        assert rpc.casos.obtener_caso(dolores["id"])["sobreviviente"]["nombres"] == "Dolores"
+    # Otro campo: el motivo de la derivación de Dolores como nota del seguimiento, y el caso en su lugar.
+    with motor.begin() as c:
+        c.execute(sa.text("UPDATE casos SET datos_cifrados = :t WHERE id = :b"), {"t": propio, "b": gladys["id"]})
+        c.execute(sa.text("UPDATE seguimientos SET nota_cifrada = (SELECT motivo_cifrado FROM derivaciones "
+                          "WHERE caso_id = :a) WHERE caso_id = :b"), {"a": dolores["id"], "b": gladys["id"]})
+    motor.dispose()
+    with cliente_rpc(amqp_uri, token("tecnica", "0309")) as rpc:
+        with pytest.raises(RemoteError) as e:
+            rpc.casos.obtener_caso(gladys["id"])
+        assert _codigo(e) == "ERROR_INTERNO" and "seguimientos.nota_cifrada" in str(e.value)
+        assert "río" not in str(e.value)
+
+
 def test_veinte_registros_simultaneos_veinte_codigos_consecutivos(casos, amqp_uri):
     tok = token("tecnica", "0309")
 
