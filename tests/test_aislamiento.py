@@ -29,6 +29,7 @@ CASOS = ("coordinadora", "tecnica")
 PERMISOS = [
     ("GET", r"^/api/v1/yo$", ROLES),
     ("POST", r"^/api/v1/yo/contrasena$", ROLES),
+    ("POST", r"^/api/v1/auth/salida$", ROLES),
     ("GET", r"^/api/v1/municipios$", ROLES),
     ("PUT", r"^/api/v1/municipios/", ("admin",)),
     ("GET", r"^/api/v1/mancomunidades$", ROLES),
@@ -59,6 +60,7 @@ PERMISOS = [
     ("POST", r"^/api/v1/notificaciones/<notificacion_id>/reintento$", ("coordinadora",)),
     ("ANY", r"^/api/v1/notificaciones/reglas", ("coordinadora",)),
     ("ANY", r"^/api/v1/notificaciones/destinatarios$", ("coordinadora", "admin")),
+    ("POST", r"^/api/v1/notificaciones/destinatarios/<contacto>/confirmacion$", ("coordinadora",)),
     ("GET", r"^/api/v1/notificaciones$", ("coordinadora", "cis")),
     ("GET", r"^/api/v1/region/", ("mancomunidad",)),
     ("ANY", r"^/api/v1/reportes/textos$", ("coordinadora",)),
@@ -93,6 +95,8 @@ def test_cada_ruta_protegida_con_cada_rol(sistema, metodo, ruta):
     for rol in ROLES:
         usuaria = {"mancomunidad": "mancomunidad.mamcopaz", "admin": "admin"}.get(rol, f"{rol}.0309")
         r = api.pedir(metodo, _concreta(ruta), usuaria, json={} if metodo in ("POST", "PUT", "PATCH") else None)
+        if ruta == "/api/v1/auth/salida":
+            api.tokens.pop(usuaria, None)  # ese token ya no vale: las demás pruebas entran de nuevo
         if rol in esperados:
             assert r.status_code not in (401, 403), f"{rol} debería poder {metodo} {ruta}: {r.text}"
         else:

@@ -139,6 +139,29 @@ def test_cambiar_la_propia_contrasena_invalida_los_otros_tokens(api, sistema):
     assert _entrar(api, usuario, nueva).status_code == 200
 
 
+def test_salir_cierra_ese_token_y_no_los_otros(api, sistema):
+    """Como lo jugaría quien copió un token: después de que su dueña sale, ninguna ruta lo acepta (tampoco
+    las que van a un servicio: el gateway ya no emite el token corto de RPC); el de su otro dispositivo vale."""
+    usuario = f"tecnica3.{M}"
+    _crear(api, {"usuario": usuario, "nombre": "Técnica Tercera de San José del Potrero",
+                 "contrasena": CONTRASENA_PRUEBAS, "rol": "tecnica", "municipio": M})
+    copiado = _entrar(api, usuario).json()["access_token"]
+    otro = _entrar(api, usuario).json()["access_token"]
+    assert _con(api, "GET", "/api/v1/casos", copiado).status_code == 200
+    r = _con(api, "POST", "/api/v1/auth/salida", copiado)
+    assert r.status_code == 200 and r.json() == {"mensaje": "Sesión cerrada."}, r.text
+    for metodo, ruta in (("GET", "/api/v1/yo"), ("GET", "/api/v1/casos"), ("GET", "/api/v1/ayudas/beneficiarias"),
+                         ("POST", "/api/v1/auth/salida")):
+        assert "sesión se cerró" in _error(_con(api, metodo, ruta, copiado), 401, "NO_AUTENTICADO")["mensaje"]
+    assert _con(api, "GET", "/api/v1/casos", otro).status_code == 200
+    motor = sa.create_engine(sistema.urls["gateway"])
+    with motor.connect() as c:
+        cerrados = c.scalar(sa.text("SELECT count(*) FROM tokens_revocados WHERE usuario_id = :u"),
+                            {"u": _id(api, usuario)})
+    motor.dispose()
+    assert cerrados == 1
+
+
 def test_restablecimiento_obliga_a_cambiar_y_corta_los_tokens_anteriores(api, sistema):
     usuario = f"tecnica2.{M}"
     _crear(api, {"usuario": usuario, "nombre": "Técnica Segunda de San José del Potrero",

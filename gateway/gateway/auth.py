@@ -3,7 +3,7 @@ import math
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -13,7 +13,7 @@ from omm_common.contexto import AUD_API, Identidad, emitir_token
 from omm_common.errores import ErrorOMM, NoAutenticado
 from omm_common.tiempo import ahora_utc
 
-from .models import IntentoFallido, Usuario
+from .models import IntentoFallido, TokenRevocado, Usuario
 
 _hasher = PasswordHasher()
 _HASH_FICTICIO = _hasher.hash("contrasena-ficticia-para-tiempo-constante")
@@ -177,18 +177,34 @@ class CambioDeContrasenaRequerido(ErrorOMM):
 class EstadoCuenta:
     frontera: int | None
     debe_cambiar_contrasena: bool
+    revocados: frozenset = frozenset()  # jti de sus tokens cerrados con /auth/salida que aún no vencen
 
 
 def estado_de(sesion, usuario_id):
     u = exigir_activo(sesion, usuario_id)
-    return EstadoCuenta(frontera(u.credenciales_desde), bool(u.debe_cambiar_contrasena))
+    revocados = sesion.scalars(sa.select(TokenRevocado.jti).where(
+        TokenRevocado.usuario_id == usuario_id, TokenRevocado.vence_en > ahora_utc())).all()
+    return EstadoCuenta(frontera(u.credenciales_desde), bool(u.debe_cambiar_contrasena), frozenset(revocados))
 
 
 def exigir_vigente(estado, reclamos):
-    """El token es de antes del último cambio de contraseña, rol o municipio: ya no vale."""
+    """El token es de antes del último cambio de contraseña, rol o municipio, o se cerró: ya no vale."""
     iat = reclamos.get("iat")
     if estado.frontera is not None and (not isinstance(iat, (int, float)) or iat < estado.frontera):
         raise NoAutenticado("Sus credenciales cambiaron (contraseña, rol o municipio); inicie sesión de nuevo.")
+    if reclamos.get("jti") in estado.revocados:
+        raise NoAutenticado("Esta sesión se cerró; inicie sesión de nuevo.")
+
+
+def cerrar_token(sesion, usuario_id, reclamos):
+    """Revoca este token (y olvida los cerrados que ya vencieron). Repetirlo no cambia nada."""
+    ahora = ahora_utc()
+    sesion.execute(sa.delete(TokenRevocado).where(TokenRevocado.usuario_id == usuario_id,
+                                                  TokenRevocado.vence_en <= ahora))
+    jti = reclamos.get("jti")
+    if jti and sesion.get(TokenRevocado, jti) is None:
+        sesion.add(TokenRevocado(jti=jti, usuario_id=usuario_id,
+                                 vence_en=datetime.fromtimestamp(reclamos["exp"], timezone.utc)))
 
 
 def exigir_sin_cambio_pendiente(estado, permitida):

@@ -105,3 +105,28 @@ class SesionWeb(Base):
     csrf: Mapped[str] = mapped_column(sa.String(64))
     creada_en = mapped_column(FechaHoraUTC, default=ahora_utc)
     ultima_actividad = mapped_column(FechaHoraUTC, default=ahora_utc)
+
+
+class AvisoOficina(Base):
+    """Lo que la administración cambió en las cuentas de una oficina, para su coordinación. Se escribe en la
+    misma transacción que el cambio y se entrega a notificaciones (bandeja y correo) después; lo que no se
+    pudo entregar lo vuelve a intentar el temporizador del gateway. Sin datos personales: cuenta, rol, campos."""
+    __tablename__ = "avisos_oficina"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True, default=nuevo_id)
+    municipio: Mapped[str] = mapped_column(sa.String(4))
+    accion: Mapped[str] = mapped_column(sa.String(30))
+    rol: Mapped[str] = mapped_column(sa.String(20))
+    usuario: Mapped[str] = mapped_column(sa.String(60))
+    campos = mapped_column(sa.JSON, default=list)
+    creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
+    entregado_en = mapped_column(FechaHoraUTC, nullable=True, index=True)
+
+
+class TokenRevocado(Base):
+    """Un token de la API cerrado con POST /api/v1/auth/salida, hasta que vence solo (luego se borra)."""
+    __tablename__ = "tokens_revocados"
+
+    jti: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    usuario_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    vence_en = mapped_column(FechaHoraUTC)

@@ -25,6 +25,10 @@ class UsuarioSalida(Esquema):
                        "CAMBIO_DE_CONTRASENA_REQUERIDO"})
 
 
+class SalidaSesion(Esquema):
+    mensaje = fields.String()
+
+
 class TokenSalida(Esquema):
     access_token = fields.String()
     token_type = fields.String()

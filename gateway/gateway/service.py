@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import eventlet
 import sqlalchemy as sa
+from nameko.timer import timer
 from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -17,7 +18,7 @@ from omm_common.errores import ErrorOMM
 from omm_common.eventos import ahora_utc
 from omm_common.registro import ContextoDeRegistro
 
-from . import auth, observabilidad, openapi
+from . import auth, avisos_oficina, observabilidad, openapi
 from .http import TIEMPO_RPC, PuertaHTTP, ruta
 from .models import RespuestaIdempotente
 from .rutas.administracion import RutasAdministracion
@@ -61,6 +62,12 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
     # El id de solicitud en los logs del worker; la línea por solicitud ya la escribe el log de acceso.
     contexto_de_registro = ContextoDeRegistro(registrar_entradas=False)
 
+    @timer(interval=5)
+    def entregar_avisos_oficina(self):
+        """Lo que la administración cambió en una oficina, a su coordinación: fuera de la petición (quien
+        administra no espera a notificaciones) y hasta que notificaciones lo reciba."""
+        avisos_oficina.entregar(self)
+
     # --- lo que PuertaHTTP necesita del servicio ---
 
     def autenticar(self, token):
@@ -73,6 +80,7 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
                 return auth.estado_de(uow.sesion, yo.usuario_id)
         self._estado_cuenta = auth.ACTIVAS.estado(yo.usuario_id, consultar)
         auth.exigir_vigente(self._estado_cuenta, reclamos)
+        self._reclamos = reclamos  # /auth/salida cierra este token por su jti
         return yo
 
     def _preparar(self, request, definicion):

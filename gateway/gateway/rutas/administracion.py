@@ -11,12 +11,12 @@ from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_c
 from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 
-from .. import auth
+from .. import auth, avisos_oficina
 from ..http import ruta
 from ..models import Mancomunidad, Municipio, Usuario
 from ..schemas import (
     CambioContrasena, FiltroUsuarios, MancomunidadEntrada, MancomunidadSalida, MunicipioCambio, MunicipioSalida,
-    PaginaUsuarios, RestablecimientoEntrada, RestablecimientoSalida, TokenEntrada, TokenSalida, UsuarioCambio,
+    PaginaUsuarios, RestablecimientoEntrada, RestablecimientoSalida, SalidaSesion, TokenEntrada, TokenSalida, UsuarioCambio,
     UsuarioEntrada, UsuarioSalida,
 )
 from omm_common.db import paginar
@@ -88,6 +88,15 @@ class RutasAdministracion:
         if resultado is None:
             raise NoAutenticado("Usuario o contraseña incorrectos.")
         return 200, resultado
+
+    @ruta("POST", "/api/v1/auth/salida", "Cierra la sesión de este token: deja de valer de inmediato (los demás "
+          "tokens de la persona siguen valiendo)", (), respuesta=SalidaSesion, etiqueta="acceso")
+    def salir(self, p):
+        with self.uow() as uow:
+            auth.cerrar_token(uow.sesion, p.yo.usuario_id, self._reclamos)
+        auth.ACTIVAS.olvidar(p.yo.usuario_id)
+        auditar(p.yo, "cerrar_sesion", objetivo_id=p.yo.usuario_id)
+        return 200, {"mensaje": "Sesión cerrada."}
 
     @ruta("GET", "/api/v1/yo", "La usuaria actual (también si debe cambiar la contraseña)", (),
           respuesta=UsuarioSalida, etiqueta="acceso")
@@ -162,6 +171,7 @@ class RutasAdministracion:
                         mancomunidad=mancomunidad, hash_contrasena=auth.hashear(datos["contrasena"]))
             s.add(u)
             s.flush()
+            avisos_oficina.anotar_creada(s, p.yo, u)
             publico = auth.usuario_publico(u)
         auditar(p.yo, "crear_usuaria", objetivo_id=publico["id"], rol=publico["rol"],
                 municipio=publico["municipio"], mancomunidad=publico["mancomunidad"])
@@ -175,6 +185,7 @@ class RutasAdministracion:
         with self.uow() as uow:
             s = uow.sesion
             u = _usuaria(s, usuario_id)
+            antes = {c: getattr(u, c) for c in ("nombre", "rol", "municipio", "mancomunidad", "activo")}
             cambios = sorted(c for c in datos if c != "contrasena")
             if "contrasena" in datos:
                 _exigir_politica("contrasena", datos.get("rol", u.rol), datos["contrasena"])
@@ -190,6 +201,9 @@ class RutasAdministracion:
                     auth.revocar_tokens(u)
             for campo, valor in datos.items():
                 setattr(u, campo, valor)
+            cambiados = [c for c, v in antes.items() if getattr(u, c) != v] + (
+                ["contrasena"] if "contrasena" in cambios else [])
+            avisos_oficina.anotar_cambio(s, p.yo, u, antes["municipio"], cambiados)
             publico = auth.usuario_publico(u)
         auth.ACTIVAS.olvidar(usuario_id)  # después del commit: nadie la vuelve a ver como era
         auditar(p.yo, "cambiar_usuaria", objetivo_id=usuario_id, campos=cambios, rol=publico["rol"],
@@ -208,6 +222,7 @@ class RutasAdministracion:
             u = _usuaria(uow.sesion, usuario_id)
             _exigir_politica("contrasena_temporal", u.rol, temporal)
             auth.fijar_contrasena(uow.sesion, u, temporal, temporal=True)
+            avisos_oficina.anotar_restablecimiento(uow.sesion, p.yo, u)
             publico = auth.usuario_publico(u)
         auth.ACTIVAS.olvidar(usuario_id)
         auditar(p.yo, "restablecer_contrasena", objetivo_id=usuario_id, generada=generada)

@@ -33,6 +33,12 @@ class RutasNotificaciones:
     def guardar_destinatario(self, p):
         return 200, self.llamar("notificaciones", "guardar_destinatario", p.cuerpo)
 
+    @ruta("POST", "/api/v1/notificaciones/destinatarios/<contacto>/confirmacion", "La coordinadora confirma un "
+          "contacto que cambió la administración: desde entonces recibe los avisos con nombres", ("coordinadora",),
+          respuesta=s.DestinatarioSalida, etiqueta="notificaciones")
+    def confirmar_destinatario(self, p, contacto):
+        return 200, self.llamar("notificaciones", "confirmar_destinatario", contacto[:40])
+
     @ruta("GET", "/api/v1/notificaciones/reglas", "Reglas de notificación del municipio", ("coordinadora",),
           respuesta=s.ReglaSalida(many=True), etiqueta="notificaciones")
     def listar_reglas(self, p):

@@ -59,11 +59,13 @@ REGLAS = {
     "entrega_anulada_cis": "Se anula una entrega de la que el CIS ya había recibido aviso",
     "escalamiento": "El CIS no confirmó a tiempo una derivación urgente",
     "recordatorio_club": "Recordatorio de la sesión del club, un día antes",
+    "aviso_administracion": "La administración del sistema cambió una cuenta o un contacto de su oficina",
 }
 AVISOS_DE_VUELTA = {
     "confirmada": "Listo: quedó confirmado que el CIS recibió el aviso.",
     "reintento": "El envío se volverá a intentar en el próximo minuto.",
     "contacto": "Contacto guardado.",
+    "contacto_confirmado": "Contacto confirmado: desde ahora recibe los avisos con nombres, según el consentimiento.",
     "regla": "Regla guardada.",
 }
 AYUDA_PLANTILLA = ("Déjelo vacío para usar el texto de siempre. Puede usar {{ municipio }}, {{ datos.codigo }}, "
@@ -333,6 +335,11 @@ class RutasWebAvisos:
         self._contacto(clave)
         datos = formulario(request, "nombre", "email", "telefono", "webhook_url")
         return self._guardar_contacto(request, {**datos, "clave": clave}, False)
+
+    @pagina("POST", "/avisos/contactos/<clave>/confirmacion", roles=("coordinadora",))
+    def confirmar_contacto(self, request, clave):
+        self.api("confirmar_destinatario", clave=request.form.get("clave"), contacto=clave)
+        raise Redireccion("/avisos/contactos?aviso=contacto_confirmado")
 
     def _guardar_contacto(self, request, datos, nuevo, libres=()):
         _, error = self.intentar("guardar_destinatario", datos, clave=request.form.get("clave"))

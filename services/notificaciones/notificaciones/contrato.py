@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 from omm_common.eventos import Evento
 
-from .dominio import CANALES, CLAVES_DESTINATARIO, ESTADOS
+from .dominio import ACCIONES_ADMINISTRACION, CANALES, CLAVES_DESTINATARIO, ESTADOS
 from .schemas import (
-    DestinatarioEntrada, DestinatarioSalida, FiltroDestinatarios, FiltroNotificaciones, NotificacionSalida,
+    AvisoOficina, DestinatarioEntrada, DestinatarioSalida, FiltroDestinatarios, FiltroNotificaciones, NotificacionSalida,
     ReglaCambio, ReglaSalida, Resumen,
 )
 
 __all__ = [
-    "CANALES", "ESTADOS", "CLAVES_DESTINATARIO",
+    "CANALES", "ESTADOS", "CLAVES_DESTINATARIO", "ACCIONES_ADMINISTRACION", "AvisoOficina",
     "FiltroNotificaciones", "NotificacionSalida", "FiltroDestinatarios", "DestinatarioEntrada",
     "DestinatarioSalida", "ReglaCambio", "ReglaSalida", "Resumen",
     "NotificacionEnviada", "NotificacionFallida", "NotificacionConfirmada",

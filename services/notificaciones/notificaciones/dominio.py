@@ -65,6 +65,13 @@ REGLA_ESCALAMIENTO = ReglaBase("escalamiento", CasoDerivado.tipo_evento, {}, "co
                                ("sms", "email", "bandeja"), urgente=True)
 REGLA_RECORDATORIO = ReglaBase("recordatorio_club", SesionProgramada.tipo_evento, {"tipo": "club_embarazadas"},
                                "participantes", ("sms",))
+# Lo que la administración cambia en una oficina (contactos, cuentas) se avisa a su coordinación: el aviso no
+# nace de un evento de otro servicio sino del cambio mismo (aquí o en el gateway, que lo entrega por RPC).
+AVISO_ADMINISTRACION = "CambioDeAdministracion"
+ACCIONES_ADMINISTRACION = ("usuaria_creada", "usuaria_cambiada", "usuaria_salio", "contrasena_restablecida",
+                           "contacto_creado", "contacto_cambiado")
+REGLA_AVISO_ADMINISTRACION = ReglaBase("aviso_administracion", AVISO_ADMINISTRACION, {}, "coordinadora",
+                                       ("email", "bandeja"))
 EVENTOS = sorted({r.evento for r in REGLAS_POR_DEFECTO})
 
 

@@ -96,6 +96,11 @@ class _Participantes:
     telefonos: list
 
 
+@dataclass
+class _Correo:
+    email: str
+
+
 def _tomar(sesion, notificacion_id):
     consulta = sa.select(Notificacion).where(Notificacion.id == notificacion_id)
     if es_postgres(sesion):
@@ -109,10 +114,23 @@ def _contexto(sesion, n, consultas):
     municipio = buscar_municipio(n.municipio)
     ref = n.referencia or {}
     return {
+        **_persona(sesion, n, consultas),
         "datos": ref, "urgente": n.urgente, "canal": n.canal, "municipio": municipio.nombre if municipio else n.municipio,
-        "oficina": {"telefono": oficina.telefono if oficina else None},
-        "persona": consultas.persona(n), "minutos": ref.get("minutos", dominio.MINUTOS_ESCALAMIENTO),
+        # Un teléfono de la oficina sin confirmar no se da: la administración no desvía las llamadas del CIS.
+        "oficina": {"telefono": oficina.telefono if oficina and oficina.confirmado else None},
+        "minutos": ref.get("minutos", dominio.MINUTOS_ESCALAMIENTO),
     }
+
+
+def _persona(sesion, n, consultas):
+    """El nombre solo si el servicio dueño lo da y, fuera de la bandeja, a un contacto que la coordinación
+    confirmó: uno que cambió la administración recibe el aviso sin nombres hasta entonces."""
+    if n.canal != "bandeja":
+        contacto = sesion.scalar(sa.select(Destinatario.confirmado).where(
+            Destinatario.municipio == n.municipio, Destinatario.clave == n.destinatario))
+        if contacto is False:
+            return {"persona": None}
+    return {"persona": consultas.persona(n)}
 
 
 def enviar_notificacion(motor, notificacion_id, consultas=None, adaptadores=None, ahora=None, cfg=None):
@@ -152,7 +170,10 @@ def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
             if n.canal == "bandeja" or n.destinatario != "participantes":
                 destino = s.scalar(sa.select(Destinatario).where(
                     Destinatario.municipio == n.municipio, Destinatario.clave == n.destinatario))
-                if destino is None and n.canal != "bandeja":
+                if n.canal == "email" and (n.referencia or {}).get("_correo"):
+                    # El aviso de que cambiaron el correo de la coordinación va al correo que tenía antes.
+                    destino = _Correo((n.referencia or {})["_correo"])
+                elif destino is None and n.canal != "bandeja":
                     raise ErrorPermanente("El municipio no tiene registrado el contacto "
                                           f"«{plantillas.nombre_destinatario(n.destinatario)}».")
             else:
@@ -227,7 +248,7 @@ def _fallar(uow, n, ahora):
     return Resultado("fallida")
 
 
-def _insertar_una_vez(sesion, **valores):
+def insertar_una_vez(sesion, **valores):
     """Inserta la notificación salvo que ya exista la misma (evento, regla, destinataria, canal)."""
     existe = sesion.scalar(sa.select(Notificacion.id).where(
         Notificacion.evento_id == valores["evento_id"], Notificacion.regla == valores["regla"],
@@ -260,7 +281,7 @@ def escalar_urgentes(motor, ahora=None):
                 continue
             minutos = int((n.escalar_en - n.creado_en).total_seconds() // 60)
             for canal in dominio.REGLA_ESCALAMIENTO.canales:
-                nuevo = _insertar_una_vez(
+                nuevo = insertar_una_vez(
                     s, municipio=n.municipio, evento_id=evento_id, evento_tipo=n.evento_tipo,
                     regla="escalamiento", destinatario="coordinadora", canal=canal, urgente=True,
                     referencia={"codigo": (n.referencia or {}).get("codigo"), "minutos": minutos,
@@ -275,7 +296,7 @@ def crear_recordatorios(motor, sesiones):
     creadas = []
     with unidad_de_trabajo(motor) as uow:
         for x in sesiones:
-            nuevo = _insertar_una_vez(
+            nuevo = insertar_una_vez(
                 uow.sesion, municipio=x["municipio"], evento_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
                                                                               f"recordatorio:{x['sesion_id']}")),
                 evento_tipo=SesionProgramada.tipo_evento, regla="recordatorio_club", destinatario="participantes",

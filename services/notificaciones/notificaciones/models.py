@@ -33,6 +33,9 @@ class Destinatario(Base):
     telefono = mapped_column(sa.String(30), nullable=True)
     webhook_url = mapped_column(sa.String(500), nullable=True)
     actualizado_en = mapped_column(FechaHoraUTC, default=ahora_utc, onupdate=ahora_utc)
+    # False: lo cambió la administración y la coordinadora aún no lo confirma. Hasta entonces le llegan los
+    # avisos sin nombres: quien administra el sistema no puede desviar a sí misma los datos de una persona.
+    confirmado: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
 
 
 class Regla(Base):

@@ -1,5 +1,6 @@
 """Casos de uso del servicio de notificaciones (lado nameko): aplicar eventos, bandeja, acuses, contactos, reglas."""
 import statistics
+import uuid
 from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
@@ -14,7 +15,10 @@ from omm_common.tiempo import hoy_honduras
 
 from . import destinos, dominio, plantillas, schemas
 from .contrato import NotificacionConfirmada
+from .envio import insertar_una_vez
 from .models import Destinatario, Notificacion, Regla
+
+MEDIOS = ("email", "telefono", "webhook_url")  # los datos de un contacto por los que sale un aviso
 
 
 def municipio_de(yo, pedido=None):
@@ -139,7 +143,11 @@ def listar_destinatarios(uow, yo, filtros):
 
 
 def guardar_destinatario(uow, yo, cuerpo):
-    """PUT: crea o reemplaza el contacto con esa clave (repetirlo deja lo mismo)."""
+    """PUT: crea o reemplaza el contacto con esa clave (repetirlo deja lo mismo). Devuelve (contacto, ids de los
+    avisos a la coordinación que hay que despachar).
+
+    Lo que cambia la administración queda sin confirmar y se avisa a la coordinación (al correo anterior si lo
+    cambiado es el suyo); hasta que ella lo confirme, ese contacto recibe los avisos sin nombres."""
     datos = cargar(schemas.DestinatarioEntrada(), cuerpo)
     if datos.get("webhook_url"):
         try:
@@ -150,13 +158,62 @@ def guardar_destinatario(uow, yo, cuerpo):
     s = uow.sesion
     d = s.scalar(sa.select(Destinatario).where(Destinatario.municipio == municipio,
                                                Destinatario.clave == datos["clave"]))
-    if d is None:
+    nuevo = d is None
+    if nuevo:
         d = Destinatario(municipio=municipio, clave=datos["clave"])
         s.add(d)
-    for campo in ("nombre", "email", "telefono", "webhook_url"):
+    antes = {campo: getattr(d, campo) for campo in MEDIOS}
+    for campo in ("nombre", *MEDIOS):
         setattr(d, campo, datos.get(campo))
+    cambiados = [campo for campo in MEDIOS if antes[campo] != getattr(d, campo)]
+    ids = []
+    if yo.rol == "coordinadora":
+        d.confirmado = True
+    elif nuevo or cambiados:
+        d.confirmado = False
+        correo_coordinacion = antes["email"] if d.clave == "coordinadora" else None
+        ids = avisar_coordinacion(s, municipio, str(uuid.uuid4()), {
+            "accion": "contacto_creado" if nuevo else "contacto_cambiado", "clave": d.clave,
+            "campos": cambiados}, correo=correo_coordinacion)
     s.flush()
+    return schemas.DestinatarioSalida().dump(d), ids
+
+
+def confirmar_destinatario(uow, yo, clave):
+    """La coordinadora revisó el contacto que cambió la administración: desde ahora recibe nombres."""
+    municipio = yo.exigir_municipio()
+    d = uow.sesion.scalar(sa.select(Destinatario).where(Destinatario.municipio == municipio,
+                                                        Destinatario.clave == str(clave)[:40]))
+    if d is None:
+        raise NoEncontrado("No existe ese contacto.")
+    d.confirmado = True
     return schemas.DestinatarioSalida().dump(d)
+
+
+def avisar_coordinacion(sesion, municipio, evento_id, datos, correo=None):
+    """Bandeja y correo a la coordinación del municipio, una sola vez por `evento_id` (repetir no duplica).
+
+    `correo`: a dónde va el correo si no al contacto «coordinadora» (el anterior, cuando lo cambiado es ese)."""
+    regla = dominio.REGLA_AVISO_ADMINISTRACION
+    referencia = {**datos, **({"_correo": correo} if correo else {})}
+    ids = []
+    for canal in regla.canales:
+        nuevo = insertar_una_vez(sesion, municipio=municipio, evento_id=evento_id, evento_tipo=regla.evento,
+                                 regla=regla.codigo, destinatario=regla.destinatario, canal=canal,
+                                 referencia=referencia, creado_en=ahora_utc())
+        if nuevo:
+            ids.append(nuevo)
+    return ids
+
+
+def avisar_oficina(uow, aviso):
+    """Lo que el gateway cambió en las cuentas de una oficina (crear, cambiar, restablecer), para su coordinación."""
+    datos = cargar(schemas.AvisoOficina(), aviso)
+    if buscar_municipio(datos["municipio"]) is None:
+        raise error_de_campo("municipio", "No existe ese municipio.")
+    return avisar_coordinacion(uow.sesion, datos["municipio"], str(datos["id"]),
+                               {"accion": datos["accion"], "rol": datos["rol"], "usuario": datos["usuario"],
+                                "campos": datos.get("campos", [])})
 
 
 def listar_reglas(uow, yo):

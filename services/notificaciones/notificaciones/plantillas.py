@@ -24,7 +24,13 @@ from capacitaciones.contrato import (
 from casos.contrato import NOMBRES_TIPO_VIOLENCIA, CasoDerivado, SeguimientoVencido
 from omm_common.documentos import fecha_larga, lempiras
 
-from .dominio import MAX_PLANTILLA, NOMBRES_DESTINATARIO, recortar_sms
+from .dominio import MAX_PLANTILLA, NOMBRES_DESTINATARIO, REGLA_AVISO_ADMINISTRACION, recortar_sms
+
+NOMBRES_ROL = {"coordinadora": "coordinadora", "tecnica": "técnica", "promotora": "promotora", "cis": "CIS",
+               "mancomunidad": "mancomunidad", "admin": "administración"}
+NOMBRES_CAMPO = {"email": "correo", "telefono": "teléfono", "webhook_url": "dirección de su sistema",
+                 "rol": "rol", "municipio": "municipio", "mancomunidad": "mancomunidad", "activo": "activa o no",
+                 "nombre": "nombre", "contrasena": "contraseña"}
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -108,7 +114,8 @@ _entorno.globals["range"] = _rango
 _entorno.filters.update(
     fecha=_fecha, actividad=_nombre(NOMBRES_TIPO, "actividad"), violencia=_violencia,
     categoria=_nombre(NOMBRES_CATEGORIA, "ayuda"), lempiras=lempiras,
-    destinatario=_nombre(NOMBRES_DESTINATARIO, "contacto"),
+    destinatario=_nombre(NOMBRES_DESTINATARIO, "contacto"), rol=_nombre(NOMBRES_ROL, "rol"),
+    campos=lambda campos: _lista([NOMBRES_CAMPO.get(c, c) for c in campos or []]),
 )
 
 _OFICINA = "Para más información llame a la OMM de {{ municipio }}{% if oficina.telefono %} ({{ oficina.telefono }}){% endif %}."
@@ -194,6 +201,24 @@ PLANTILLAS = {
         "URGENTE sin acuse del CIS: caso {{ datos.codigo }}",
         "La derivación urgente del caso {{ datos.codigo }} al CIS no ha sido confirmada en {{ minutos }} minutos. "
         "Comuníquese con el CIS de inmediato.",
+    ),
+    # Lo que la administración cambió en la oficina: la coordinación debe poder notar lo que no pidió.
+    REGLA_AVISO_ADMINISTRACION.codigo: (
+        "Cambio de la administración en la OMM de {{ municipio }}",
+        "{% if datos.accion == 'usuaria_creada' %}La administración del sistema creó la cuenta «{{ datos.usuario }}» "
+        "con el rol {{ datos.rol|rol }} en la OMM de {{ municipio }}."
+        "{% elif datos.accion == 'usuaria_cambiada' %}La administración del sistema cambió la cuenta "
+        "«{{ datos.usuario }}» ({{ datos.campos|campos }}); ahora tiene el rol {{ datos.rol|rol }} en la OMM de "
+        "{{ municipio }}."
+        "{% elif datos.accion == 'usuaria_salio' %}La administración del sistema cambió el rol o el lugar de la "
+        "cuenta «{{ datos.usuario }}»: ya no pertenece a la OMM de {{ municipio }}."
+        "{% elif datos.accion == 'contrasena_restablecida' %}La administración del sistema restableció la "
+        "contraseña de la cuenta «{{ datos.usuario }}» ({{ datos.rol|rol }}); deberá cambiarla al entrar."
+        "{% else %}La administración del sistema {{ 'registró' if datos.accion == 'contacto_creado' else 'cambió' }} "
+        "el contacto «{{ datos.clave|destinatario }}»{% if datos.campos %} ({{ datos.campos|campos }}){% endif %}. "
+        "Hasta que usted lo revise y lo confirme en Avisos, Contactos, ese contacto recibe los avisos sin "
+        "nombres.{% endif %} Si usted no pidió este cambio, comuníquese con la administración del sistema y con "
+        "la mancomunidad.",
     ),
     "recordatorio_club": (
         "Recordatorio del club de embarazadas",

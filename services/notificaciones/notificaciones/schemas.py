@@ -1,9 +1,10 @@
 """Esquemas de entrada (los mismos que usa el gateway para el OpenAPI) y de salida."""
 from marshmallow import fields, validate
 
+from omm_common.contexto import ROLES
 from omm_common.esquemas import Esquema, Opcion, Paginacion, Texto
 
-from .dominio import CANALES, CLAVES_DESTINATARIO, ESTADOS, MAX_PLANTILLA
+from .dominio import ACCIONES_ADMINISTRACION, CANALES, CLAVES_DESTINATARIO, ESTADOS, MAX_PLANTILLA
 
 _MUNICIPIO = dict(maximo=4, validate=[validate.Regexp(r"^[0-9]{4}$", error="Código de 4 dígitos.")])
 
@@ -54,6 +55,18 @@ class DestinatarioSalida(Esquema):
     email = fields.String(allow_none=True)
     telefono = fields.String(allow_none=True)
     webhook_url = fields.String(allow_none=True)
+    confirmado = fields.Boolean(metadata={"description": "False: lo cambió la administración y la coordinadora "
+                                          "aún no lo confirma; mientras tanto recibe los avisos sin nombres."})
+
+
+class AvisoOficina(Esquema):
+    """Lo que el gateway cuenta de un cambio de la administración en las cuentas de una oficina."""
+    id = fields.UUID(required=True)
+    municipio = Texto(required=True, **_MUNICIPIO)
+    accion = Opcion(ACCIONES_ADMINISTRACION, required=True)
+    rol = Opcion(ROLES, required=True)
+    usuario = Texto(required=True, maximo=60)
+    campos = fields.List(Texto(maximo=40), validate=validate.Length(max=10))
 
 
 class ReglaCambio(Esquema):

@@ -73,7 +73,23 @@ class Notificaciones(Observable):  # estado para /health y /metrics del gateway;
     def guardar_destinatario(self, cuerpo):
         yo = self.llamante.exigir("coordinadora", "admin")
         with self.uow() as uow:
-            return op.guardar_destinatario(uow, yo, cuerpo)
+            salida, avisos = op.guardar_destinatario(uow, yo, cuerpo)
+        self.despachar(avisos)
+        return salida
+
+    @rpc
+    def confirmar_destinatario(self, clave):
+        yo = self.llamante.exigir("coordinadora")
+        with self.uow() as uow:
+            return op.confirmar_destinatario(uow, yo, clave)
+
+    @rpc
+    def avisar_oficina(self, aviso):
+        self.llamante.exigir_servicio("gateway")
+        with self.uow() as uow:
+            ids = op.avisar_oficina(uow, aviso)
+        self.despachar(ids)
+        return len(ids)
 
     @rpc
     def listar_reglas(self):

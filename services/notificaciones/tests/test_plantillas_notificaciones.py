@@ -47,6 +47,8 @@ REFERENCIAS = {
     "escalamiento": {"codigo": "LEJ-2026-0003", "minutos": 60, "caso_id": U + "1"},
     "recordatorio_club": {"sesion_id": U + "7", "capacitacion_id": U + "5", "tipo": "club_embarazadas",
                           "fecha": "2026-12-04", "hora": "14:00", "lugar": "Centro de Salud"},
+    "aviso_administracion": {"accion": "usuaria_cambiada", "rol": "tecnica", "usuario": "tecnica.0309",
+                             "campos": ["rol", "municipio"]},
 }
 PERSONA = {"nombre": "Marta Lagos", "telefono": "+504 9876-5432", "comunidad": "El Terrero", "semanas_gestacion": 20}
 REGLAS = {r.codigo: r for r in dominio.REGLAS_POR_DEFECTO + (dominio.REGLA_ESCALAMIENTO, dominio.REGLA_RECORDATORIO)}
@@ -89,6 +91,19 @@ def test_cada_plantilla_se_lee_en_castellano_llano(clave, asunto, cuerpo, sms):
         assert not re.search(r"\b(None|True|False|Decimal)\b", texto), f"{clave}: valor de Python en «{texto}»"
         palabras = set(re.findall(r"\w+", texto))
         assert not palabras & CODIGOS, f"{clave}: {palabras & CODIGOS} en «{texto}»"
+
+
+@pytest.mark.parametrize("accion", dominio.ACCIONES_ADMINISTRACION)
+def test_el_aviso_de_la_administracion_dice_que_cambio_en_palabras(accion):
+    datos = {"accion": accion, "rol": "cis", "usuario": "cis.0309", "clave": "cis", "campos": ["email", "webhook_url"]}
+    asunto, cuerpo = plantillas.componer("aviso_administracion", {"datos": datos, "municipio": "Lejamaní"})
+    assert asunto == "Cambio de la administración en la OMM de Lejamaní"
+    assert cuerpo.startswith("La administración del sistema") and "no pidió este cambio" in cuerpo, cuerpo
+    assert "_" not in cuerpo and "{" not in cuerpo, cuerpo
+    if accion.startswith("contacto"):
+        assert "«CIS» (correo y dirección de su sistema)" in cuerpo and "sin nombres" in cuerpo, cuerpo
+    else:
+        assert "«cis.0309»" in cuerpo, cuerpo
 
 
 def test_codigos_buscados():
