@@ -149,4 +149,5 @@ def test_la_coordinadora_ve_el_contacto_sin_confirmar_y_lo_confirma_en_la_pantal
            if c["clave"] == "dinaf"]
     assert c["confirmado"] is True
     n.ir("/avisos", "avisos-de-la-oficina")
-    assert "La administración del sistema cambió una cuenta o un contacto de su oficina" in n.texto
+    assert "Cambio de la administración en la OMM de Santa Rita" in n.texto
+    assert "registró el contacto «DINAF»" in n.texto

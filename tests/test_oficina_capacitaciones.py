@@ -5,6 +5,7 @@ sesión pasada, conteos de charlas abiertas en el informe y la región, fotos si
 Municipio propio de este módulo: 0313.
 """
 import io
+import stat
 from datetime import timedelta
 
 import pytest
@@ -219,6 +220,10 @@ def test_fotos_con_leyenda_sin_gps_ni_camara_y_solo_del_municipio(api, sistema):
     # Guardada fuera de la base, por municipio, también sin metadatos.
     guardadas = list((sistema.carpeta / "archivos" / "capacitaciones" / MUNICIPIO).glob("*.jpg"))
     assert guardadas and all(b"Samsung" not in p.read_bytes() for p in guardadas)
+    # Muestran rostros: solo el usuario del proceso las lee, y abre sus carpetas (issue 16).
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in guardadas)
+    for carpeta in (guardadas[0].parent, guardadas[0].parent.parent, guardadas[0].parent.parent.parent):
+        assert stat.S_IMODE(carpeta.stat().st_mode) == 0o700, carpeta
 
     assert [x["id"] for x in api.get(f"{CAMINO}/{c['id']}/fotos", TECNICA).json()] == [foto["id"]]
     assert api.get(f"{CAMINO}/{c['id']}/fotos/{foto['id']}", "tecnica.0309").status_code == 404

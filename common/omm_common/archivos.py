@@ -64,14 +64,27 @@ def limpiar_imagen(contenido, campo="archivo", lado=LADO_MAXIMO):
     return salida.getvalue(), mime, extension, limpia.width, limpia.height
 
 
-def guardar(servicio, municipio, datos, extension, entorno=None):
-    """Escribe con un nombre nuevo (uuid) y de forma atómica; devuelve la ruta relativa a la raíz."""
-    destino = carpeta(servicio, municipio, entorno)
-    destino.mkdir(parents=True, exist_ok=True)
-    nombre = f"{uuid.uuid4().hex}{extension}"
+def escribir_privado(destino, nombre, datos):
+    """Un archivo que solo lee el usuario del proceso (0600), en carpetas que solo él abre (0700), escrito de
+    forma atómica: una foto de una actividad muestra rostros; un .eml, el nombre y el teléfono de una persona."""
+    destino = Path(destino)
+    destino.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(destino, 0o700)  # también la que dejó una versión anterior con 0755
     temporal = destino / f".{nombre}.tmp"
-    temporal.write_bytes(datos)
+    descriptor = os.open(temporal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as archivo:
+        archivo.write(datos)
     os.replace(temporal, destino / nombre)
+
+
+def guardar(servicio, municipio, datos, extension, entorno=None):
+    """Escribe con un nombre nuevo (uuid); devuelve la ruta relativa a la raíz."""
+    base = raiz(entorno)
+    for nivel in (base, base / servicio):
+        nivel.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(nivel, 0o700)
+    nombre = f"{uuid.uuid4().hex}{extension}"
+    escribir_privado(carpeta(servicio, municipio, entorno), nombre, datos)
     return f"{servicio}/{municipio}/{nombre}"
 
 

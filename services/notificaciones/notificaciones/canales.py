@@ -20,6 +20,8 @@ from pathlib import Path
 import requests
 import urllib3
 
+from omm_common.archivos import escribir_privado
+
 from . import destinos
 
 TIEMPO = float(os.environ.get("NOTIFICACIONES_TIEMPO_CANAL", "10"))
@@ -38,19 +40,6 @@ def _exigir(valor, que):
     if not valor:
         raise ErrorPermanente(f"La destinataria no tiene {que} registrado.")
     return valor
-
-
-def escribir_privado(carpeta, nombre, datos):
-    """Un archivo que solo lee el usuario del proceso (0600), en una carpeta que solo él abre (0700): un .eml
-    lleva el nombre y el teléfono de una persona."""
-    carpeta = Path(carpeta)
-    carpeta.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(carpeta, 0o700)  # también la que dejó una versión anterior con 0755
-    temporal = carpeta / f".{nombre}.tmp"
-    descriptor = os.open(temporal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as archivo:
-        archivo.write(datos)
-    os.replace(temporal, carpeta / nombre)
 
 
 class Correo:
