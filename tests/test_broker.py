@@ -182,3 +182,34 @@ def test_con_usuarios_restringidos_el_sistema_funciona_de_punta_a_punta(sistema,
     # Y sin rodeos: nada se cayó por un permiso que faltaba (la tarea periódica habría tapado un encolado fallido).
     for nombre in sistema.procesos:
         assert "ACCESS_REFUSED" not in sistema.log(nombre) and "AccessRefused" not in sistema.log(nombre), nombre
+
+
+@pytestmark_integracion
+def test_pedidos_rpc_malformados_no_tumban_al_servicio(sistema):
+    """Quien puede pedir a ayudas (el gateway) pone en el broker pedidos que nameko no esperaba: sin reply_to,
+    sin args, un cuerpo que no es un objeto, uno que no es JSON. Antes, el primero mataba el contenedor de
+    ayudas entero (KeyError al responder). Ahora se descartan con una línea en el log y ayudas sigue atendiendo."""
+    from omm_common.rpc import proxy_rpc
+    gateway = sistema.uris["gateway"]
+
+    def pedir(cuerpo, reply_to=True, tipo="application/json"):
+        def accion(canal):
+            canal.confirm_select()
+            propiedades = {"content_type": tipo}
+            if reply_to:
+                propiedades.update(reply_to=f"rpc.reply-gateway-{uuid.uuid4()}", correlation_id=uuid.uuid4().hex)
+            canal.basic_publish_confirm(amqp.Message(cuerpo, **propiedades), exchange="nameko-rpc",
+                                        routing_key="ayudas.ping")
+        return accion
+
+    for cuerpo, reply_to, tipo in ((b'{"args": [], "kwargs": {}}', False, "application/json"),
+                                   (b'{"kwargs": {}}', False, "application/json"),
+                                   (b'["no", "soy", "un", "objeto"]', True, "application/json"),
+                                   (b"\xff no es json", True, "application/json"),
+                                   (b"texto", False, "text/plain")):
+        assert _intentar(gateway, pedir(cuerpo, reply_to, tipo)) is None
+    with proxy_rpc("gateway", gateway, timeout=20) as rpc:
+        for _ in range(3):
+            assert rpc.ayudas.ping() == "ok"
+    esperar(lambda: "pedido RPC descartado" in (sistema.carpeta / "ayudas.log").read_text(), 30,
+            mensaje="el descarte queda en el log de ayudas")

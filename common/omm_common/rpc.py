@@ -34,6 +34,23 @@ class Rpc(_Rpc):
 
 rpc = Rpc.decorator
 
+_atender_pedido = _nameko_rpc.RpcConsumer.handle_message
+
+
+def _atender_o_descartar(self, body, message):
+    """RpcConsumer.handle_message de nameko 2.14, sin que un pedido sin reply_to tumbe el servicio (nameko moría
+    con KeyError al responder, también al responder el error de un cuerpo malformado): se descarta con ack y una
+    línea en el log. Quien puede publicar pedidos no debe poder apagar un servicio. Lo demás malformado (sin
+    args, un cuerpo que no es un objeto) nameko ya lo responde como error a quien lo pidió."""
+    clave = message.delivery_info.get("routing_key")
+    if not message.properties.get("reply_to"):
+        log.warning("pedido RPC descartado: sin reply_to (%s)", clave)
+        return self.queue_consumer.ack_message(message)
+    return _atender_pedido(self, body, message)
+
+
+_nameko_rpc.RpcConsumer.handle_message = _atender_o_descartar
+
 
 def llamar(proxy, destino, metodo, *args, tiempo, **kwargs):
     """Una RPC a `proxy` (el RpcProxy de `destino`) con tiempo máximo; lo que el servicio lanzó como error del
