@@ -44,7 +44,11 @@ class Resultado:
 
 
 class Consultas:
-    """RPC a los servicios dueños de los datos, con la identidad firmada de este servicio."""
+    """RPC a los servicios dueños de los datos, con la identidad firmada de este servicio.
+
+    Un cliente RPC abierto por proceso (en Celery prefork, uno por hijo) y no uno por llamada: abrir uno es una
+    conexión y una cola de respuestas nuevas, que costaban más que la consulta. Los datos de una persona se
+    recuerdan 30 segundos por evento: el correo, el SMS y la bandeja del mismo aviso los piden una sola vez."""
 
     def __init__(self, amqp_uri=None, timeout=15):
         self.amqp_uri = amqp_uri or os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
@@ -52,19 +56,20 @@ class Consultas:
 
     def _llamar(self, servicio, metodo, *args):
         from nameko.exceptions import RemoteError
-        from omm_common.rpc import proxy_rpc
-        contexto = {"omm_token": token_de_servicio("notificaciones")}
+        contexto = {"omm_token": _token()}
         if solicitud_actual():  # el servicio dueño lo lleva a su log: se sigue la solicitud hasta allá
             contexto[CLAVE_SOLICITUD] = solicitud_actual()
         try:
-            # Con su propia cola de respuestas (rpc.reply-celery-*): el usuario «celery» del broker solo liga esa.
-            with proxy_rpc("celery", self.amqp_uri, timeout=self.timeout, context_data=contexto) as rpc:
-                return getattr(getattr(rpc, servicio), metodo)(*args)
+            rpc, datos = _cliente(self.amqp_uri, self.timeout)
+            datos.clear()
+            datos.update(contexto)  # el contexto del cliente abierto es este diccionario: viaja con la llamada
+            return getattr(getattr(rpc, servicio), metodo)(*args)
         except RemoteError as exc:
             # Lo lee la coordinadora en el resumen de envíos: en palabras, con el detalle técnico al final.
             raise ErrorTransitorio(f"El servicio de {servicio} respondió con un error; se reintentará "
                                    f"(detalle: {metodo}, {exc.exc_type}).") from None
         except Exception as exc:
+            _cerrar_cliente()  # la conexión pudo quedar rota o con una respuesta atrasada: la próxima, nueva
             raise ErrorTransitorio(f"El servicio de {servicio} no respondió; se reintentará "
                                    f"(detalle: {metodo}, {type(exc).__name__}).") from None
 
@@ -73,6 +78,17 @@ class Consultas:
         ref = n.referencia or {}
         if n.destinatario != "cis":
             return None
+        clave = (n.evento_id, n.municipio)
+        recordada = _PERSONAS.get(clave)
+        if recordada is not None and time.monotonic() - recordada[0] < SEGUNDOS_PERSONA:
+            return recordada[1]
+        valor = self._persona(n, ref)
+        if len(_PERSONAS) >= 1000:
+            _PERSONAS.clear()
+        _PERSONAS[clave] = (time.monotonic(), valor)
+        return valor
+
+    def _persona(self, n, ref):
         if n.evento_tipo == CasoDerivado.tipo_evento and ref.get("derivacion_id"):
             return self._llamar("casos", "datos_derivacion", ref["derivacion_id"], n.municipio)
         if n.evento_tipo in (AyudaEntregada.tipo_evento, EntregaAnulada.tipo_evento) and ref.get("beneficiaria_id"):
@@ -89,6 +105,46 @@ class Consultas:
 
     def revisar_seguimientos(self, hoy=None):
         return self._llamar("casos", "emitir_seguimientos_vencidos", hoy.isoformat() if hoy else None)
+
+
+# Lo que cada proceso recuerda entre tareas (se vacía al cambiar de proceso: Celery hace fork).
+SEGUNDOS_PERSONA = 30  # lo que dura en memoria el nombre de una persona pedido para un aviso
+_PERSONAS = {}
+_CLIENTE = {}
+_TOKEN = {}
+
+
+def _token():
+    """El token de servicio dura 5 minutos: se firma uno nuevo cuando al actual le queda menos de uno."""
+    ahora = time.monotonic()
+    if _TOKEN.get("pid") != os.getpid() or ahora - _TOKEN["instante"] > 240:
+        _TOKEN.update(pid=os.getpid(), instante=ahora, token=token_de_servicio("notificaciones"))
+    return _TOKEN["token"]
+
+
+def _cliente(amqp_uri, timeout):
+    """(proxy, contexto) abiertos de este proceso; con su propia cola de respuestas (rpc.reply-celery-*): el
+    usuario «celery» del broker solo liga esa."""
+    from omm_common.rpc import proxy_rpc
+    clave = (os.getpid(), amqp_uri, timeout)
+    if clave not in _CLIENTE:
+        _cerrar_cliente()
+        _PERSONAS.clear()
+        contexto = {}
+        abierto = proxy_rpc("celery", amqp_uri, timeout=timeout, context_data=contexto)
+        _CLIENTE[clave] = (abierto, abierto.start(), contexto)
+    _, rpc, contexto = _CLIENTE[clave]
+    return rpc, contexto
+
+
+def _cerrar_cliente():
+    for (pid, *_), (abierto, _, _) in list(_CLIENTE.items()):
+        if pid == os.getpid():
+            try:
+                abierto.stop()
+            except Exception:  # noqa: BLE001 - ya estaba roto: por eso se cierra
+                pass
+    _CLIENTE.clear()
 
 
 @dataclass
