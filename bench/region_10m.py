@@ -14,6 +14,7 @@ Con --conservar las tres bases cargadas quedan con nombres fijos y la próxima c
 los 10 millones). Sin --conservar todo se borra al terminar.
 """
 import argparse
+import hashlib
 import importlib
 import json
 import random
@@ -63,7 +64,13 @@ CATEGORIAS = (("alimentos", "bolsa_alimentos"),) * 9 + (("panales", "panales"),)
 TIPOS_CAP = ("capacitacion", "taller", "sensibilizacion", "club_embarazadas", "club_embarazadas",
              "escuela_emprendimiento", "socializacion", "asesoria_tecnica")
 # Lo cifrado de un caso real ocupa unos cientos de bytes en la fila: la tabla pesa como en producción.
-CIFRADO = "v1:" + "QmVuY2ggT01NIGRhdG9zIGNpZnJhZG9zIGZpY3RpY2lvcw" * 6
+CIFRADO = "r1:" + "QmVuY2ggT01NIGRhdG9zIGNpZnJhZG9zIGZpY3RpY2lvcw" * 6
+# DNI, teléfono, condiciones y embarazo van cifrados (issue 16); el DNI, con su índice ciego (64 hex).
+CIFRADO_CORTO = "r1:" + "QmVuY2ggT01NIGRhdG9zIGNpZnJhZG9z" * 2
+
+
+def indice_de(texto):
+    return hashlib.sha256(texto.encode()).hexdigest()
 MARCA = "omm bench region_10m registros="
 
 
@@ -139,8 +146,9 @@ class Sintetico:
                 anio = 1950 + k % 55
                 creado = f"{self.inicio + timedelta(days=int(rng.random() * self.dias))} 15:00:00+00"
                 yield (uuid_de(2, self.benef_inicio[j] + k), mun, f"Nombre{k}", f"Apellido{k % 997}",
-                       f"nombre{k} apellido{k % 997}", f"{mun}{anio}{k:05d}", f"{anio}-0{1 + k % 9}-1{k % 9}",
-                       f"Comunidad {k % 40}", "[]", "t" if rng.random() < 0.5 else "f", creado)
+                       f"nombre{k} apellido{k % 997}", CIFRADO_CORTO, indice_de(f"{mun}{anio}{k:05d}"),
+                       f"{anio}-0{1 + k % 9}-1{k % 9}", f"Comunidad {k % 40}", CIFRADO_CORTO,
+                       "t" if rng.random() < 0.5 else "f", creado)
 
     def entregas(self):
         rng, numeros = self.rng, defaultdict(int)
@@ -182,10 +190,11 @@ class Sintetico:
                 nombre = f"persona{p} bench"
                 nacimiento = f"{1960 + p % 40}-0{1 + p % 9}-1{p % 9}"
                 dni = f"{mun}{1960 + p % 40}{p % 100000:05d}" if p % 10 < 7 else None
-                clave = f"dni:{dni}" if dni else f"nombre:{nombre}|{nacimiento}"
+                indice = indice_de(dni) if dni else None
+                clave = f"dni:{indice}" if dni else f"nombre:{nombre}|{nacimiento}"
                 yield (uuid_de(6, i * INSCRITAS_POR_CAP + k), uuid_de(4, i), mun, f"Persona{p}", "Bench", nombre,
-                       clave, dni or "\\N", nacimiento, "Centro", "t" if p % 5 == 0 else "f", f, "f", "bench",
-                       f"{f} 15:00:00+00")
+                       clave, CIFRADO_CORTO if dni else "\\N", indice or "\\N", nacimiento, "Centro",
+                       CIFRADO_CORTO, f, "f", "bench", f"{f} 15:00:00+00")
 
     def asistencias(self):
         rng = self.rng
@@ -202,14 +211,15 @@ COLUMNAS = {
     "casos": "id, municipio, codigo, anio, numero, estado, fecha_atencion, fecha_incidente, tipos_violencia, "
              "contexto, nivel_riesgo, consentimiento_servicios, consentimiento_derivacion, "
              "consentimiento_estadisticas, datos_cifrados, creado_por, creado_en, actualizado_en",
-    "beneficiarias": "id, municipio, nombres, apellidos, nombre_normalizado, dni, fecha_nacimiento, comunidad, "
-                     "condiciones, consentimiento_salud, creado_en",
+    "beneficiarias": "id, municipio, nombres, apellidos, nombre_normalizado, dni_cifrado, dni_indice, "
+                     "fecha_nacimiento, comunidad, condiciones_cifradas, consentimiento_salud, creado_en",
     "entregas": "id, municipio, beneficiaria_id, tipo_codigo, categoria, cantidad, monto, fecha, anio, numero, "
                 "registrada_por, creado_en",
     "capacitaciones": "id, municipio, titulo, tipo, institucion, lugar, creada_por, creado_en",
     "sesiones": "id, capacitacion_id, municipio, fecha, hora, duracion_horas, creada_por, creado_en",
-    "inscripciones": "id, capacitacion_id, municipio, nombres, apellidos, nombre_normalizado, clave_persona, dni, "
-                     "fecha_nacimiento, comunidad, embarazada, fecha_registro, consentimiento_salud, "
+    "inscripciones": "id, capacitacion_id, municipio, nombres, apellidos, nombre_normalizado, clave_persona, "
+                     "dni_cifrado, dni_indice, fecha_nacimiento, comunidad, salud_cifrada, fecha_registro, "
+                     "consentimiento_salud, "
                      "registrada_por, creado_en",
     "asistencias": "id, capacitacion_id, sesion_id, inscripcion_id, registrada_por, creado_en",
 }

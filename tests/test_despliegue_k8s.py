@@ -199,6 +199,8 @@ def test_los_secretos_van_solo_a_quien_los_usa():
     assert [n for n in d if "CASOS_CLAVE_MAESTRA" in secretos(n)] == ["casos"]
     assert [n for n in d if "GATEWAY_CLAVE_RESPUESTAS" in secretos(n)] == ["gateway"]
     assert {n for n in d if "NOTIFICACIONES_CLAVE" in secretos(n)} == {"notificaciones", "celery_worker"}
+    assert [n for n in d if "AYUDAS_CLAVE_DATOS" in secretos(n)] == ["ayudas"]
+    assert [n for n in d if "CAPACITACIONES_CLAVE_DATOS" in secretos(n)] == ["capacitaciones"]
     assert secretos("celery_beat") == {"AMQP_URI"}
     # Issue 16: cada proceso firma solo como sí mismo (los relays, los eventos de los cuatro que los emiten).
     con_clave = {e: {n for n in d if f"OMM_CLAVE_PRIVADA_{e.upper()}" in secretos(n)} for e in claves.EMISORES}

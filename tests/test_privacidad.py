@@ -490,8 +490,13 @@ def test_ayudas_y_capacitaciones_guardan_solo_a_su_persona(corrida):
     for servicio, propia in (("ayudas", "beneficiaria"), ("capacitaciones", "participante")):
         ajenos = [d for d in corrida.datos if d.duenio != servicio]
         assert _fugas_en_base(corrida, servicio, ajenos) == {}, servicio
-        # Control: su propia persona sí está (en claro, es su dueño), con el DNI sin guiones.
-        assert corrida.valores[propia]["dni"].replace("-", "") in {v for _, v in _volcado(corrida.urls[servicio])}
+        # Su propia persona está (control: el nombre, en claro), pero DNI y teléfono van cifrados (issue 16),
+        # como las condiciones y el embarazo (tests en services/ayudas y services/capacitaciones).
+        celdas = [v for _, v in _volcado(corrida.urls[servicio])]
+        assert corrida.valores[propia]["nombres"] in celdas
+        for dato in (corrida.valores[propia]["dni"], corrida.valores[propia]["dni"].replace("-", ""),
+                     corrida.valores[propia]["telefono"].split()[-1]):
+            assert not [c for c in celdas if dato in c], (servicio, dato)
 
 
 def test_la_base_de_notificaciones_no_guarda_datos_personales(corrida):

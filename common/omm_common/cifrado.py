@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import os
+import uuid
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -30,10 +31,15 @@ def derivar(secreto_, sal, info):
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=sal, info=info.encode()).derive(secreto_.encode())
 
 
-def cifrar(clave, valor, asociado):
-    """`valor` (JSON) -> base64(nonce|cifrado); `asociado` ata el texto a su dueño (no se puede mover)."""
+def cifrar(clave, valor, asociado, relleno=0):
+    """`valor` (JSON) -> base64(nonce|cifrado); `asociado` ata el texto a su dueño (no se puede mover).
+
+    `relleno`: el JSON se completa con espacios hasta un múltiplo de tantos bytes, para que el largo del cifrado
+    no diga qué hay dentro (true/false, qué condición)."""
     nonce = os.urandom(12)
     datos = json.dumps(valor, ensure_ascii=False).encode()
+    if relleno:
+        datos += b" " * (-len(datos) % relleno)
     return base64.b64encode(nonce + AESGCM(clave).encrypt(nonce, datos, asociado)).decode()
 
 
@@ -62,6 +68,7 @@ class Boveda:
     (`variable_version`), dejar el secreto viejo en `variable_anteriores` ('{"1": "<viejo>"}') y recifrar.
     """
     MARCA = "r"
+    RELLENO = 32
 
     def __init__(self, variable, sal, variable_version=None, variable_anteriores=None):
         self.variable, self.sal = variable, sal
@@ -90,7 +97,7 @@ class Boveda:
             raise RuntimeError(f"{campo}: la fila necesita su id antes de cifrar (se ata a él).")
         version = version or self.version_actual()
         return f"{self.MARCA}{version}:" + cifrar(self.clave(municipio, version), valor,
-                                                  asociado(municipio, campo, registro_id))
+                                                  asociado(municipio, campo, registro_id), self.RELLENO)
 
     def version_de(self, texto):
         """La versión de la clave de un cifrado atado; None si no tiene el formato atado (lo de antes)."""
@@ -114,3 +121,66 @@ class Boveda:
     def indice(self, municipio, texto, uso="indice", version=None):
         """HMAC-SHA256 (hex) de `texto` con la clave del municipio: igual texto, igual índice; no se invierte."""
         return hmac.new(self.clave(municipio, version, uso), texto.encode(), hashlib.sha256).hexdigest()
+
+
+class CampoCifrado:
+    """Atributo de un modelo SQLAlchemy que se guarda cifrado con `boveda` en la columna `columna`, atado a la fila
+    ("tabla.<atributo>" + id) y a la clave de su municipio. Se lee y se asigna como un atributo en claro; en SQL
+    no se puede comparar: para buscar por igualdad exacta (y restricciones únicas) `indice` nombra la columna
+    con el HMAC del valor (`indice_de`). `vacio`: lo que se lee si la columna es NULL (p. ej. list).
+
+    La fila necesita `municipio` antes de asignar (en el constructor, antes que este atributo); si no tiene id,
+    recibe aquí un UUID (el cifrado se ata a él).
+    """
+
+    def __init__(self, boveda, columna, indice=None, vacio=None):
+        self.boveda, self.columna, self.indice, self.vacio = boveda, columna, indice, vacio
+
+    def __set_name__(self, dueno, nombre):
+        self.nombre = nombre
+
+    def campo(self, tabla):
+        return f"{tabla}.{self.nombre}"
+
+    def indice_de(self, municipio, valor):
+        return None if valor is None else self.boveda.indice(municipio, f"{self.nombre}:{valor}")
+
+    def __get__(self, fila, tipo=None):
+        if fila is None:
+            return self
+        texto = getattr(fila, self.columna)
+        if texto is None:
+            return self.vacio() if callable(self.vacio) else self.vacio
+        # Descifrado una vez por texto: una lista larga lee cada campo varias veces.
+        memoria = fila.__dict__.setdefault("_omm_en_claro", {})
+        if memoria.get(self.nombre, (None,))[0] != texto:
+            memoria[self.nombre] = (texto, self.boveda.descifrar(fila.municipio, texto,
+                                                                 self.campo(fila.__tablename__), fila.id))
+        valor = memoria[self.nombre][1]
+        return list(valor) if isinstance(valor, list) else dict(valor) if isinstance(valor, dict) else valor
+
+    def __set__(self, fila, valor):
+        if fila.municipio is None:
+            raise RuntimeError(f"{self.nombre}: asigne el municipio de la fila antes (su clave cifra el valor).")
+        if fila.id is None:
+            fila.id = str(uuid.uuid4())
+        setattr(fila, self.columna, self.cifrar(fila.__tablename__, fila.municipio, fila.id, valor))
+        if self.indice:
+            setattr(fila, self.indice, self.indice_de(fila.municipio, valor))
+
+    def cifrar(self, tabla, municipio, registro_id, valor):
+        """El texto cifrado de `valor` para esa fila (también para un INSERT de muchas filas); None queda None."""
+        return None if valor is None else self.boveda.cifrar(municipio, valor, self.campo(tabla), registro_id)
+
+
+def en_columnas(modelo, valores):
+    """Los atributos de una fila (con los en claro, más municipio e id) -> las columnas para `sa.insert(modelo)`
+    de muchas filas: cada CampoCifrado del modelo va cifrado (y su índice ciego, si tiene)."""
+    salida = dict(valores)
+    for nombre, campo in vars(modelo).items():
+        if isinstance(campo, CampoCifrado) and nombre in salida:
+            valor = salida.pop(nombre)
+            salida[campo.columna] = campo.cifrar(modelo.__tablename__, salida["municipio"], salida["id"], valor)
+            if campo.indice:
+                salida[campo.indice] = campo.indice_de(salida["municipio"], valor)
+    return salida

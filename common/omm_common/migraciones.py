@@ -23,8 +23,11 @@ def migrar(paquete, url, revision="head"):
 
 def convertir_filas(conexion, tabla, clave, columnas, transformar, donde=None, grupo=1000):
     """Para migraciones de datos (p. ej. cifrar lo que estaba en claro): recorre `tabla` por su clave en grupos,
-    `transformar(fila)` -> {columna: valor nuevo} ({} = no tocar) y la actualiza. Devuelve cuántas cambió."""
-    t = sa.table(tabla, *(sa.column(c) for c in dict.fromkeys([clave, *columnas])))
+    `transformar(fila)` -> {columna: valor nuevo} ({} = no tocar) y la actualiza. Devuelve cuántas cambió.
+    `columnas`: nombres, o `sa.column(nombre, tipo)` para leerlas con su tipo (p. ej. sa.JSON); `clave`, un nombre."""
+    columnas = {c if isinstance(c, str) else c.name: c if not isinstance(c, str) else sa.column(c)
+                for c in [clave, *columnas]}
+    t = sa.table(tabla, *columnas.values())
     cambiadas, ultimo = 0, None
     while True:
         consulta = sa.select(t).order_by(t.c[clave]).limit(grupo)
@@ -33,11 +36,16 @@ def convertir_filas(conexion, tabla, clave, columnas, transformar, donde=None, g
         if ultimo is not None:
             consulta = consulta.where(t.c[clave] > ultimo)
         filas = conexion.execute(consulta).all()
+        por_columnas = {}
         for fila in filas:
             cambios = transformar(fila)
             if cambios:
-                conexion.execute(t.update().where(t.c[clave] == getattr(fila, clave)).values(**cambios))
-                cambiadas += 1
+                por_columnas.setdefault(tuple(sorted(cambios)), []).append({**cambios, "_clave": getattr(fila, clave)})
+        for nombres, lote in por_columnas.items():
+            destino = sa.table(tabla, sa.column(clave), *(sa.column(n) for n in nombres))
+            conexion.execute(destino.update().where(destino.c[clave] == sa.bindparam("_clave"))
+                             .values({n: sa.bindparam(n) for n in nombres}), lote)
+            cambiadas += len(lote)
         if len(filas) < grupo:
             return cambiadas
         ultimo = getattr(filas[-1], clave)
@@ -54,10 +62,17 @@ def ejecutar_env(target_metadata):
     url = context.config.attributes.get("url") or os.environ["DB_URL"]
     motor = crear_motor(url)
     with motor.connect() as conexion:
+        sqlite = conexion.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rehace la tabla para quitar una columna (batch): con llaves foráneas activas, rehacer una tabla
+            # que otras referencian falla. Se apagan fuera de la transacción y se revisan todas al final.
+            conexion.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # antes del BEGIN de db.py
         context.configure(connection=conexion, target_metadata=target_metadata,
-                          render_as_batch=conexion.dialect.name == "sqlite", include_object=_propio)
+                          render_as_batch=sqlite, include_object=_propio)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite and (rotas := conexion.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                raise RuntimeError(f"La migración dejó llaves foráneas rotas: {rotas[:5]}")
     motor.dispose()
 
 

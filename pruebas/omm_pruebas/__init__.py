@@ -27,6 +27,8 @@ if "OMM_CLAVES_PUBLICAS" not in os.environ:
 os.environ.setdefault("CASOS_CLAVE_MAESTRA", secrets.token_hex(32))
 os.environ.setdefault("NOTIFICACIONES_CLAVE", secrets.token_hex(32))
 os.environ.setdefault("GATEWAY_CLAVE_RESPUESTAS", secrets.token_hex(32))
+os.environ.setdefault("AYUDAS_CLAVE_DATOS", secrets.token_hex(32))
+os.environ.setdefault("CAPACITACIONES_CLAVE_DATOS", secrets.token_hex(32))
 
 
 def _pg_base():

@@ -3,10 +3,16 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from omm_common.cifrado import Boveda, CampoCifrado
 from omm_common.eventos import ahora_utc
 from omm_common.tiempo import FechaHoraUTC
 
 from . import dominio
+
+
+# DNI, teléfono, condiciones (salud) y el historial de sus correcciones, cifrados en reposo con la clave de ayudas
+# (AYUDAS_CLAVE_DATOS) por municipio y atados a su fila; el DNI, además, con índice ciego para buscar y ser único.
+BOVEDA = Boveda("AYUDAS_CLAVE_DATOS", b"omm-ayudas")
 
 
 def nuevo_id():
@@ -38,7 +44,7 @@ class TipoAyuda(Base):
 
 class Beneficiaria(Base):
     __tablename__ = "beneficiarias"
-    __table_args__ = (sa.UniqueConstraint("municipio", "dni"),
+    __table_args__ = (sa.UniqueConstraint("municipio", "dni_indice"),
                       # Candidatas a duplicado: misma fecha de nacimiento en el municipio, luego el nombre.
                       sa.Index("ix_beneficiarias_municipio_nacimiento", "municipio", "fecha_nacimiento"))
 
@@ -48,16 +54,20 @@ class Beneficiaria(Base):
     apellidos: Mapped[str] = mapped_column(sa.String(120))
     nombre_normalizado: Mapped[str] = mapped_column(sa.String(250), index=True)
     # Sin DNI se registra con el motivo (dominio.MOTIVOS_SIN_DNI); la restricción única ignora los nulos.
-    dni = mapped_column(sa.String(13), nullable=True)
+    dni_cifrado = mapped_column(sa.Text, nullable=True)
+    dni_indice = mapped_column(sa.String(64), nullable=True)  # HMAC: buscar por DNI y unicidad
+    dni = CampoCifrado(BOVEDA, "dni_cifrado", indice="dni_indice")
     motivo_sin_dni = mapped_column(sa.String(20), nullable=True)
     # omm_common.nombres.clave: sin tildes, partículas ni orden; para encontrar a la misma persona.
     clave_nombre = mapped_column(sa.String(250), nullable=True, index=True)
     # Fusionada en otra (la que queda): conserva su historia, ya no se lista ni recibe entregas.
     fusionada_con = mapped_column(sa.String(36), nullable=True)
     fecha_nacimiento = mapped_column(sa.Date)
-    telefono = mapped_column(sa.String(30), nullable=True)
+    telefono_cifrado = mapped_column(sa.Text, nullable=True)
+    telefono = CampoCifrado(BOVEDA, "telefono_cifrado")
     comunidad: Mapped[str] = mapped_column(sa.String(120))
-    condiciones = mapped_column(sa.JSON, default=list)
+    condiciones_cifradas = mapped_column(sa.Text, nullable=True)
+    condiciones = CampoCifrado(BOVEDA, "condiciones_cifradas", vacio=list)
     consentimiento_salud: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
@@ -72,7 +82,9 @@ class HistorialBeneficiaria(Base):
     beneficiaria_id: Mapped[str] = mapped_column(sa.ForeignKey("beneficiarias.id"), index=True)
     municipio: Mapped[str] = mapped_column(sa.String(4))
     accion: Mapped[str] = mapped_column(sa.String(20))  # correccion | fusion | absorbida
-    cambios = mapped_column(sa.JSON, default=dict)  # {campo: {"antes": v, "despues": v}} o ids de la fusión
+    # {campo: {"antes": v, "despues": v}} o ids de la fusión; cifrado: lleva DNI, teléfonos y condiciones de antes.
+    cambios_cifrados = mapped_column(sa.Text, nullable=True)
+    cambios = CampoCifrado(BOVEDA, "cambios_cifrados", vacio=dict)
     motivo: Mapped[str] = mapped_column(sa.String(1000))
     usuario_id: Mapped[str] = mapped_column(sa.String(60))
     usuario_nombre = mapped_column(sa.String(120), nullable=True)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from omm_common import agregados as agregar, nombres, resumenes
+from omm_common.cifrado import en_columnas
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
@@ -129,7 +130,8 @@ def listar_tipos(uow, yo):
 def _por_dni(sesion, municipio, dni, excepto=None):
     if not dni:
         return None
-    consulta = sa.select(Beneficiaria).where(Beneficiaria.municipio == municipio, Beneficiaria.dni == dni)
+    consulta = sa.select(Beneficiaria).where(Beneficiaria.municipio == municipio,
+                                             Beneficiaria.dni_indice == Beneficiaria.dni.indice_de(municipio, dni))
     if excepto:
         consulta = consulta.where(Beneficiaria.id != excepto)
     return sesion.scalar(consulta)
@@ -159,7 +161,7 @@ def _candidatas(sesion, municipio, persona, excepto=None):
     if excepto:
         consulta = consulta.where(b.id != excepto)
     if persona.get("dni"):  # con DNI, solo una sin DNI puede ser ella (otro DNI es otra persona)
-        consulta = consulta.where(b.dni.is_(None))
+        consulta = consulta.where(b.dni_indice.is_(None))
     salida = []
     for otra in sesion.scalars(consulta.limit(2000)):
         datos = {"clave_nombre": otra.clave_nombre or nombres.clave(otra.nombres, otra.apellidos),
@@ -327,7 +329,8 @@ def listar_beneficiarias(uow, yo, filtros):
         for palabra in normalizar_nombre(f["q"]).split():
             consulta = consulta.where(Beneficiaria.nombre_normalizado.contains(palabra))
     if f.get("dni"):
-        consulta = consulta.where(Beneficiaria.dni == f["dni"].replace("-", "").strip())
+        consulta = consulta.where(Beneficiaria.dni_indice == Beneficiaria.dni.indice_de(
+            yo.municipio, f["dni"].replace("-", "").strip()))
     return paginar(uow.sesion, consulta.order_by(Beneficiaria.apellidos, Beneficiaria.nombres), f,
                     _beneficiaria_salida)
 
@@ -679,13 +682,14 @@ def importar_beneficiarias(uow, yo, contenido_b64):
     # Candidatas por fecha de nacimiento y, para las que no la tienen, por comunidad; aparte las sin DNI, las
     # únicas que pueden ser una fila con DNI (así una lista grande con DNI no compara cada fila con todas).
     existentes, indices = set(), {con: (defaultdict(list), defaultdict(list)) for con in (False, True)}
-    for fila in s.execute(sa.select(b.id, b.nombres, b.apellidos, b.dni, b.clave_nombre, b.fecha_nacimiento,
+    # El DNI se compara por su índice ciego (HMAC): no hace falta descifrar las ya registradas.
+    for fila in s.execute(sa.select(b.id, b.nombres, b.apellidos, b.dni_indice, b.clave_nombre, b.fecha_nacimiento,
                                     b.comunidad, b.fusionada_con).where(b.municipio == yo.municipio)):
-        if fila.dni:
-            existentes.add(fila.dni)
+        if fila.dni_indice:
+            existentes.add(fila.dni_indice)
         if fila.fusionada_con is None:
             _indexar(indices, {
-                "id": fila.id, "nombres": fila.nombres, "apellidos": fila.apellidos, "dni": fila.dni,
+                "id": fila.id, "nombres": fila.nombres, "apellidos": fila.apellidos, "dni": fila.dni_indice,
                 "clave_nombre": fila.clave_nombre or nombres.clave(fila.nombres, fila.apellidos),
                 "fecha_nacimiento": fila.fecha_nacimiento, "comunidad": fila.comunidad})
     esquema = schemas.BeneficiariaEntrada()
@@ -700,16 +704,17 @@ def importar_beneficiarias(uow, yo, contenido_b64):
         except ErrorValidacion as exc:
             errores += hojas.errores_de_fila(fila, exc.detalles, datos)
             continue
-        if d["dni"] and d["dni"] in existentes:
+        indice_dni = b.dni.indice_de(yo.municipio, d["dni"])
+        if indice_dni and indice_dni in existentes:
             duplicadas += 1
             continue
-        persona = _persona(d)
+        persona = {**_persona(d), "dni": indice_dni}
         candidatas = [c for c in _posibles(indices[bool(d["dni"])], persona) if dominio.es_misma_persona(persona, c)]
         if candidatas:
             errores.append(hojas.error_de_candidatas(fila, candidatas))
             continue
-        if d["dni"]:
-            existentes.add(d["dni"])
+        if indice_dni:
+            existentes.add(indice_dni)
         d["condiciones"] = dominio.condiciones_con_edad(d["condiciones"], d["fecha_nacimiento"])
         nueva = {**d, "id": nuevo_id(), "municipio": yo.municipio, "creado_en": ahora,
                  "clave_nombre": persona["clave_nombre"],
@@ -718,7 +723,7 @@ def importar_beneficiarias(uow, yo, contenido_b64):
         # La misma mujer dos veces en el archivo: la segunda fila se informa como candidata.
         _indexar(indices, {**persona, "id": nueva["id"], "nombres": d["nombres"], "apellidos": d["apellidos"]})
     for i in range(0, len(nuevas), 2000):
-        s.execute(sa.insert(Beneficiaria), nuevas[i:i + 2000])
+        s.execute(sa.insert(Beneficiaria), [en_columnas(Beneficiaria, n) for n in nuevas[i:i + 2000]])
     for nueva in nuevas:
         uow.emitir(BeneficiariaRegistrada(beneficiaria_id=nueva["id"], condiciones=nueva["condiciones"]),
                    yo.municipio)

@@ -94,7 +94,7 @@ def test_migracion_0008_rellena_la_clave_y_permite_sin_dni(url_en_0007):
             "comunidad, condiciones, consentimiento_salud) VALUES ('b1', '0309', 'María José', 'de la O Pérez', "
             "'maria jose de la o perez', '0309199000001', '1990-01-01', 'Centro', '[]', false)"))
     motor.dispose()
-    migrar("ayudas", url_en_0007)
+    migrar("ayudas", url_en_0007, "0008")
     motor = sa.create_engine(url_en_0007)
     with motor.begin() as c:
         assert c.scalar(sa.text("SELECT clave_nombre FROM beneficiarias WHERE id = 'b1'")) == "jose maria o perez"

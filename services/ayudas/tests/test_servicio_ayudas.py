@@ -4,7 +4,7 @@ from nameko.exceptions import RemoteError
 
 from omm_common.errores import desde_error_remoto
 from omm_common.migraciones import migrar
-from omm_pruebas import cliente_rpc, token
+from omm_pruebas import cliente_rpc, token, token_de_servicio_prueba
 
 pytestmark = pytest.mark.integracion
 
@@ -67,3 +67,32 @@ def test_beneficiaria_de_otro_municipio_no_existe_para_mi(ayudas, amqp_uri):
             rpc.ayudas.obtener_beneficiaria(b["id"])
         assert _error(e).codigo == "NO_ENCONTRADO"
         assert rpc.ayudas.listar_beneficiarias({"q": "rosa"})["total"] == 0
+
+
+def test_la_fila_guardada_no_tiene_dni_telefono_ni_condiciones_en_claro(ayudas, amqp_uri):
+    """Issue 16: la fila tal cual (y la de su historial) no dice DNI, teléfono ni condiciones; la oficina busca
+    por DNI, el DNI sigue siendo único y notificaciones recibe el teléfono con consentimiento."""
+    import sqlalchemy as sa
+    with cliente_rpc(amqp_uri, token("coordinadora", "0309")) as rpc:
+        b = rpc.ayudas.crear_beneficiaria({"nombres": "Gloria", "apellidos": "Mejía", "dni": "0309-1985-04411",
+                                           "fecha_nacimiento": "1985-04-04", "comunidad": "Centro",
+                                           "telefono": "+504 9345-6789", "consentimiento_salud": True,
+                                           "condiciones": ["embarazada", "enfermedad_base", "discapacidad"]})
+        rpc.ayudas.corregir_beneficiaria(b["id"], {"telefono": "9456-7890", "motivo": "cambió de número"})
+        assert [x["id"] for x in rpc.ayudas.listar_beneficiarias({"dni": "0309-1985-04411"})["items"]] == [b["id"]]
+        with pytest.raises(RemoteError) as e:
+            rpc.ayudas.crear_beneficiaria({"nombres": "Otra", "apellidos": "Persona", "dni": "0309-1985-04411",
+                                           "fecha_nacimiento": "1990-01-01", "comunidad": "Norte",
+                                           "consentimiento_salud": False})
+        assert _error(e).codigo == "DUPLICADO"
+    with cliente_rpc(amqp_uri, token_de_servicio_prueba("notificaciones")) as rpc:
+        assert rpc.ayudas.contacto_para_salud(b["id"], "0309")["telefono"] == "9456-7890"
+    motor = sa.create_engine(ayudas)
+    with motor.connect() as c:
+        crudas = " ".join(c.execute(sa.text(f"SELECT t::text FROM {tabla} t")).scalars().one()
+                          for tabla in ("beneficiarias", "historial_beneficiarias"))
+    motor.dispose()
+    for dato in ("0309198504411", "0309-1985-04411", "9345-6789", "9456-7890", "embarazada", "enfermedad_base",
+                 "discapacidad"):
+        assert dato not in crudas, dato
+    assert "Gloria" in crudas and "cambió de número" in crudas  # las filas sí están

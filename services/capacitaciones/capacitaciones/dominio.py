@@ -31,10 +31,11 @@ def verificar_cupo(cupo, inscritas):
                         codigo="CUPO_LLENO")
 
 
-def clave_persona(dni, nombre_normalizado, fecha_nacimiento):
-    """Con DNI, la persona es su DNI; sin él, su nombre normalizado y su fecha de nacimiento."""
-    if dni:
-        return f"dni:{dni}"
+def clave_persona(indice_dni, nombre_normalizado, fecha_nacimiento):
+    """Con DNI, la persona es su DNI (su índice ciego, nunca el DNI en claro); sin él, su nombre normalizado y su
+    fecha de nacimiento."""
+    if indice_dni:
+        return f"dni:{indice_dni}"
     return f"nombre:{nombre_normalizado}|{fecha_nacimiento.isoformat() if fecha_nacimiento else ''}"
 
 

@@ -3,8 +3,14 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from omm_common.cifrado import Boveda, CampoCifrado
 from omm_common.eventos import ahora_utc
 from omm_common.tiempo import FechaHoraUTC
+
+
+# DNI, teléfono y embarazo de las participantes, cifrados en reposo con la clave de capacitaciones
+# (CAPACITACIONES_CLAVE_DATOS) por municipio y atados a su fila; el DNI, además, con índice ciego.
+BOVEDA = Boveda("CAPACITACIONES_CLAVE_DATOS", b"omm-capacitaciones")
 
 
 def nuevo_id():
@@ -117,7 +123,7 @@ class Inscripcion(Base):
     __table_args__ = (
         # Respaldan en la base la regla de duplicados del dominio (DNI, o nombre y nacimiento).
         sa.UniqueConstraint("capacitacion_id", "clave_persona"),
-        sa.UniqueConstraint("capacitacion_id", "dni"),
+        sa.UniqueConstraint("capacitacion_id", "dni_indice"),
         sa.UniqueConstraint("registrada_por", "clave_idempotencia"),
         # Las actividades de una persona en su municipio: contar participantes distintas de un periodo.
         sa.Index("ix_inscripciones_persona", "municipio", "clave_persona"),
@@ -129,13 +135,18 @@ class Inscripcion(Base):
     nombres: Mapped[str] = mapped_column(sa.String(120))
     apellidos: Mapped[str] = mapped_column(sa.String(120))
     nombre_normalizado: Mapped[str] = mapped_column(sa.String(250), index=True)
+    # Con DNI, "dni:<índice ciego>" (dominio.clave_persona): nunca el DNI en claro.
     clave_persona: Mapped[str] = mapped_column(sa.String(300))
-    dni = mapped_column(sa.String(13), nullable=True)
+    dni_cifrado = mapped_column(sa.Text, nullable=True)
+    dni_indice = mapped_column(sa.String(64), nullable=True)  # HMAC: duplicados y unicidad por DNI
+    dni = CampoCifrado(BOVEDA, "dni_cifrado", indice="dni_indice")
     fecha_nacimiento = mapped_column(sa.Date, nullable=True)
-    telefono = mapped_column(sa.String(30), nullable=True)
+    telefono_cifrado = mapped_column(sa.Text, nullable=True)
+    telefono = CampoCifrado(BOVEDA, "telefono_cifrado")
     comunidad: Mapped[str] = mapped_column(sa.String(120))
-    embarazada: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    semanas_gestacion = mapped_column(sa.Integer, nullable=True)
+    # Embarazo y semanas de gestación juntos y siempre cifrados (con relleno): ni un NULL ni el largo dicen si lo está.
+    salud_cifrada = mapped_column(sa.Text, nullable=True)
+    salud = CampoCifrado(BOVEDA, "salud_cifrada", vacio=dict)
     fecha_registro = mapped_column(sa.Date, nullable=False)
     consentimiento_salud: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     registrada_por: Mapped[str] = mapped_column(sa.String(60))
@@ -143,6 +154,22 @@ class Inscripcion(Base):
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)
 
     capacitacion = relationship("Capacitacion", back_populates="inscripciones")
+
+    @property
+    def embarazada(self):
+        return bool(self.salud.get("embarazada"))
+
+    @embarazada.setter
+    def embarazada(self, valor):
+        self.salud = {**self.salud, "embarazada": bool(valor)}
+
+    @property
+    def semanas_gestacion(self):
+        return self.salud.get("semanas_gestacion")
+
+    @semanas_gestacion.setter
+    def semanas_gestacion(self, valor):
+        self.salud = {"embarazada": False, **self.salud, "semanas_gestacion": valor}
 
 
 class Asistencia(Base):

@@ -377,11 +377,13 @@ def inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
     p = datos["participante"]
     # Sin tildes, partículas ni orden: «María José Pérez» y «Perez Maria Jose» son el mismo nombre.
     nombre = nombres.clave(p["nombres"], p["apellidos"])
-    nueva = {"dni": p.get("dni"), "nombre_normalizado": nombre, "fecha_nacimiento": p.get("fecha_nacimiento")}
-    candidatas = s.execute(sa.select(Inscripcion.id, Inscripcion.dni, Inscripcion.nombre_normalizado,
+    # El DNI se compara por su índice ciego (HMAC con la clave del municipio): igual DNI, igual índice.
+    nueva = {"dni": Inscripcion.dni.indice_de(c.municipio, p.get("dni")), "nombre_normalizado": nombre,
+             "fecha_nacimiento": p.get("fecha_nacimiento")}
+    candidatas = s.execute(sa.select(Inscripcion.id, Inscripcion.dni_indice.label("dni"), Inscripcion.nombre_normalizado,
                                      Inscripcion.fecha_nacimiento).where(
         Inscripcion.capacitacion_id == c.id,
-        sa.or_(Inscripcion.nombre_normalizado == nombre, Inscripcion.dni == nueva["dni"]))).mappings().all()
+        sa.or_(Inscripcion.nombre_normalizado == nombre, Inscripcion.dni_indice == nueva["dni"]))).mappings().all()
     dominio.verificar_duplicado(nueva, [dict(x) for x in candidatas])
     inscritas = s.scalar(sa.select(sa.func.count()).select_from(Inscripcion).where(
         Inscripcion.capacitacion_id == c.id))
@@ -390,7 +392,7 @@ def inscribir(uow, yo, capacitacion_id, cuerpo, clave_idempotencia=None):
     i = Inscripcion(
         capacitacion_id=c.id, municipio=c.municipio, nombres=p["nombres"], apellidos=p["apellidos"],
         nombre_normalizado=nombre, clave_persona=dominio.clave_persona(nueva["dni"], nombre, nueva["fecha_nacimiento"]),
-        dni=nueva["dni"], fecha_nacimiento=nueva["fecha_nacimiento"], telefono=p.get("telefono"),
+        dni=p.get("dni"), fecha_nacimiento=nueva["fecha_nacimiento"], telefono=p.get("telefono"),
         comunidad=p["comunidad"], embarazada=embarazada, semanas_gestacion=p.get("semanas_gestacion"),
         fecha_registro=hoy_honduras(), consentimiento_salud=datos["consentimiento_salud"],
         registrada_por=yo.usuario_id, clave_idempotencia=clave_idempotencia)
@@ -651,9 +653,10 @@ def telefonos_sesion(uow, sesion_id, municipio):
     sesion = uow.sesion.get(Sesion, str(sesion_id)) if es_uuid(sesion_id) else None
     if sesion is None or sesion.capacitacion.municipio != municipio:
         return []
-    return list(uow.sesion.scalars(sa.select(Inscripcion.telefono).where(
+    # Cifrados (cada uno atado a su fila): distintos y en orden aquí, no en SQL.
+    return sorted({i.telefono for i in uow.sesion.scalars(sa.select(Inscripcion).where(
         Inscripcion.capacitacion_id == sesion.capacitacion_id, Inscripcion.consentimiento_salud.is_(True),
-        Inscripcion.telefono.is_not(None)).order_by(Inscripcion.telefono).distinct()).all())
+        Inscripcion.telefono_cifrado.is_not(None)))})
 
 
 def sesiones_de_manana(uow, fecha):

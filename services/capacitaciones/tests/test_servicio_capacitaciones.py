@@ -291,3 +291,34 @@ def test_doble_clic_simultaneo_con_la_misma_clave_crea_una_sola_actividad(tecnic
     s2 = tecnica.agregar_sesion(ids[0], {"fecha": HACE.isoformat(), "hora": "15:00"}, "sesion-extra")
     assert s1["id"] == s2["id"]
     assert len(tecnica.obtener_capacitacion(ids[0])["sesiones"]) == 2
+
+
+def test_la_fila_guardada_no_tiene_dni_telefono_ni_embarazo_en_claro(tecnica, capacitaciones, amqp_uri):
+    """Issue 16: lo que lee quien abre la base (la fila tal cual) no dice DNI, teléfono ni si está embarazada;
+    la oficina y el CIS (con consentimiento) los siguen viendo."""
+    c = _actividad(tecnica, titulo="Club del embarazo", tipo="club_embarazadas")
+    con = tecnica.inscribir(c["id"], {"participante": {"nombres": "Elsa", "apellidos": "Ramos", "dni": "0309-1995-07711",
+                                                       "telefono": "+504 9123-4567", "comunidad": "Centro",
+                                                       "semanas_gestacion": 14}, "consentimiento_salud": True})
+    otra = tecnica.inscribir(c["id"], _participante("Flor", "Ramos", dni="0309-1996-07722", telefono="9765-4321",
+                                                    embarazada=False))
+    with pytest.raises(RemoteError) as e:  # el mismo DNI, otra vez: duplicado (por su índice ciego)
+        tecnica.inscribir(c["id"], _participante("Elsa María", "Ramos", dni="0309-1995-07711"))
+    assert _error(e).codigo == "DUPLICADO"
+    motor = sa.create_engine(capacitaciones)
+    with motor.connect() as conexion:
+        filas = {f.id: f for f in conexion.execute(sa.text(
+            "SELECT id, i::text AS cruda, salud_cifrada FROM inscripciones i WHERE capacitacion_id = :c"),
+            {"c": c["id"]})}
+    motor.dispose()
+    for dato in ("0309199507711", "0309-1995-07711", "0309199607722", "9123-4567", "9765-4321"):
+        assert not any(dato in f.cruda.replace(f.salud_cifrada, "") for f in filas.values()), dato
+    assert len({len(f.salud_cifrada) for f in filas.values()}) == 1  # embarazada o no, mismo largo
+    detalle = tecnica.obtener_capacitacion(c["id"])
+    por_id = {i["id"]: i for i in detalle["inscripciones"]}
+    assert (por_id[con["id"]]["dni"], por_id[con["id"]]["telefono"], por_id[con["id"]]["embarazada"]) == (
+        "0309199507711", "+504 9123-4567", True)
+    assert por_id[otra["id"]]["embarazada"] is False
+    with cliente_rpc(amqp_uri, token("cis", "0309")) as rpc:
+        club = rpc.capacitaciones.obtener_capacitacion(c["id"])
+    assert [i["nombres"] for i in club["inscripciones"]] == ["Elsa"] and club["sin_consentimiento"] == 1
