@@ -1,11 +1,17 @@
 """Peticiones por segundo del gateway frente a un nameko desnudo, memoria del sistema y escalado.
 
-    .venv/bin/python bench/gateway_rps.py [--segundos 10] [--concurrencias 10,50,100]
+    .venv/bin/python bench/gateway_rps.py [--segundos 10] [--concurrencias 10,50,100] [--base postgres|sqlite]
+                                          [--separar]
 
-Arranca procesos reales (RabbitMQ y PostgreSQL locales), mide y lo imprime todo; no afirma nada.
-Objetivos (issue 8): lecturas >= 80 % de la base, escrituras >= 50 %, todo el sistema < 1 GiB RSS.
+Arranca procesos reales (RabbitMQ local; PostgreSQL o el SQLite por omisión), mide y lo imprime todo; no
+afirma nada. Cada cifra va junto a la de la base (un @http de nameko desnudo que hace una RPC a un servicio que
+devuelve una constante, bench/base_nameko.py) y su razón; todo queda en var/bench/gateway_rps_<base>.json y se
+compara con la corrida anterior (bench/resultados.py). Con --separar, el generador de carga corre en el último
+núcleo y los procesos medidos en los demás (sched_setaffinity, como taskset).
+Objetivos (issue 17): lecturas >= 80 % de la base, escrituras >= 50 %, todo el sistema < 1 GiB RSS.
 """
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -18,6 +24,8 @@ RAIZ = Path(__file__).resolve().parents[1]
 import requests  # noqa: E402
 
 from carga import correr  # noqa: E402
+from perfil import Perfil  # noqa: E402
+from resultados import guardar  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
 from omm_pruebas import (  # noqa: E402
     ClienteHTTP, Proceso, borrar_base_pg, crear_base_pg, entorno_base, esperar, esperar_ping, preparar_gateway,
@@ -52,6 +60,9 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--segundos", type=float, default=10)
     p.add_argument("--concurrencias", default="10,50,100")
+    p.add_argument("--base", choices=("postgres", "sqlite"), default="postgres")
+    p.add_argument("--separar", action="store_true", help="generador de carga en su propio núcleo")
+    p.add_argument("--perfil", action="store_true", help="además, py-spy en gateway y ayudas (GET y POST, c=10)")
     a = p.parse_args()
     concurrencias = [int(c) for c in a.concurrencias.split(",")]
     with vhost_propio("omm_bench") as amqp:
@@ -60,7 +71,11 @@ def main():
 
 def medir_todo(a, concurrencias, amqp):
     logs = Path(tempfile.mkdtemp(prefix="omm-bench-"))
-    bases = {s: crear_base_pg(f"bench_{s}") for s in ("gateway", "ayudas")}
+    if a.base == "postgres":
+        bases = {s: crear_base_pg(f"bench_{s}") for s in ("gateway", "ayudas")}
+    else:
+        bases = {s: f"sqlite:///{logs}/{s}.db" for s in ("gateway", "ayudas")}
+    cifras = {}
     procesos = []
     try:
         migrar("ayudas", bases["ayudas"])
@@ -82,7 +97,14 @@ def medir_todo(a, concurrencias, amqp):
         esperar(lambda: requests.get(f"{gw}/health", timeout=5).json()["servicios"]["ayudas"] == "ok", 60)
         esperar(lambda: requests.get(base_http, timeout=5).status_code == 200, 60)
         pids = [pr.popen.pid for pr in procesos[:2]]
-        print(f"RSS en reposo (gateway + ayudas): {rss_mb(pids):.0f} MiB")
+        nucleos = sorted(os.sched_getaffinity(0))
+        if a.separar and len(nucleos) > 1:
+            for pr in procesos:
+                os.sched_setaffinity(pr.popen.pid, set(nucleos[:-1]))
+            os.sched_setaffinity(0, {nucleos[-1]})
+            print(f"procesos medidos en los núcleos {nucleos[:-1]}; generador de carga en el {nucleos[-1]}")
+        cifras["RSS en reposo"] = {"mib": rss_mb(pids)}
+        print(f"RSS en reposo (gateway + ayudas): {cifras['RSS en reposo']['mib']:.0f} MiB")
 
         api = ClienteHTTP(gw)
         cab = {"Authorization": f"Bearer {api.token('tecnica.0309')}", "Content-Type": "application/json"}
@@ -116,16 +138,28 @@ def medir_todo(a, concurrencias, amqp):
         for c in concurrencias:
             base_get = correr(base_http, "GET", concurrencia=c, segundos=a.segundos)
             get = correr(lista, "GET", cabeceras=cab, concurrencia=c, segundos=a.segundos)
-            _fila("GET /api/v1/ayudas/entregas", c, get, base_get)
+            _fila(cifras, "GET /api/v1/ayudas/entregas", c, get, base_get)
         for c in concurrencias:
             base_post = correr(base_http, "POST", cuerpo={"x": 1}, concurrencia=c, segundos=a.segundos)
             post = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=c,
                           segundos=a.segundos, fabricar=entrega)
-            _fila("POST /api/v1/ayudas/entregas", c, post, base_post)
+            _fila(cifras, "POST /api/v1/ayudas/entregas", c, post, base_post)
             repartida = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras_de=cabeceras_de, concurrencia=c,
                                segundos=a.segundos, fabricar=entrega_repartida)
-            _fila(f"POST entregas ({len(MUNICIPIOS)} municipios)", c, repartida, base_post)
-            print(f"  RSS bajo carga (gateway + ayudas): {rss_mb(pids):.0f} MiB")
+            _fila(cifras, f"POST entregas ({len(MUNICIPIOS)} municipios)", c, repartida, base_post)
+            cifras[f"RSS bajo carga c={c}"] = {"mib": rss_mb(pids)}
+            print(f"  RSS bajo carga (gateway + ayudas): {cifras[f'RSS bajo carga c={c}']['mib']:.0f} MiB")
+
+        if a.perfil:
+            # Aparte de las cifras: muestrear cuesta algo de CPU a los procesos medidos.
+            pids_perfil = {"gateway": procesos[1].popen.pid, "ayudas": procesos[0].popen.pid}
+            for titulo, metodo, extra in (("GET entregas", "GET", {}),
+                                          ("POST entregas", "POST", {"fabricar": entrega_repartida,
+                                                                     "cabeceras_de": cabeceras_de})):
+                with Perfil(pids_perfil, a.segundos, nombre=f"{metodo.lower()}-{a.base}") as perfil:
+                    r = correr(lista if metodo == "GET" else f"{gw}/api/v1/ayudas/entregas", metodo,
+                               cabeceras=cab, concurrencia=10, segundos=a.segundos, **extra)
+                cifras[f"perfil {titulo}"] = perfil.imprimir(r["n"], titulo)
 
         # Escalado horizontal: una segunda instancia de ayudas compite en la misma cola.
         def medir_escala():
@@ -133,17 +167,25 @@ def medir_todo(a, concurrencias, amqp):
                     correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras_de=cabeceras_de, concurrencia=50,
                            segundos=a.segundos, fabricar=entrega_repartida))
         una = medir_escala()
-        procesos.append(proceso_nameko("ayudas", "Ayudas", env, logs).iniciar())
+        segunda = proceso_nameko("ayudas", "Ayudas", env, logs).iniciar()
+        procesos.append(segunda)
+        if a.separar and len(nucleos) > 1:
+            os.sched_setaffinity(segunda.popen.pid, set(nucleos[:-1]))
         time.sleep(4)
         dos = medir_escala()
         for nombre, x, y in (("GET entregas", una[0], dos[0]), ("POST entregas repartidas", una[1], dos[1])):
             print(f"{nombre} (c=50) con 1 instancia de ayudas: {x['rps']:.0f} rps; con 2: {y['rps']:.0f} rps "
-                  f"(x{y['rps'] / x['rps']:.2f}; 2 núcleos compartidos con el gateway, RabbitMQ y PostgreSQL)")
+                  f"(x{y['rps'] / x['rps']:.2f}; {len(nucleos)} núcleos compartidos con el gateway, RabbitMQ y "
+                  "la base)")
+            cifras[f"escala {nombre} c=50"] = {"una_rps": x["rps"], "dos_rps": y["rps"],
+                                               "dos_p99_ms": y["p99_ms"]}
+        guardar(f"gateway_rps_{a.base}", cifras, parametros=vars(a))
     finally:
         for pr in reversed(procesos):
             pr.detener()
-        for url in bases.values():
-            borrar_base_pg(url)
+        if a.base == "postgres":
+            for url in bases.values():
+                borrar_base_pg(url)
 
 
 MUNICIPIOS = ("0309", "0302", "0306", "0318")
@@ -166,8 +208,11 @@ def _config_base(carpeta, amqp, puerto):
     return str(ruta)
 
 
-def _fila(nombre, c, r, base):
+def _fila(cifras, nombre, c, r, base):
     razon = r["rps"] / base["rps"] if base["rps"] else 0
+    cifras[f"{nombre} c={c}"] = {"rps": r["rps"], "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
+                                 "base_rps": base["rps"], "base_p50_ms": base["p50_ms"],
+                                 "base_p99_ms": base["p99_ms"], "razon": razon, "errores": r["errores"]}
     print(f"{nombre:<34}{c:>6}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{base['rps']:>10.0f}"
           f"{razon:>8.0%}{r['errores']:>6}")
 
