@@ -9,6 +9,7 @@ que ningún servicio tiene; un servicio solo firma tokens de sí mismo. Dos audi
 minutos (`omm-rpc`) que el gateway emite en cada solicitud tras comprobar que la cuenta sigue activa. Quien
 copie un token de la API y lo mande directo por AMQP no obtiene nada.
 """
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -80,9 +81,29 @@ def token_de_servicio(nombre, minutos=5):
                    minutos, None, AUD_RPC)
 
 
+# Tokens ya verificados, hasta que vencen: cada RPC y cada petición a la API verificaban la firma Ed25519 y
+# decodificaban el JWT otra vez. Que la cuenta siga activa no se recuerda aquí (el gateway lo mira aparte).
+_VERIFICADOS = {}
+MAX_VERIFICADOS = 4096
+
+
 def verificar_token(token, audiencia=AUD_RPC):
     if not token or not isinstance(token, str):
         raise NoAutenticado("Falta el token de acceso.")
+    visto = _VERIFICADOS.get((token, audiencia))
+    if visto is not None:
+        if visto[1]["exp"] > time.time():
+            return visto
+        _VERIFICADOS.pop((token, audiencia), None)
+        raise NoAutenticado("El token de acceso venció; inicie sesión de nuevo.")
+    resultado = _verificar(token, audiencia)
+    if len(_VERIFICADOS) >= MAX_VERIFICADOS:
+        _VERIFICADOS.clear()
+    _VERIFICADOS[(token, audiencia)] = resultado
+    return resultado
+
+
+def _verificar(token, audiencia):
     try:
         emisor = jwt.decode(token, options={"verify_signature": False}).get("iss")
         if emisor not in claves.EMISORES:

@@ -234,3 +234,25 @@ def test_choque_de_unicidad_distingue_la_restriccion_unica_de_otros_errores():
         with pytest.raises(IntegrityError) as e, motor.begin() as c:
             c.execute(sa.text(sentencia))
         assert choque_de_unicidad(e.value) is unica
+
+
+def test_un_token_verificado_se_recuerda_hasta_que_vence_y_no_despues(monkeypatch):
+    import time_machine
+    yo = contexto.Identidad(usuario_id="u-cache", usuario="tecnica.0309", rol="tecnica", municipio="0309")
+    token = contexto.emitir_token(yo, minutos=5)
+    verificaciones = []
+    original = contexto._verificar
+    monkeypatch.setattr(contexto, "_verificar", lambda *a: verificaciones.append(a) or original(*a))
+    for _ in range(3):
+        assert contexto.verificar_token(token)[0].usuario_id == "u-cache"
+    assert len(verificaciones) == 1
+    # Otra audiencia es otra verificación (un token de RPC no abre la API).
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(token, contexto.AUD_API)
+    # Vencido, aunque esté recordado: rechazado.
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(minutes=6), tick=False):
+        with pytest.raises(NoAutenticado, match="venció"):
+            contexto.verificar_token(token)
+    # Uno alterado no está recordado: se verifica y falla.
+    with pytest.raises(NoAutenticado):
+        contexto.verificar_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))

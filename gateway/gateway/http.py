@@ -20,7 +20,7 @@ from omm_common.errores import (
     ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido,
 )
 from omm_common import rpc
-from omm_common.contexto import emitir_token
+from omm_common.contexto import MINUTOS_RPC, emitir_token
 from omm_common.db import choque_de_unicidad
 from omm_common.esquemas import contiene_nulo, es_uuid
 from omm_common.registro import CLAVE_CONTEXTO, ID_VALIDO, fijar_solicitud
@@ -249,6 +249,21 @@ def ruta(metodo, camino, resumen, roles=(), **opciones):
     return decorador
 
 
+_TOKENS_RPC = {}
+
+
+def token_rpc(token_api, yo):
+    """El token corto de RPC de este token de la API, firmado de nuevo cuando le queda menos de un minuto (vale
+    5): firmar uno por petición costaba una firma Ed25519, y a cada servicio una verificación más."""
+    ahora = time.time()  # el reloj del vencimiento del token, no uno monótono
+    visto = _TOKENS_RPC.get(token_api)
+    if visto is None or ahora - visto[0] > 60 * (MINUTOS_RPC - 1):
+        if len(_TOKENS_RPC) >= 4096:
+            _TOKENS_RPC.clear()
+        visto = _TOKENS_RPC[token_api] = (ahora, emitir_token(yo))
+    return visto[1]
+
+
 class PuertaHTTP:
     """Mezcla del servicio gateway: lo que toda ruta hace antes y después del caso concreto."""
 
@@ -264,7 +279,7 @@ class PuertaHTTP:
             if definicion.roles and yo.rol not in definicion.roles:
                 raise Prohibido("Su rol no tiene permiso para esta operación.", {"rol": yo.rol})
             # A los servicios no va el token de la API: uno de pocos minutos, emitido tras ver la cuenta activa.
-            self.propagar_identidad(emitir_token(yo))
+            self.propagar_identidad(token_rpc(token, yo))
         cuerpo, archivos = {}, {}
         if definicion.multipart:
             if request.content_length and request.content_length > definicion.max_cuerpo:
