@@ -77,13 +77,14 @@ class RabbitPrivado:
     def ctl(self, *args, timeout=120, check=True):
         return _correr(["rabbitmqctl", "-n", self.nodo, *args], self._env(), timeout, check)
 
-    def iniciar(self):
+    def iniciar(self, conf=""):
+        """`conf`: líneas más para su rabbitmq.conf (las definiciones de compose, un listener TLS)."""
         c = self.carpeta
         for sub in ("mnesia", "log"):
             (c / sub).mkdir()
         (c / "rabbitmq-env.conf").write_text(
             'export ERL_FLAGS="-kernel inet_dist_use_interface {127,0,0,1}"\n')
-        (c / "rabbitmq.conf").write_text("loopback_users.guest = true\n")
+        (c / "rabbitmq.conf").write_text("loopback_users.guest = true\n" + conf)
         (c / "enabled_plugins").write_text("[].\n")
         c.chmod(0o755)
         for ruta in [c, *c.rglob("*")]:

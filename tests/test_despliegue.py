@@ -76,21 +76,36 @@ def test_cada_proceso_del_procfile_esta_en_compose_con_el_mismo_comando():
     assert {"rabbitmq", "postgres", "migraciones"} <= set(servicios)
 
 
+def _configuracion_compose():
+    """Lo que compose da a todos los procesos (x-configuracion): sin secretos."""
+    return yaml.safe_load((RAIZ / "docker-compose.yml").read_text())["x-configuracion"]
+
+
 def test_cada_variable_leida_esta_definida_en_compose_y_en_el_ejemplo():
     servicios = _compose()["services"]
     ejemplo = {l.split("=", 1)[0] for l in (RAIZ / "deploy" / "omm.env.example").read_text().splitlines()
                if "=" in l and not l.startswith("#")}
     leidas = _variables_leidas()
     assert {"AMQP_URI", "OMM_CLAVES_PUBLICAS", "AYUDAS_DB_URL", "GATEWAY_DB_URL"} <= leidas
+    configuracion = _configuracion_compose()
+    # Cada secreto va solo a quien lo usa (test_cada_contenedor_recibe_los_secretos_de_k8s): aquí, que lo que el
+    # código lee tenga de dónde salir, y que la configuración sin secretos llegue a todos.
+    definidas = set(configuracion)
     for nombre in _procfile():
         entorno = servicios[nombre]["environment"]
-        faltan = sorted(leidas - set(entorno))
-        assert not faltan, f"{nombre} no define {faltan}"
+        assert configuracion.items() <= entorno.items(), nombre
+        assert "AMQP_URI" in entorno, nombre
+        definidas |= set(entorno)
+    assert not sorted(leidas - definidas - {"AMQP_URI_NOTIFICACIONES", "AMQP_URI_CASOS"}), \
+        f"ningún proceso de compose define {sorted(leidas - definidas)}"
     assert not sorted(leidas - ejemplo), f"deploy/omm.env.example no documenta {sorted(leidas - ejemplo)}"
+    # Ningún secreto en la configuración común.
+    assert not {v for v in configuracion if re.search(r"CLAVE|SECRETO|CONTRASENA|_DB_URL|AMQP_URI", v)
+                and v != "OMM_CLAVES_PUBLICAS"}
 
 
 def test_compose_tiene_una_base_por_servicio():
-    entorno = _compose()["services"]["ayudas"]["environment"]
+    entorno = _compose()["services"]["migraciones"]["environment"]
     bases = {entorno[f"{s}_DB_URL"].rsplit("/", 1)[1] for s in
              ("GATEWAY", "CASOS", "AYUDAS", "CAPACITACIONES", "NOTIFICACIONES", "REPORTES")}
     assert len(bases) == 6
@@ -135,17 +150,12 @@ def test_cada_contenedor_de_compose_declara_su_salud():
 
 
 def test_cada_variable_de_compose_esta_en_env_example():
+    from omm_common import broker
     texto = (RAIZ / "docker-compose.yml").read_text()
     obligatorias = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*):\?", texto))
     todas = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", texto))
-    assert {"RABBITMQ_CONTRASENA", "POSTGRES_CONTRASENA", "OMM_CLAVES_PUBLICAS", "CASOS_CLAVE_MAESTRA"} <= obligatorias
-    # Cada clave privada, solo a su proceso (y a los relays, que publican los eventos de cuatro servicios).
-    servicios = _compose()["services"]
-    for emisor, procesos in {"GATEWAY": {"gateway"}, "CASOS": {"casos", "relays"},
-                             "REPORTES": {"reportes"},
-                             "NOTIFICACIONES": {"notificaciones", "celery_worker", "relays"}}.items():
-        con = {n for n, sv in servicios.items() if f"OMM_CLAVE_PRIVADA_{emisor}" in (sv.get("environment") or {})}
-        assert con == procesos, (emisor, con)
+    assert {"POSTGRES_CONTRASENA", "OMM_CLAVES_PUBLICAS", "CASOS_CLAVE_MAESTRA"} <= obligatorias
+    assert {f"OMM_BROKER_{t.upper()}" for t in broker.TIPOS} <= obligatorias
     ejemplo = _ejemplo_env()
     assert not sorted(obligatorias - ejemplo), f".env.example no trae {sorted(obligatorias - ejemplo)}"
     assert not sorted(todas - ejemplo), f".env.example no trae {sorted(todas - ejemplo)}"
@@ -154,6 +164,189 @@ def test_cada_variable_de_compose_esta_en_env_example():
     for linea in (RAIZ / ".env.example").read_text().splitlines():
         if linea.split("=", 1)[0] in obligatorias:
             assert linea.endswith("=CAMBIAR"), linea
+
+
+# --- Broker: un usuario por tipo de proceso, cada secreto solo a quien lo usa (issue 16) ---
+
+def interpolar(texto, variables):
+    """La interpolación de compose (${X}, ${X:-omisión}, ${X:?error}, $$) con las variables de un .env."""
+    def valor(m):
+        if m[0] == "$$":
+            return "$"
+        nombre, operador, resto = m[1], m[2], m[3]
+        if variables.get(nombre):
+            return variables[nombre]
+        if operador == ":?":
+            raise KeyError(f"{nombre}: {resto}")
+        return resto if operador == ":-" else ""
+    return re.sub(r"\$\$|\$\{([A-Z][A-Z0-9_]*)(?:(:-|:\?)([^}]*))?\}", valor, texto)
+
+
+def _env_de_prueba():
+    """Un .env lleno: cada CAMBIAR con un valor distinto (así se ve qué contenedor recibe cuál)."""
+    valores = {}
+    for linea in (RAIZ / ".env.example").read_text().splitlines():
+        if "=" in linea and not linea.startswith("#"):
+            nombre, valor = linea.split("=", 1)
+            valores[nombre] = f"{nombre.lower().replace('_', '')}x{len(valores)}" if valor == "CAMBIAR" else valor
+    return valores
+
+
+def _compose_interpolado(env=None):
+    return yaml.safe_load(interpolar((RAIZ / "docker-compose.yml").read_text(), env or _env_de_prueba()))
+
+
+def _tipo_de_uri(variable, contenedor):
+    """El tipo de proceso cuyo usuario debe ir en `variable` (AMQP_URI o AMQP_URI_<TIPO>) de `contenedor`."""
+    from .sistema import TIPO_BROKER
+    return variable[len("AMQP_URI_"):].lower() if variable.startswith("AMQP_URI_") else \
+        TIPO_BROKER.get(contenedor, contenedor)
+
+
+def test_cada_contenedor_entra_al_broker_con_su_propio_usuario_y_nadie_con_guest():
+    from urllib.parse import urlsplit
+
+    from omm_common import broker
+    env = _env_de_prueba()
+    servicios = _compose_interpolado(env)["services"]
+    texto = yaml.safe_dump(_compose())  # sin los comentarios
+    assert "guest" not in texto
+    assert "RABBITMQ_DEFAULT_USER" not in texto and "RABBITMQ_DEFAULT_PASS" not in texto
+    contrasenas = {env[f"OMM_BROKER_{t.upper()}"]: t for t in broker.TIPOS}
+    assert len(contrasenas) == len(broker.TIPOS)
+    vistos = set()
+    for nombre, servicio in servicios.items():
+        entorno = servicio.get("environment") or {}
+        uris = {v: u for v, u in entorno.items() if v == "AMQP_URI" or v.startswith("AMQP_URI_")}
+        tipos = set()
+        for variable, uri in uris.items():
+            tipo = _tipo_de_uri(variable, nombre)
+            p = urlsplit(uri)
+            assert (p.scheme, p.hostname, p.port) == ("amqp", "rabbitmq", 5672), (nombre, variable)
+            assert p.username == broker.usuario(tipo), (nombre, variable, p.username)
+            assert contrasenas.get(p.password) == tipo, f"{nombre}: {variable} no lleva la contraseña de {tipo}"
+            tipos.add(tipo)
+        # Ninguna otra contraseña del broker en ese contenedor (salvo quien escribe las definiciones).
+        ajenas = {t for c, t in contrasenas.items() if any(c in str(v) for v in entorno.values())} - tipos
+        if nombre == "broker_definiciones":
+            assert ajenas == set(broker.TIPOS) and not uris
+        else:
+            assert not ajenas, f"{nombre} recibe la contraseña del broker de {sorted(ajenas)}"
+        vistos |= tipos
+        if nombre in _procfile():
+            assert "AMQP_URI" in uris, nombre
+    assert vistos == set(broker.TIPOS)
+    # Declarar las colas de notificaciones y casos (migraciones) con el usuario de cada uno.
+    assert set(servicios["migraciones"]["environment"]) & {"AMQP_URI", "AMQP_URI_NOTIFICACIONES", "AMQP_URI_CASOS"} \
+        == {"AMQP_URI_NOTIFICACIONES", "AMQP_URI_CASOS"}
+    # La demo habla con el gateway por HTTP: ni broker ni claves.
+    assert not {v for v in servicios["demo"]["environment"] if "AMQP" in v or "CLAVE" in v}
+
+
+def test_rabbitmq_carga_las_definiciones_que_escribe_broker_definiciones():
+    servicios = _compose()["services"]
+    definiciones, rabbitmq = servicios["broker_definiciones"], servicios["rabbitmq"]
+    assert rabbitmq["depends_on"] == {"broker_definiciones": {"condition": "service_completed_successfully"}}
+    (volumen_escrito,) = definiciones["volumes"]
+    nombre_volumen, carpeta_escrita = volumen_escrito.split(":")
+    assert nombre_volumen in _compose()["volumes"]
+    comando = definiciones["command"][-1]
+    assert comando.startswith("omm-broker definiciones > ")
+    escrito = comando.rsplit(" ", 1)[-1]
+    assert escrito.startswith(carpeta_escrita + "/")
+    # RabbitMQ ve ese volumen (solo lectura) y su conf.d carga el archivo de ahí.
+    montajes = {m.split(":")[0]: m.split(":")[1:] for m in rabbitmq["volumes"]}
+    carpeta_rabbit, modo = montajes[nombre_volumen]
+    assert modo == "ro"
+    destino_conf, modo = montajes["./deploy/rabbitmq.conf"]
+    assert destino_conf.startswith("/etc/rabbitmq/conf.d/") and modo == "ro"
+    conf = dict(l.split(" = ", 1) for l in (RAIZ / "deploy" / "rabbitmq.conf").read_text().splitlines()
+                if l and not l.startswith("#"))
+    assert conf["load_definitions"] == escrito.replace(carpeta_escrita, carpeta_rabbit, 1)
+    assert conf["loopback_users.guest"] == "true"
+    # La imagen deja escribir ahí al usuario sin root (un volumen nuevo hereda el dueño de la carpeta).
+    assert carpeta_escrita in (RAIZ / "deploy" / "Dockerfile").read_text()
+
+
+def _permisos_impresos():
+    """{usuario: {"configure": ..., "write": ..., "read": ..., intercambio: (write, read)}} de `omm-broker permisos`."""
+    r = subprocess.run([str(Path(sys.executable).parent / "omm-broker"), "permisos"], capture_output=True,
+                       text=True, timeout=60, check=True)
+    tabla, actual = {}, None
+    for linea in r.stdout.splitlines():
+        if not linea.startswith(" "):
+            actual = tabla.setdefault(linea.strip(), {})
+            continue
+        partes = linea.split()
+        if partes[0] == "tópico":
+            actual[partes[1].rstrip(":")] = (partes[3], partes[5])
+        else:
+            actual[partes[0]] = partes[1]
+    return tabla
+
+
+def test_las_definiciones_de_compose_dan_a_cada_usuario_lo_de_omm_broker_permisos(tmp_path):
+    """El comando real de broker_definiciones, con el entorno que compose le da: cada tipo de omm_common.broker
+    con los permisos que imprime `omm-broker permisos`, nadie más (ni guest ni un administrador), y el hash de cada
+    usuario es el de la contraseña que lleva la AMQP_URI de su contenedor."""
+    import base64
+    import hashlib
+    import json
+    from urllib.parse import unquote, urlsplit
+
+    from omm_common import broker
+    servicios = _compose_interpolado()["services"]
+    entorno = {k: v for k, v in os.environ.items() if not k.startswith("OMM_BROKER_")}
+    entorno.update(servicios["broker_definiciones"]["environment"])
+    comando = servicios["broker_definiciones"]["command"][-1].split(" > ")[0].split()
+    r = subprocess.run([str(Path(sys.executable).parent / comando[0]), *comando[1:]], env=entorno,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr[-500:]
+    defs = json.loads(r.stdout)
+    usuarios = {u["name"]: u for u in defs["users"]}
+    assert set(usuarios) == {broker.usuario(t) for t in broker.TIPOS}
+    assert all(u["tags"] == [] for u in usuarios.values())
+    assert defs["vhosts"] == [{"name": "/"}]
+    impresos = _permisos_impresos()
+    assert set(impresos) == set(usuarios)
+    for p in defs["permissions"]:
+        assert p["vhost"] == "/"
+        assert {k: p[k] for k in ("configure", "write", "read")} == \
+            {k: impresos[p["user"]][k] for k in ("configure", "write", "read")}, p["user"]
+    assert {p["user"] for p in defs["permissions"]} == set(usuarios)
+    topicos = {(t["user"], t["exchange"]): (t["write"], t["read"]) for t in defs["topic_permissions"]}
+    assert topicos == {(u, i): v for u, tabla in impresos.items() for i, v in tabla.items()
+                       if i not in ("configure", "write", "read")}
+    # Sin comodines de lectura en ningún tópico (el espía de la issue ligaba `#`).
+    assert all(".*" not in lectura for _, lectura in topicos.values())
+
+    def verifica(usuario, contrasena):
+        crudo = base64.b64decode(usuarios[usuario]["password_hash"])
+        return crudo[4:] == hashlib.sha256(crudo[:4] + contrasena.encode()).digest()
+    for nombre, servicio in servicios.items():
+        for variable, uri in (servicio.get("environment") or {}).items():
+            if variable == "AMQP_URI" or variable.startswith("AMQP_URI_"):
+                p = urlsplit(uri)
+                assert verifica(broker.usuario(_tipo_de_uri(variable, nombre)), unquote(p.password)), nombre
+
+
+def test_cada_contenedor_recibe_los_secretos_que_k8s_le_da_y_ninguno_mas():
+    """Mismo mínimo en compose que en deploy/k8s (test_despliegue_k8s los fija uno a uno): cada clave privada solo a
+    su emisor (y a los relays), cada secreto de cifrado solo a su servicio, la base solo a quien la usa."""
+    from .test_despliegue_k8s import _contenedores_k8s
+    servicios = _compose()["services"]
+    configuracion = set(_configuracion_compose())
+    en_k8s = _contenedores_k8s()
+    for nombre in [*_procfile(), "migraciones"]:
+        compose, k8s = set(servicios[nombre]["environment"]) - configuracion, en_k8s[nombre] - {"OMM_CLAVES_PUBLICAS"}
+        assert compose == k8s, f"{nombre}: solo en compose {sorted(compose - k8s)}, solo en k8s {sorted(k8s - compose)}"
+    privadas = {n: {v for v in s.get("environment") or {} if v.startswith("OMM_CLAVE_PRIVADA_")}
+                for n, s in servicios.items()}
+    assert privadas["gateway"] == {"OMM_CLAVE_PRIVADA_GATEWAY"}
+    assert privadas["celery_beat"] == set() and privadas["migraciones"] == set()
+    assert privadas["relays"] == {f"OMM_CLAVE_PRIVADA_{s}" for s in ("CASOS", "AYUDAS", "CAPACITACIONES",
+                                                                       "NOTIFICACIONES")}
+    assert set(servicios["celery_beat"]["environment"]) - configuracion == {"AMQP_URI"}
 
 
 def test_compose_guarda_correo_y_calendario_en_volumenes_y_la_demo_es_opcional():

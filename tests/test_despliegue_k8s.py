@@ -80,6 +80,20 @@ def _pods():
         yield d["metadata"]["name"], d["spec"]["template"]["spec"]
 
 
+def _secretos_del_contenedor(contenedor):
+    return {e["name"] for e in contenedor.get("env", []) if "secretKeyRef" in e.get("valueFrom", {})}
+
+
+def _contenedores_k8s():
+    """{proceso: nombres de las variables secretas de su contenedor principal} (Deployments por componente y el
+    Job de migraciones); test_despliegue compara compose con esto."""
+    salida = {}
+    for d in _de_tipo("Deployment") + _de_tipo("Job"):
+        (c,) = d["spec"]["template"]["spec"]["containers"]
+        salida[d["metadata"]["labels"]["app.kubernetes.io/component"]] = _secretos_del_contenedor(c)
+    return salida
+
+
 def test_kustomization_lista_archivos_que_existen():
     k = _kustomization()
     assert k["namespace"] == "omm"
@@ -213,8 +227,56 @@ def test_los_secretos_van_solo_a_quien_los_usa():
             assert bases == {f"{n.upper()}_DB_URL"}, n
 
 
+def test_cada_proceso_entra_al_broker_con_su_usuario_y_nadie_con_guest():
+    """Issue 16: una AMQP_URI_<TIPO> por tipo de proceso (omm_common/broker.py) en el secreto; cada Deployment lee
+    como AMQP_URI solo la de su tipo; declarar las colas (Job e init de relays) usa las de notificaciones y casos."""
+    from urllib.parse import urlsplit
+
+    from omm_common import broker
+
+    from .sistema import TIPO_BROKER
+    ejemplo = _env_archivo(K8S / "secretos.env.example")
+    uris = {k: v for k, v in ejemplo.items() if k.startswith("AMQP_URI")}
+    assert set(uris) == {broker.variable_uri(t) for t in broker.TIPOS}, "una AMQP_URI_<TIPO> por tipo, sin AMQP_URI"
+    for variable, uri in uris.items():
+        tipo = variable[len("AMQP_URI_"):].lower()
+        assert urlsplit(uri).username == broker.usuario(tipo), variable
+        assert urlsplit(uri).scheme == "amqps", f"{variable}: el ejemplo va con TLS"
+    textos = [yaml.safe_dump(d) for _, d in _manifiestos()] + list(ejemplo.values())  # sin comentarios
+    assert not any("guest" in t for t in textos)
+    for nombre, d in _deployments().items():
+        for c in _contenedores(d["spec"]["template"]["spec"]):
+            refs = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in c.get("env", [])
+                    if "secretKeyRef" in e.get("valueFrom", {}) and e["name"].startswith("AMQP_URI")}
+            if c["name"] == "declarar-colas":
+                assert refs == {"AMQP_URI_NOTIFICACIONES": "AMQP_URI_NOTIFICACIONES",
+                                "AMQP_URI_CASOS": "AMQP_URI_CASOS"}, nombre
+            elif c in d["spec"]["template"]["spec"]["containers"]:
+                tipo = TIPO_BROKER.get(nombre, nombre)
+                assert refs == {"AMQP_URI": broker.variable_uri(tipo)}, nombre
+            else:
+                assert not refs, f"{nombre}/{c['name']} no usa el broker"
+    (job,) = _de_tipo("Job")
+    (c,) = job["spec"]["template"]["spec"]["containers"]
+    assert {e["name"] for e in c["env"] if e["name"].startswith("AMQP_URI")} == \
+        {"AMQP_URI_NOTIFICACIONES", "AMQP_URI_CASOS"}
+
+
+def test_la_sonda_de_cada_servicio_nameko_pide_con_su_propio_usuario():
+    """ClusterRpcProxy a secas liga `standalone_rpc_proxy...`, que ningún usuario del broker puede: la sonda usa
+    omm_common.rpc (cola rpc.reply-<servicio>-<uuid>, la del usuario del servicio)."""
+    d = _deployments()
+    for servicio in SERVICIOS_NAMEKO:
+        (c,) = d[servicio]["spec"]["template"]["spec"]["containers"]
+        assert c["readinessProbe"]["exec"]["command"] == ["python", "-m", "omm_common.rpc", servicio]
+        prueba = _compose()["services"][servicio]["healthcheck"]["test"]
+        assert prueba == ["CMD", "python", "-m", "omm_common.rpc", servicio]
+
+
 def test_cada_variable_que_el_codigo_lee_tiene_de_donde_salir():
-    disponibles = _claves_secretas() | set(_configuracion())
+    # Las que los manifiestos dan (AMQP_URI sale de la AMQP_URI_<TIPO> de cada uno) y las de la configuración.
+    disponibles = {e["name"] for _, pod in _pods() for c in _contenedores(pod) for e in c.get("env", [])}
+    disponibles |= set(_configuracion())
     faltan = sorted(_variables_leidas() - disponibles)
     assert not faltan, f"deploy/k8s no define {faltan}"
     assert not set(_configuracion()) & _claves_secretas()
@@ -262,7 +324,7 @@ def test_las_sondas_python_compilan():
         for c in d["spec"]["template"]["spec"]["containers"]:
             for clave in ("readinessProbe", "livenessProbe"):
                 sonda = c[clave]
-                if "exec" in sonda and sonda["exec"]["command"][0] == "python":
+                if "exec" in sonda and sonda["exec"]["command"][:2] == ["python", "-c"]:
                     compile(_sonda_python(sonda), f"{nombre} {clave}", "exec")
 
 

@@ -271,6 +271,10 @@ def main(argv=None):
     prep.add_argument("--contrasenas", required=True, help="archivo 0600 con OMM_BROKER_<TIPO>=...; se crea")
     prep.add_argument("--base", default="amqp://localhost:5672/", help="amqp[s]://host:puerto/vhost, sin usuario")
     prep.add_argument("--prefijo", default="omm")
+    uris = sub.add_parser("uris", help="imprime las AMQP_URI_<TIPO> sin tocar RabbitMQ (k8s: secretos.env)")
+    uris.add_argument("--contrasenas", required=True, help="archivo 0600 con OMM_BROKER_<TIPO>=...; se crea")
+    uris.add_argument("--base", required=True, help="amqp[s]://host:puerto/vhost, sin usuario")
+    uris.add_argument("--prefijo", default="omm")
     defs = sub.add_parser("definiciones", help="imprime el definitions.json (compose, k8s)")
     defs.add_argument("--contrasenas", help="archivo OMM_BROKER_<TIPO>=...; si no, del entorno (OMM_BROKER_<TIPO>)")
     defs.add_argument("--vhost", default="/")
@@ -278,9 +282,10 @@ def main(argv=None):
     defs.add_argument("--administrador", help="usuario:contraseña de quien opera el broker (opcional)")
     sub.add_parser("permisos", help="imprime la tabla de permisos")
     a = p.parse_args(argv)
-    if a.orden == "preparar":
+    if a.orden in ("preparar", "uris"):
         claves = contrasenas(a.contrasenas)
-        aplicar(claves, vhost_de(a.base), a.prefijo)
+        if a.orden == "preparar":
+            aplicar(claves, vhost_de(a.base), a.prefijo)
         for tipo in TIPOS:
             print(f"{variable_uri(tipo)}={uri(a.base, tipo, claves[tipo], a.prefijo)}")
     elif a.orden == "definiciones":

@@ -13,6 +13,8 @@ from nameko.events import BROADCAST, SERVICE_POOL, SINGLETON, EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.standalone.events import get_event_exchange
 
+from .rpc import opciones_ssl
+
 
 def colas_de(clase_servicio):
     colas = []
@@ -32,7 +34,7 @@ def colas_de(clase_servicio):
 
 def declarar(clase_servicio, amqp_uri):
     colas = colas_de(clase_servicio)
-    with Connection(amqp_uri) as conexion:
+    with Connection(amqp_uri, ssl=opciones_ssl()) as conexion:
         canal = conexion.channel()
         for cola in colas:
             cola.bind(canal).declare()

@@ -28,6 +28,7 @@ from . import registro
 from .db import crear_motor, es_postgres
 from .eventos import ahora_utc, firmar_sobre, iso_utc
 from .observabilidad import callar, latir
+from .rpc import opciones_ssl
 from .tablas import outbox
 
 log = logging.getLogger("omm.relay")
@@ -44,8 +45,9 @@ class Relay:
         self.intervalo = intervalo
         self.intercambio = get_event_exchange(servicio, {})
         # Reintentos cortos: si el broker no está, mejor soltar la transacción y volver luego.
+        # TLS: amqps:// en la URI y AMQP_SSL (certificados), como los procesos nameko (README, «Seguridad del broker»).
         self.publicador = Publisher(
-            amqp_uri, use_confirms=True, retry=True,
+            amqp_uri, use_confirms=True, retry=True, ssl=opciones_ssl(),
             retry_policy={"max_retries": 1, "interval_start": 0.5, "interval_step": 0.5},
             transport_options={"max_retries": 1, "interval_start": 0.5, "interval_step": 0.5,
                                "interval_max": 1, "confirm_timeout": 10},

@@ -48,6 +48,8 @@ class Vigia(DependencyProvider):
 
     def setup(self):
         self.amqp_uri = self.container.config["AMQP_URI"]
+        # TLS como el resto del gateway: AMQP_SSL de su config.yaml (README, «Seguridad del broker»).
+        self.ssl = self.container.config.get("AMQP_SSL") or None
         self._celery = None
         self._ping = (0.0, False)
         self._candado = Semaphore()
@@ -59,7 +61,7 @@ class Vigia(DependencyProvider):
         """(mensajes, consumidores) de la cola de envíos; None si no se pudo saber."""
         try:
             with eventlet.Timeout(TIEMPO_BROKER):
-                with Connection(self.amqp_uri, connect_timeout=TIEMPO_BROKER,
+                with Connection(self.amqp_uri, ssl=self.ssl, connect_timeout=TIEMPO_BROKER,
                                 transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
                                                    "interval_max": 0.5}) as conexion:
                     _, mensajes, consumidores = conexion.default_channel.queue_declare(COLA_CELERY, passive=True)
@@ -77,7 +79,8 @@ class Vigia(DependencyProvider):
                 return vivo
             if self._celery is None:
                 self._celery = Celery("gateway", broker=self.amqp_uri, set_as_current=False)
-                self._celery.conf.update(broker_connection_timeout=TIEMPO_BROKER, broker_connection_max_retries=1)
+                self._celery.conf.update(broker_connection_timeout=TIEMPO_BROKER, broker_connection_max_retries=1,
+                                         broker_use_ssl=self.ssl or False)
             try:
                 with eventlet.Timeout(TIEMPO_PING_CELERY + TIEMPO_BROKER):
                     vivo = bool(self._celery.control.ping(timeout=TIEMPO_PING_CELERY, limit=1))

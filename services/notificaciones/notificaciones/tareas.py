@@ -18,6 +18,7 @@ from celery.signals import before_task_publish, beat_init, setup_logging, task_p
 from omm_common import registro
 from omm_common.db import crear_motor
 from omm_common.observabilidad import latir
+from omm_common.rpc import opciones_ssl
 from omm_common.tiempo import ahora_utc, hoy_honduras
 
 from . import envio
@@ -38,6 +39,8 @@ app.conf.update(
     task_default_exchange_type="topic",
     task_default_routing_key="notificaciones.envios",
     broker_connection_retry_on_startup=True,
+    # TLS al broker (README, «Seguridad del broker»): amqps:// en AMQP_URI y AMQP_SSL con la CA, igual que nameko.
+    broker_use_ssl=opciones_ssl() or False,
     worker_hijack_root_logger=False,
     beat_schedule={
         "despachar-atascadas": {"task": "notificaciones.tareas.despachar_atascadas", "schedule": 30.0},
