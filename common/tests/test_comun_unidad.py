@@ -256,3 +256,35 @@ def test_un_token_verificado_se_recuerda_hasta_que_vence_y_no_despues(monkeypatc
     # Uno alterado no está recordado: se verifica y falla.
     with pytest.raises(NoAutenticado):
         contexto.verificar_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+
+
+def test_el_volcador_compilado_da_lo_mismo_que_el_esquema():
+    from marshmallow import fields as f
+
+    from omm_common.esquemas import Esquema, volcador
+
+    class Salida(Esquema):
+        texto = f.String()
+        entero = f.Integer()
+        real = f.Float(allow_none=True)
+        dia = f.Date()
+        instante = f.DateTime()
+        si = f.Boolean()
+        ident = f.UUID()
+        lista = f.List(f.String())
+        renombrado = f.String(data_key="otro_nombre")
+        de_atributo = f.Integer(attribute="escondido")
+        solo_entrada = f.String(load_only=True)
+
+    filas = [
+        {"texto": "Marta Lagos", "entero": 3, "real": Decimal("12.50"), "dia": date(2026, 12, 3),
+         "instante": datetime(2026, 12, 3, 11, 12, 10, 174063, tzinfo=timezone.utc), "si": 1,
+         "ident": "5b1f7c7e-3b1a-4d8e-9c1a-2f3e4d5c6b7a", "lista": ["a", 2], "renombrado": "x", "escondido": 7,
+         "solo_entrada": "secreto"},
+        {"texto": None, "entero": None, "real": None, "dia": None, "instante": None, "si": None},
+        {"entero": "4", "real": 0, "si": "false"},
+        {},
+    ]
+    volcar = volcador(Salida)
+    for fila in filas:
+        assert volcar(fila) == Salida().dump(fila), fila

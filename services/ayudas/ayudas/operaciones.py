@@ -8,13 +8,12 @@ import binascii
 from collections import defaultdict
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from omm_common import agregados as agregar, nombres, resumenes
 from omm_common.cifrado import en_columnas
 from omm_common.db import es_postgres, paginar
 from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
-from omm_common.esquemas import cargar
+from omm_common.esquemas import cargar, volcador
 from omm_common.eventos import ahora_utc
 from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre
 from omm_common.tiempo import hoy_honduras
@@ -79,8 +78,11 @@ def _nombres_tipo(sesion, municipio):
                                .where(TipoAyuda.municipio == municipio)).tuples().all())
 
 
+_VOLCAR_ENTREGA = volcador(schemas.EntregaSalida)
+
+
 def _entrega_salida(e, b=None, nombres_tipo=None):
-    return schemas.EntregaSalida().dump(_entrega_datos(e, b, nombres_tipo))
+    return _VOLCAR_ENTREGA(_entrega_datos(e, b, nombres_tipo))
 
 
 def _entrega_datos(e, b=None, nombres_tipo=None):
@@ -484,21 +486,45 @@ def lista_entregas(uow, yo, filtros):
     return _archivo(f"lista-entregas-{f['desde'].isoformat()}-{f['hasta'].isoformat()}.pdf", pdf)
 
 
+# La lista sale de filas (Core), no de objetos del ORM: la página de 50 entregas cargaba 50 objetos y sus
+# beneficiarias para leer unas columnas. Mismos datos que _entrega_datos, mismo esquema de salida.
+_COLUMNAS_ENTREGA = (Entrega.id, Entrega.municipio, Entrega.anio, Entrega.numero, Entrega.anulada_en,
+                     Entrega.beneficiaria_id, Entrega.tipo_codigo, Entrega.categoria, Entrega.cantidad, Entrega.monto,
+                     Entrega.fecha, Entrega.observaciones, Entrega.justificacion_excepcion, Entrega.registrada_por,
+                     Entrega.registrada_por_nombre, Entrega.creado_en, Entrega.anulada_por_nombre,
+                     Entrega.motivo_anulacion, Beneficiaria.nombres, Beneficiaria.apellidos)
+
+
 def listar_entregas(uow, yo, filtros):
     f = cargar(schemas.FiltroEntregas(), filtros)
-    consulta = sa.select(Entrega).where(Entrega.municipio == yo.municipio)
+    condiciones = [Entrega.municipio == yo.municipio]
     if f.get("desde"):
-        consulta = consulta.where(Entrega.fecha >= f["desde"])
+        condiciones.append(Entrega.fecha >= f["desde"])
     if f.get("hasta"):
-        consulta = consulta.where(Entrega.fecha <= f["hasta"])
+        condiciones.append(Entrega.fecha <= f["hasta"])
     if f.get("tipo_codigo"):
-        consulta = consulta.where(Entrega.tipo_codigo == f["tipo_codigo"])
+        condiciones.append(Entrega.tipo_codigo == f["tipo_codigo"])
     if f.get("beneficiaria_id"):
-        consulta = consulta.where(Entrega.beneficiaria_id == str(f["beneficiaria_id"]))
-    nombres_tipo = _nombres_tipo(uow.sesion, yo.municipio)
-    consulta = consulta.options(selectinload(Entrega.beneficiaria))
-    return paginar(uow.sesion, consulta.order_by(Entrega.fecha.desc(), Entrega.numero.desc()), f,
-                    lambda e: _entrega_salida(e, nombres_tipo=nombres_tipo))
+        condiciones.append(Entrega.beneficiaria_id == str(f["beneficiaria_id"]))
+    s = uow.sesion
+    nombres_tipo = _nombres_tipo(s, yo.municipio)
+    pagina, por_pagina = f["pagina"], f["por_pagina"]
+    total = s.scalar(sa.select(sa.func.count()).select_from(Entrega).where(*condiciones))
+    filas = s.execute(sa.select(*_COLUMNAS_ENTREGA)
+                      .outerjoin(Beneficiaria, Beneficiaria.id == Entrega.beneficiaria_id).where(*condiciones)
+                      .order_by(Entrega.fecha.desc(), Entrega.numero.desc())
+                      .limit(por_pagina).offset((pagina - 1) * por_pagina)).mappings().all()
+    return {"items": [_VOLCAR_ENTREGA(_fila_entrega(x, nombres_tipo)) for x in filas], "total": total,
+            "pagina": pagina, "por_pagina": por_pagina}
+
+
+def _fila_entrega(x, nombres_tipo):
+    datos = dict(x)
+    datos["numero_recibo"] = dominio.numero_recibo(x["municipio"], x["anio"], x["numero"])
+    datos["estado"] = "anulada" if x["anulada_en"] is not None else "vigente"
+    datos["beneficiaria_nombre"] = f"{x['nombres']} {x['apellidos']}" if x["nombres"] is not None else None
+    datos["tipo_nombre"] = nombres_tipo.get(x["tipo_codigo"], x["tipo_codigo"])
+    return datos
 
 
 def contacto_para_salud(uow, beneficiaria_id, municipio):
