@@ -86,6 +86,9 @@ def es_postgres(motor_o_sesion):
     return bind.dialect.name == "postgresql"
 
 
+CANAL_OUTBOX = "omm_outbox"  # LISTEN/NOTIFY: el relay despierta con el commit, no espera su próxima vuelta
+
+
 class UnidadDeTrabajo:
     """Una transacción: los cambios del dominio y los eventos al outbox se confirman juntos."""
 
@@ -128,6 +131,9 @@ class UnidadDeTrabajo:
                  "solicitud": e.get("solicitud")}
                 for e in self.eventos
             ])
+            if es_postgres(self.sesion):
+                # Despierta al relay al confirmar (PostgreSQL entrega el NOTIFY con el COMMIT, no antes).
+                self.sesion.execute(sa.text(f"NOTIFY {CANAL_OUTBOX}"))
             self.eventos = []
         self.sesion.commit()
 

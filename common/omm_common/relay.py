@@ -8,6 +8,10 @@ Un solo proceso puede llevar los relays de varios servicios (`omm-relay casos ay
 uno en su hilo, con su motor y su conexión, así la memoria de un intérprete se paga una vez y la
 base o el broker caídos de uno no frenan a los demás.
 
+Con PostgreSQL cada hilo escucha (LISTEN) el NOTIFY que la unidad de trabajo manda al confirmar eventos:
+publica apenas se confirman, y solo vuelve a mirar por su cuenta cada ESPERA_CON_AVISO segundos (un aviso
+perdido, una conexión caída). Con SQLite, que no tiene avisos, mira cada `intervalo`.
+
 Cada hilo anota su latido en la base de su servicio tras cada vuelta que funcionó (así /health del gateway
 sabe si el relay publica) y lo borra al detenerse por las buenas. Una línea de log por evento publicado,
 con el id de la solicitud que lo originó.
@@ -15,6 +19,7 @@ con el id de la solicitud que lo originó.
 import argparse
 import logging
 import os
+import select
 import signal
 import threading
 import time
@@ -25,7 +30,7 @@ from nameko.constants import HEADER_PREFIX
 from nameko.standalone.events import get_event_exchange
 
 from . import registro
-from .db import crear_motor, es_postgres
+from .db import CANAL_OUTBOX, crear_motor, es_postgres
 from .eventos import ahora_utc, firmar_sobre, iso_utc
 from .observabilidad import callar, latir
 from .rpc import opciones_ssl
@@ -34,6 +39,7 @@ from .tablas import outbox
 log = logging.getLogger("omm.relay")
 
 LOTE = 200
+ESPERA_CON_AVISO = 2.0  # con LISTEN/NOTIFY, mirar de todos modos cada tanto
 LATIDO = 5  # segundos entre latidos; el gateway da al relay por caído pasados varios sin latir
 PROCESO = "relay"
 
@@ -54,6 +60,8 @@ class Relay:
         )
         self._parada = threading.Event()
         self._ultimo_latido = 0.0
+        self._escucha = None
+        self._despertador = os.pipe()
 
     @property
     def activo(self):
@@ -62,6 +70,7 @@ class Relay:
     def parar(self):
         """Termina tras el lote en curso; corta también la espera entre lotes o reintentos."""
         self._parada.set()
+        os.write(self._despertador[1], b"x")  # corta también la espera del LISTEN
 
     def publicar_pendientes(self):
         """Publica un lote; devuelve cuántos publicó. Lanza si el broker falla (el lote sigue pendiente)."""
@@ -119,6 +128,46 @@ class Relay:
         except Exception as exc:  # la base caída: el latido vence solo
             log.warning("relay %s: no se pudo borrar el latido (%s)", self.servicio, type(exc).__name__)
 
+    def escuchar(self):
+        """LISTEN en una conexión propia (PostgreSQL); None si no se puede: entonces se mira cada `intervalo`."""
+        if self._escucha is not None or not es_postgres(self.motor):
+            return self._escucha
+        try:
+            conexion = self.motor.raw_connection()
+            conexion.driver_connection.autocommit = True
+            with conexion.driver_connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {CANAL_OUTBOX}")
+            self._escucha = conexion
+        except Exception as exc:  # la base caída: se reintenta en la próxima vuelta
+            log.warning("relay %s: sin LISTEN (%s); se mira cada %.1f s", self.servicio, type(exc).__name__,
+                        self.intervalo)
+        return self._escucha
+
+    def esperar(self):
+        """Hasta un aviso de commit, la parada o ESPERA_CON_AVISO; sin avisos, `intervalo`."""
+        escucha = self.escuchar()
+        if escucha is None:
+            self._parada.wait(self.intervalo)
+            return
+        try:
+            driver = escucha.driver_connection
+            if not driver.notifies and self.activo:
+                select.select([driver, self._despertador[0]], [], [], ESPERA_CON_AVISO)
+            driver.poll()
+            driver.notifies.clear()
+        except Exception as exc:  # conexión caída: se abre otra en la próxima vuelta
+            log.warning("relay %s: se perdió el LISTEN (%s)", self.servicio, type(exc).__name__)
+            self._soltar_escucha()
+            self._parada.wait(self.intervalo)
+
+    def _soltar_escucha(self):
+        if self._escucha is not None:
+            try:
+                self._escucha.invalidate()
+            except Exception:  # noqa: BLE001 - ya estaba rota
+                pass
+            self._escucha = None
+
     def correr(self):
         espera_error = 1.0
         while self.activo:
@@ -127,12 +176,13 @@ class Relay:
                 self.latir()
                 espera_error = 1.0
                 if n < LOTE:
-                    self._parada.wait(self.intervalo)
+                    self.esperar()
             except Exception as exc:  # broker o base caídos: esperar y reintentar
                 log.warning("relay %s: no se pudo publicar (%s); reintento en %.0f s",
                             self.servicio, type(exc).__name__, espera_error)
                 self._parada.wait(espera_error)
                 espera_error = min(espera_error * 2, 15)
+        self._soltar_escucha()
         self.callar()
 
 

@@ -78,6 +78,37 @@ def test_evento_escrito_con_el_broker_caido_sale_cuando_vuelve(motor, amqp_uri):
     assert verificar_firma(recibidos[0], "casos")["emisor"] == "casos"
 
 
+def test_el_commit_despierta_al_relay_sin_esperar_su_vuelta(motor, amqp_uri, monkeypatch):
+    """PostgreSQL: el NOTIFY de la unidad de trabajo llega con el commit y el relay publica enseguida. Sin él, con
+    estas esperas (una vuelta por minuto) el evento no saldría en lo que la prueba espera."""
+    from omm_common import relay as modulo
+    monkeypatch.setattr(modulo, "ESPERA_CON_AVISO", 60.0)
+    cola = _cola(amqp_uri, "prueba-relay-aviso")
+    relay = Relay("casos", motor, amqp_uri, intervalo=60.0)
+    hilo = threading.Thread(target=relay.correr, daemon=True)
+    hilo.start()
+    try:
+        esperar(lambda: relay._escucha is not None, 10, mensaje="el relay escucha")
+        time.sleep(0.5)  # ya en su espera larga
+        for i in range(3):
+            with unidad_de_trabajo(motor) as uow:
+                uow.emitir(AlgoPaso(referencia=f"aviso-{i}"), "0309")
+            esperar(lambda: len([m for m in _mensajes_vistos(amqp_uri, cola)]) > i, 15,
+                    mensaje=f"evento {i} publicado tras el commit")
+    finally:
+        relay.parar()
+        hilo.join(70)
+    assert not hilo.is_alive()
+
+
+_VISTOS = []
+
+
+def _mensajes_vistos(amqp_uri, cola):
+    _VISTOS.extend(_mensajes(amqp_uri, cola))
+    return _VISTOS
+
+
 class _Consumidor:
     def __init__(self, motor):
         self.uow = FabricaUoW(sessionmaker(motor, expire_on_commit=False))
