@@ -60,6 +60,14 @@ def asociado(municipio, campo, registro_id):
     return f"{municipio}|{campo}|{registro_id}".encode()
 
 
+@lru_cache(maxsize=64)
+def _secretos(variable, actual, version, anteriores):
+    if len(actual) < 32:
+        raise RuntimeError(f"{variable} no está definida o tiene menos de 32 caracteres.")
+    version = int(version or "1")
+    return version, {**{int(k): v for k, v in json.loads(anteriores or "{}").items()}, version: actual}
+
+
 class Boveda:
     """El cifrado en reposo de un servicio: su secreto (variable de entorno) -> una clave por municipio, versión y
     uso (HKDF); cada valor atado a su fila y campo; índices ciegos (HMAC) para buscar por igualdad exacta.
@@ -75,29 +83,33 @@ class Boveda:
         self.variable_version, self.variable_anteriores = variable_version, variable_anteriores
 
     def secretos(self):
-        actual = secreto(self.variable)
-        version = int(os.environ.get(self.variable_version, "1") or "1") if self.variable_version else 1
-        crudo = os.environ.get(self.variable_anteriores) if self.variable_anteriores else None
-        anteriores = {int(k): v for k, v in json.loads(crudo or "{}").items()}
-        return version, {**anteriores, version: actual}
+        """(versión actual, {versión: secreto}); leído del entorno en cada llamada (se puede cambiar en pruebas),
+        interpretado una vez por valor (se llama por cada campo cifrado: una importación son decenas de miles)."""
+        def leer(variable):
+            return os.environ.get(variable, "") if variable else ""
+        return _secretos(self.variable, leer(self.variable), leer(self.variable_version),
+                         leer(self.variable_anteriores))
 
     def version_actual(self):
         return self.secretos()[0]
 
     def clave(self, municipio, version=None, uso="datos"):
+        return self._clave_y_version(municipio, version, uso)[0]
+
+    def _clave_y_version(self, municipio, version, uso):
         actual, secretos = self.secretos()
         version = version or actual
         if version not in secretos:
             raise RuntimeError(f"Falta el secreto de la versión {version} de {self.variable}.")
-        return derivar(secretos[version], self.sal, f"{uso}:{municipio}:v{version}")
+        return derivar(secretos[version], self.sal, f"{uso}:{municipio}:v{version}"), version
 
     def cifrar(self, municipio, valor, campo, registro_id, version=None):
         """`valor` (JSON) -> "r<versión>:..."; `campo` es "tabla.campo"; `registro_id`, el id de la fila."""
         if registro_id is None:
             raise RuntimeError(f"{campo}: la fila necesita su id antes de cifrar (se ata a él).")
-        version = version or self.version_actual()
-        return f"{self.MARCA}{version}:" + cifrar(self.clave(municipio, version), valor,
-                                                  asociado(municipio, campo, registro_id), self.RELLENO)
+        clave, version = self._clave_y_version(municipio, version, "datos")
+        return f"{self.MARCA}{version}:" + cifrar(clave, valor, asociado(municipio, campo, registro_id),
+                                                  self.RELLENO)
 
     def version_de(self, texto):
         """La versión de la clave de un cifrado atado; None si no tiene el formato atado (lo de antes)."""
