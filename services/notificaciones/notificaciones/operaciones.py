@@ -196,8 +196,12 @@ def avisar_coordinacion(sesion, municipio, evento_id, datos, correo=None):
     `correo`: a dónde va el correo si no al contacto «coordinadora» (el anterior, cuando lo cambiado es ese)."""
     regla = dominio.REGLA_AVISO_ADMINISTRACION
     referencia = {**datos, **({"_correo": correo} if correo else {})}
+    canales = regla.canales
+    if not correo and not sesion.scalar(sa.select(Destinatario.email).where(
+            Destinatario.municipio == municipio, Destinatario.clave == regla.destinatario)):
+        canales = [c for c in canales if c != "email"]  # sin correo de la oficina: solo su bandeja, no una falla
     ids = []
-    for canal in regla.canales:
+    for canal in canales:
         nuevo = insertar_una_vez(sesion, municipio=municipio, evento_id=evento_id, evento_tipo=regla.evento,
                                  regla=regla.codigo, destinatario=regla.destinatario, canal=canal,
                                  referencia=referencia, creado_en=ahora_utc())
