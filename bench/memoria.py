@@ -4,10 +4,10 @@
 
 Arranca cada línea de deploy/Procfile como proceso real (igual que honcho en scripts/run) contra
 bases PostgreSQL nuevas y un vhost propio de RabbitMQ. Imprime el VmRSS de cada proceso más el de
-sus hijos (el worker prefork de Celery) y el total; no afirma nada. Objetivo (issue 8): < 1 GiB.
+sus hijos (el worker prefork de Celery) y el total; no afirma nada. Objetivo (issue 17): < 1 GiB en reposo y bajo carga.
+Las cifras quedan en var/bench/memoria.json (bench/resultados.py).
 """
 import argparse
-import shlex
 import sys
 import tempfile
 import threading
@@ -23,6 +23,7 @@ import requests  # noqa: E402
 
 from carga import correr  # noqa: E402
 from gateway_rps import _descendientes, rss_mb  # noqa: E402
+from resultados import guardar  # noqa: E402
 from omm_pruebas import (  # noqa: E402
     ClienteHTTP, Proceso, _fabrica_bases, esperar, esperar_ping, vhost_propio,
 )
@@ -30,13 +31,13 @@ from tests.sistema import BIN, SERVICIOS, Sistema  # noqa: E402
 
 
 def procfile(carpeta):
-    """Los comandos de deploy/Procfile; lo que el Procfile guarda en var/ va a la carpeta de la corrida."""
+    """Los comandos de deploy/Procfile, por el shell como con honcho (expande ${AMQP_URI_<TIPO>:-$AMQP_URI});
+    `exec`: el RSS medido es el del proceso, no el de un bash de más. Lo que guarda en var/ va a OMM_VAR."""
     comandos = {}
     for linea in (RAIZ / "deploy" / "Procfile").read_text().splitlines():
         if linea.strip() and not linea.startswith("#"):
             nombre, comando = linea.split(":", 1)
-            comandos[nombre.strip()] = [c.replace("var/", f"{carpeta}/", 1) if c.startswith("var/") else c
-                                        for c in shlex.split(comando)]
+            comandos[nombre.strip()] = ["bash", "-c", f"exec {comando.strip()}"]
     return comandos
 
 
@@ -45,12 +46,28 @@ def foto(procesos):
     return {n: (rss_mb([p.popen.pid]), 1 + len(_descendientes(p.popen.pid))) for n, p in procesos.items()}
 
 
+def pss_mb(procesos):
+    """PSS (las páginas compartidas, p. ej. entre el worker prefork de Celery y sus hijos, contadas una vez):
+    la memoria que el sistema ocupa de verdad; el RSS sumado cuenta lo compartido en cada proceso."""
+    total = 0
+    for p in procesos.values():
+        for pid in [p.popen.pid] + _descendientes(p.popen.pid):
+            try:
+                for linea in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if linea.startswith("Pss:"):
+                        total += int(linea.split()[1])
+            except OSError:
+                pass
+    return total / 1024
+
+
 def imprimir(titulo, fotos):
     print(f"\n{titulo}")
     total = sum(mb for mb, _ in fotos.values())
     for nombre, (mb, n) in fotos.items():
         print(f"  {nombre:<22}{mb:>8.0f} MiB" + (f"  ({n} procesos)" if n > 1 else ""))
     print(f"  {'TOTAL':<22}{total:>8.0f} MiB  ({sum(n for _, n in fotos.values())} procesos Python)")
+    return total
 
 
 def main():
@@ -83,7 +100,9 @@ def main():
 def medir(a, procesos, api):
     print(f"procesos (deploy/Procfile): {', '.join(procesos)}")
     time.sleep(a.reposo)
-    imprimir("RSS en reposo, recién arrancado", foto(procesos))
+    reposo = imprimir("RSS en reposo, recién arrancado", foto(procesos))
+    pss_reposo = pss_mb(procesos)
+    print(f"  {'PSS TOTAL':<22}{pss_reposo:>8.0f} MiB  (lo compartido entre procesos, contado una vez)")
 
     # Una entrega de medicamentos con consentimiento avisa al CIS: pasa por relay, notificaciones,
     # Celery (que pide el nombre a ayudas) y el correo a archivo; así trabajan todos los procesos.
@@ -104,6 +123,7 @@ def medir(a, procesos, api):
 
     def cab(usuario):
         return {"Authorization": f"Bearer {api.token(usuario)}", "Content-Type": "application/json"}
+    primera = api.post("/api/v1/ayudas/entregas", f"tecnica.{m}", json=entrega(0, 999)).json()["id"]
 
     cargas = {
         "POST /api/v1/ayudas/entregas": dict(metodo="POST", cabeceras=cab(f"tecnica.{m}"),
@@ -113,6 +133,9 @@ def medir(a, procesos, api):
         "GET /api/v1/capacitaciones": dict(cabeceras=cab(f"tecnica.{m}"), concurrencia=5),
         "GET /api/v1/notificaciones": dict(cabeceras=cab(f"coordinadora.{m}"), concurrencia=5),
         "GET /api/v1/region/estadisticas": dict(cabeceras=cab("mancomunidad.mamcopaz"), concurrencia=2),
+        # Un recibo en PDF y el informe: ayudas y reportes cargan reportlab y openpyxl (omm_common.perezoso).
+        f"GET /api/v1/ayudas/entregas/{primera}/recibo": dict(cabeceras=cab(f"tecnica.{m}"), concurrencia=2),
+        "GET /api/v1/reportes/informe?formato=pdf": dict(cabeceras=cab(f"coordinadora.{m}"), concurrencia=1),
     }
     resultados = {}
 
@@ -125,15 +148,17 @@ def medir(a, procesos, api):
     for h in hilos:
         h.start()
     picos = {}
-    pico_total = 0
+    pico_total = pico_pss = 0
     while any(h.is_alive() for h in hilos):
         ahora = foto(procesos)
         pico_total = max(pico_total, sum(mb for mb, _ in ahora.values()))
+        pico_pss = max(pico_pss, pss_mb(procesos))
         for nombre, (mb, n) in ahora.items():
             picos[nombre] = max(picos.get(nombre, (0, 0)), (mb, n))
         time.sleep(1)
     imprimir(f"RSS pico bajo carga ({a.segundos:.0f} s; el TOTAL suma los picos de cada proceso)", picos)
     print(f"  {'pico del total':<22}{pico_total:>8.0f} MiB (máximo de las sumas en un mismo instante)")
+    print(f"  {'pico del PSS total':<22}{pico_pss:>8.0f} MiB")
     print(f"\n  {'carga':<34}{'conc':>6}{'rps':>8}{'p50 ms':>9}{'p99 ms':>9}{'err':>6}")
     for nombre, opciones in cargas.items():
         r = resultados[nombre]
@@ -156,7 +181,13 @@ def medir(a, procesos, api):
     print(f"\ncorreos al CIS por {aceptadas} entregas: {correos()} "
           f"({time.perf_counter() - inicio:.0f} s después de la carga)")
     time.sleep(a.reposo)
-    imprimir("RSS en reposo, después de la carga", foto(procesos))
+    final = imprimir("RSS en reposo, después de la carga", foto(procesos))
+    pss_final = pss_mb(procesos)
+    print(f"  {'PSS TOTAL':<22}{pss_final:>8.0f} MiB")
+    guardar("memoria", {"RSS total": {"reposo_mib": reposo, "pico_mib": pico_total, "reposo_despues_mib": final},
+                        "PSS total": {"reposo_mib": pss_reposo, "pico_mib": pico_pss,
+                                      "reposo_despues_mib": pss_final}},
+            parametros=vars(a), cargas={n: r for n, r in resultados.items()})
 
 
 if __name__ == "__main__":

@@ -218,5 +218,5 @@ def test_la_bandeja_del_cis_pone_primero_lo_urgente_y_el_acuse_sale_por_el_outbo
 
 
 def _larga(fecha: date):
-    from omm_common.documentos import fecha_larga
+    from omm_common.textos import fecha_larga
     return fecha_larga(fecha)

@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 import omm_pruebas
-from omm_common.documentos import fecha_larga
+from omm_common.textos import fecha_larga
 from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion

@@ -1,8 +1,7 @@
-"""Lo que todo documento de la OMM hace igual: fechas en letras, texto seguro para reportlab, estilos y tablas
+"""Lo que todo documento de la OMM hace igual: fechas en letras (textos.py), texto seguro para reportlab, estilos y tablas
 de PDF, y celdas de hoja de cálculo que nunca son fórmulas. Un solo lugar para capacitaciones (constancias,
 hojas de asistencia), ayudas (exportaciones) y reportes (el informe).
 """
-from decimal import Decimal, InvalidOperation
 from xml.sax.saxutils import escape
 
 from openpyxl.cell import WriteOnlyCell
@@ -12,22 +11,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from .esquemas import CONTROL
+from .textos import MESES, fecha_larga, lempiras  # noqa: F401 - los documentos los usan desde aquí
 
-MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-         "noviembre", "diciembre")
 COLORES = [colors.HexColor(c) for c in ("#7b2d8b", "#e07a5f", "#3d7ea6", "#81b29a", "#f2cc8f", "#6d6875")]
-
-
-def fecha_larga(fecha):
-    return f"{fecha.day} de {MESES[fecha.month - 1]} de {fecha.year}"
-
-
-def lempiras(monto):
-    """1250 -> 'L 1,250.00', como se escribe en un recibo hondureño; sin monto, texto vacío."""
-    try:
-        return f"L {Decimal(str(monto)):,.2f}"
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
 
 
 def texto_pdf(texto):

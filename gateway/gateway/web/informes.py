@@ -10,7 +10,7 @@ import json
 import re
 from datetime import date
 
-from omm_common.documentos import MESES
+from omm_common.textos import MESES
 from omm_common.errores import NoEncontrado
 from omm_common.tiempo import hoy_honduras
 from reportes.contrato import INDICADORES, NOMBRES_INDICADOR, NOMBRES_TRIMESTRE_POA, TRIMESTRES

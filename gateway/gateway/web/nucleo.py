@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from omm_common.contexto import emitir_token
 from omm_common import municipios
-from omm_common.documentos import fecha_larga, lempiras
+from omm_common.textos import fecha_larga, lempiras
 from omm_common.errores import ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido
 from omm_common.tiempo import HONDURAS, ahora_utc
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from omm_common import municipios, nombres
-from omm_common.documentos import fecha_larga, lempiras  # noqa: F401 - lempiras: los recibos la usan desde aquí
+from omm_common.textos import fecha_larga, lempiras  # noqa: F401 - lempiras: los recibos la usan desde aquí
 from omm_common.errores import Conflicto, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 

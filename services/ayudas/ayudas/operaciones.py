@@ -9,6 +9,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from omm_common.perezoso import modulo_perezoso
 from omm_common import agregados as agregar, nombres, resumenes
 from omm_common.cifrado import en_columnas
 from omm_common.db import es_postgres, paginar
@@ -19,7 +20,11 @@ from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre
 from omm_common.tiempo import hoy_honduras
 from omm_common.tablas import siguiente_numero
 
-from . import documentos, dominio, hojas, schemas
+from . import dominio, schemas
+
+# Recibos, listas y hojas: reportlab y openpyxl se cargan con el primero que se pida (omm_common.perezoso).
+documentos = modulo_perezoso("ayudas.documentos")
+hojas = modulo_perezoso("ayudas.hojas")
 from .contrato import (
     AyudaEntregada, BeneficiariaRegistrada, BeneficiariasFusionadas, EntregaAnulada, ExistenciasBajas,
 )

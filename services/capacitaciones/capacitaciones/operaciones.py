@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from omm_common.perezoso import modulo_perezoso
 from omm_common import agregados as agregar, archivos, nombres, resumenes
 from omm_common import claves
 from omm_common.db import es_postgres, paginar
@@ -17,13 +18,16 @@ from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
 
-from . import documentos, dominio, schemas
+from . import dominio, schemas
+
+# Constancias y hojas de asistencia: reportlab se carga con la primera que se pida (omm_common.perezoso).
+documentos = modulo_perezoso("capacitaciones.documentos")
 from .contrato import (
     AsistenciaRegistrada, CapacitacionProgramada, ParticipanteInscrita, SesionCancelada, SesionProgramada,
     SesionReprogramada,
 )
 from .models import Asistencia, CambioSesion, Capacitacion, Foto, Inscripcion, ResumenSesiones, Sesion
-from omm_common.documentos import fecha_larga
+from omm_common.textos import fecha_larga
 from omm_common.tiempo import ahora_utc, hoy_honduras
 
 ROLES = ("coordinadora", "tecnica", "promotora")

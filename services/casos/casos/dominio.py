@@ -1,7 +1,7 @@
 """Reglas de los casos, sin infraestructura: ciclo de vida, consentimiento y la regla de las 72 horas."""
 from datetime import date, datetime, time
 
-from omm_common.documentos import fecha_larga
+from omm_common.textos import fecha_larga
 from omm_common.errores import Conflicto
 from omm_common.tiempo import HONDURAS
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from omm_common import agregados as agregar, resumenes
 from omm_common.db import es_postgres, paginar
-from omm_common.documentos import fecha_larga
+from omm_common.textos import fecha_larga
 from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio

@@ -22,7 +22,7 @@ from capacitaciones.contrato import (
     NOMBRES_TIPO, ParticipanteInscrita, SesionCancelada, SesionProgramada, SesionReprogramada,
 )
 from casos.contrato import NOMBRES_TIPO_VIOLENCIA, CasoDerivado, SeguimientoVencido
-from omm_common.documentos import fecha_larga, lempiras
+from omm_common.textos import fecha_larga, lempiras
 
 from .dominio import MAX_PLANTILLA, NOMBRES_DESTINATARIO, REGLA_AVISO_ADMINISTRACION, recortar_sms
 

@@ -16,7 +16,7 @@ from capacitaciones.contrato import NOMBRES_TIPO, TIPOS
 from casos.contrato import (
     NOMBRES_CONTEXTO, NOMBRES_GBVIMS, NOMBRES_NIVEL_RIESGO, NOMBRES_TIPO_VIOLENCIA,
 )
-from omm_common.documentos import MESES, fecha_larga
+from omm_common.textos import MESES, fecha_larga
 from omm_common.errores import NoEncontrado, Prohibido, error_de_campo
 
 # --- supresión de celdas pequeñas ---

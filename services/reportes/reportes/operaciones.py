@@ -12,12 +12,16 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from omm_common.perezoso import modulo_perezoso
 from omm_common import archivos
 from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.tiempo import hoy_honduras
 
-from . import documentos, dominio, proteccion
+from . import dominio, proteccion
+
+# El informe en PDF y xlsx: reportlab y openpyxl se cargan con el primero que se pida (omm_common.perezoso).
+documentos = modulo_perezoso("reportes.documentos")
 from .models import Logo, MetaPoa, TextoInforme
 from .schemas import FiltroInforme, FiltroPoa, FiltroRegion, FiltroTextos, PoaEntrada, TextosInforme
 
