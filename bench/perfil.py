@@ -61,7 +61,11 @@ class Perfil:
                 proceso.wait(timeout=self.segundos + 20)
             except subprocess.TimeoutExpired:
                 proceso.send_signal(signal.SIGINT)  # py-spy escribe lo muestreado al recibir Ctrl-C
-                proceso.wait(timeout=30)
+                try:
+                    proceso.wait(timeout=15)
+                except subprocess.TimeoutExpired:  # a veces py-spy se cuelga con un proceso: sin su perfil
+                    proceso.kill()
+                    proceso.wait()
 
     def resumen(self, peticiones):
         """{proceso: {capa: ms por petición}} y los 8 marcos propios más caros de cada proceso."""
