@@ -19,6 +19,7 @@ ESTADO_HTTP = {
     "ESTADO_INVALIDO": 409,
     "PRESUPUESTO_EXCEDIDO": 409,
     "EN_PROCESO": 409,
+    "CLAVE_REUTILIZADA": 409,  # la misma Idempotency-Key con otra solicitud
     "DEMASIADO_GRANDE": 413,
     "TIPO_DE_CONTENIDO": 415,
     "DEMASIADOS_INTENTOS": 429,
@@ -71,6 +72,12 @@ class Conflicto(ErrorOMM):
 
 def error_de_campo(campo, mensaje):
     return ErrorValidacion("Hay datos inválidos en la solicitud.", {campo: [mensaje]})
+
+
+def no_existe(campo, mensaje):
+    """404 para lo que un campo de la solicitud nombra y no existe (o es de otro municipio): la forma es válida,
+    lo que falta es la cosa; `detalles` nombra el campo como un 400."""
+    return NoEncontrado(mensaje, {campo: [mensaje]})
 
 
 def desde_error_remoto(exc):

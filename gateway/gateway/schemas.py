@@ -61,12 +61,6 @@ class FiltroUsuarios(Paginacion):
     id = fields.UUID(metadata={"description": "Una usuaria por su id (la pantalla de una cuenta)"})
 
 
-class PaginaUsuarios(Esquema):
-    items = fields.List(fields.Nested(UsuarioSalida))
-    total = fields.Integer()
-    pagina = fields.Integer()
-    por_pagina = fields.Integer()
-
 
 class CambioContrasena(Esquema):
     contrasena_actual = fields.String(required=True, validate=validate.Length(min=1, max=200))

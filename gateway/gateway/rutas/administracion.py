@@ -12,11 +12,11 @@ from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 
 from .. import auth
-from ..http import ruta
+from ..http import Pagina, ruta
 from ..models import Mancomunidad, Municipio, Usuario
 from ..schemas import (
     CambioContrasena, FiltroUsuarios, MancomunidadEntrada, MancomunidadSalida, MunicipioCambio, MunicipioSalida,
-    PaginaUsuarios, RestablecimientoEntrada, RestablecimientoSalida, TokenEntrada, TokenSalida, UsuarioCambio,
+    RestablecimientoEntrada, RestablecimientoSalida, TokenEntrada, TokenSalida, UsuarioCambio,
     UsuarioEntrada, UsuarioSalida,
 )
 from omm_common.db import paginar
@@ -121,7 +121,7 @@ class RutasAdministracion:
     # --- usuarias ---
 
     @ruta("GET", "/api/v1/usuarios", "Busca usuarias (admin: todas; coordinadora: solo lectura, el personal de "
-          "su municipio)", ("admin", "coordinadora"), consulta=FiltroUsuarios, respuesta=PaginaUsuarios,
+          "su municipio)", ("admin", "coordinadora"), consulta=FiltroUsuarios, respuesta=Pagina(UsuarioSalida, "PaginaUsuarios"),
           etiqueta="administracion")
     def listar_usuarios(self, p):
         f = cargar(FiltroUsuarios(), p.consulta)

@@ -3,8 +3,9 @@ import base64
 from nameko.rpc import RpcProxy
 
 from capacitaciones import contrato as s
+from omm_common.errores import ErrorValidacion
 
-from ..http import TIEMPO_RPC, respuesta_archivo, ruta
+from ..http import TIEMPO_RPC, Pagina, respuesta_archivo, ruta
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 ROLES_CLUB = ROLES + ("cis",)  # el CIS ve solo el club de embarazadas (el servicio filtra)
@@ -27,7 +28,7 @@ class RutasCapacitaciones:
 
     @ruta("GET", _CAMINO, "Actividades del municipio (el CIS: solo el club de embarazadas)", ROLES_CLUB,
           consulta=s.FiltroCapacitaciones,
-          respuesta=s.PaginaCapacitaciones, etiqueta="capacitaciones")
+          respuesta=Pagina(s.CapacitacionSalida, "PaginaCapacitaciones"), etiqueta="capacitaciones")
     def listar_capacitaciones(self, p):
         return 200, self.llamar("capacitaciones", "listar_capacitaciones", p.consulta)
 
@@ -94,12 +95,16 @@ class RutasCapacitaciones:
 
     @ruta("POST", f"{_CAMINO}/<capacitacion_id>/fotos",
           "Sube una foto JPEG o PNG de la actividad (multipart: «archivo», «leyenda», «sesion_id» opcional); "
-          "se guarda reducida y sin metadatos (GPS, cámara)", ROLES, multipart=True, max_cuerpo=MAX_FOTO,
+          "se guarda reducida y sin metadatos (GPS, cámara)", ROLES, multipart=s.FotoMetadatos, max_cuerpo=MAX_FOTO,
           respuesta=s.FotoSalida, estado=201, idempotente=True, etiqueta="capacitaciones")
     def subir_foto(self, p, capacitacion_id):
         # Sin archivo, el servicio responde 400 «archivo» después de ver que la actividad es del municipio.
         contenido = p.archivos.get("archivo") or b""
-        campos = {k: p.cuerpo.get(k) for k in ("leyenda", "sesion_id") if k in p.cuerpo}
+        desconocidos = sorted(set(p.cuerpo) - {"leyenda", "sesion_id"})
+        if desconocidos:
+            raise ErrorValidacion("Hay datos inválidos en la solicitud.", {k: ["Campo desconocido."] for k in desconocidos})
+        # En un formulario no hay null: un sesion_id vacío es «sin sesión».
+        campos = {k: p.cuerpo.get(k) for k in ("leyenda", "sesion_id") if p.cuerpo.get(k) not in (None, "")}
         return 201, self.llamar("capacitaciones", "subir_foto", capacitacion_id,
                                 base64.b64encode(contenido).decode("ascii"), campos, p.clave_idempotencia)
 
@@ -109,7 +114,7 @@ class RutasCapacitaciones:
         return 200, self.llamar("capacitaciones", "listar_fotos", capacitacion_id)
 
     @ruta("GET", f"{_CAMINO}/<capacitacion_id>/fotos/<foto_id>", "La imagen de una foto (sin metadatos)", ROLES,
-          binario="image/jpeg", etiqueta="capacitaciones")
+          binario=("image/jpeg", "image/png"), etiqueta="capacitaciones")
     def obtener_foto(self, p, capacitacion_id, foto_id):
         archivo = self.llamar("capacitaciones", "obtener_foto", capacitacion_id, foto_id)
         return respuesta_archivo(archivo["contenido_base64"], archivo["tipo_mime"], archivo["nombre_archivo"])

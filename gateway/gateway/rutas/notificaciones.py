@@ -2,7 +2,7 @@ from nameko.rpc import RpcProxy
 
 from notificaciones import contrato as s
 
-from ..http import TIEMPO_RPC, ruta
+from ..http import TIEMPO_RPC, Pagina, ruta
 
 CONTACTOS = ("coordinadora", "admin")
 
@@ -12,7 +12,8 @@ class RutasNotificaciones:
 
     @ruta("GET", "/api/v1/notificaciones", "Bandeja: la coordinadora ve las de su municipio; el CIS, las suyas; "
           "primero lo urgente sin confirmar, luego de la más nueva a la más vieja",
-          ("coordinadora", "cis"), consulta=s.FiltroNotificaciones, etiqueta="notificaciones")
+          ("coordinadora", "cis"), consulta=s.FiltroNotificaciones,
+          respuesta=Pagina(s.NotificacionSalida, "PaginaNotificaciones"), etiqueta="notificaciones")
     def listar_notificaciones(self, p):
         return 200, self.llamar("notificaciones", "listar", p.consulta)
 

@@ -7,7 +7,7 @@ from nameko.rpc import RpcProxy
 from omm_common.errores import error_de_campo
 from omm_common.esquemas import cargar
 from reportes.contrato import (
-    FiltroInforme, FiltroPoa, FiltroTextos, LogoSalida, PoaEntrada, PoaSalida, TextosInforme, TextosSalida,
+    FiltroInforme, FiltroPoa, FiltroTextos, InformeSalida, LogoSalida, PoaEntrada, PoaSalida, TextosInforme, TextosSalida,
 )
 
 from ..http import TIEMPO_RPC, respuesta_archivo, ruta
@@ -66,7 +66,7 @@ class RutasReportes:
     @ruta("GET", "/api/v1/reportes/informe", "Informe de actividades del periodo (json, pdf o xlsx); "
           "?clasificacion=gbvims muestra los tipos de violencia del GBVIMS en lugar de los de la ley. La "
           "mancomunidad pide meses completos y recibe los casos de la misma tabla protegida que la región",
-          ("coordinadora", "mancomunidad"), consulta=FiltroInforme, etiqueta="reportes",
+          ("coordinadora", "mancomunidad"), consulta=FiltroInforme, respuesta=InformeSalida, etiqueta="reportes",
           otros_estados={200: "El informe (JSON, o el archivo PDF o .xlsx según «formato»)"})
     def informe(self, p):
         f = cargar(FiltroInforme(), p.consulta)

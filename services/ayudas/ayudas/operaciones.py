@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from omm_common import agregados as agregar, nombres, resumenes
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
+from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, no_existe
 from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc
 from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre
@@ -350,7 +350,7 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
     tipo = s.scalar(sa.select(TipoAyuda).where(
         TipoAyuda.municipio == yo.municipio, TipoAyuda.codigo == datos["tipo_codigo"]))
     if tipo is None:
-        raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+        raise no_existe("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
     dominio.verificar_monto(tipo.categoria, datos.get("monto"), tipo.monto_maximo)
     # Las anuladas no cuentan: la misma mujer puede recibir de nuevo esa ayuda.
     ultima = s.scalar(sa.select(sa.func.max(Entrega.fecha)).where(
@@ -448,9 +448,8 @@ def recibo(uow, yo, entrega_id):
 
 def lista_entregas(uow, yo, filtros):
     """Lista firmada para la auditoría municipal: una fila por entrega del periodo (anuladas marcadas) y totales."""
+    # hasta antes que desde: un periodo vacío, la lista sin filas (no un error: el documento no puede decirlo).
     f = cargar(schemas.FiltroListaEntregas(), filtros)
-    if f["hasta"] < f["desde"]:
-        raise error_de_campo("hasta", "La fecha final no puede ser anterior a la inicial.")
     s = uow.sesion
     tipos = {t.codigo: t for t in s.scalars(sa.select(TipoAyuda).where(TipoAyuda.municipio == yo.municipio))}
     consulta = (sa.select(Entrega, Beneficiaria).join(Beneficiaria, Entrega.beneficiaria_id == Beneficiaria.id)
@@ -458,7 +457,7 @@ def lista_entregas(uow, yo, filtros):
                 .order_by(Entrega.fecha, Entrega.anio, Entrega.numero))
     if f.get("tipo_codigo"):
         if f["tipo_codigo"] not in tipos:
-            raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+            raise no_existe("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
         consulta = consulta.where(Entrega.tipo_codigo == f["tipo_codigo"])
     todas = s.execute(consulta).all()
     filas = [_linea_entrega(e, b, tipos.get(e.tipo_codigo)) for e, b in todas]
@@ -513,7 +512,7 @@ def _beneficiaria(sesion, yo, beneficiaria_id, campo=None, bloquear=False):
     # Otro municipio: igual que inexistente, para no revelar que existe.
     if b is None or b.municipio != yo.municipio:
         if campo:
-            raise error_de_campo(campo, "No existe esa beneficiaria en el municipio.")
+            raise no_existe(campo, "No existe esa beneficiaria en el municipio.")
         raise NoEncontrado("No se encontró la beneficiaria.")
     return b
 
@@ -560,7 +559,7 @@ def _tipo(sesion, yo, codigo, bloquear=False):
         consulta = consulta.with_for_update()
     tipo = sesion.scalar(consulta)
     if tipo is None:
-        raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+        raise no_existe("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
     return tipo
 
 
@@ -585,7 +584,9 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
             return _movimiento_salida(previo)
     tipo = _tipo(s, yo, datos["tipo_codigo"], bloquear=True)
     if not dominio.es_en_especie(tipo.categoria):
-        raise error_de_campo("tipo_codigo", "Solo las ayudas en especie (alimentos, pañales) llevan existencias.")
+        # El tipo existe pero no lleva existencias: choca con lo que ese tipo es (409, con el campo).
+        mensaje = "Solo las ayudas en especie (alimentos, pañales) llevan existencias."
+        raise Conflicto(mensaje, {"tipo_codigo": [mensaje]}, codigo="ESTADO_INVALIDO")
     dominio.verificar_movimiento(tipo.codigo, datos["motivo"], datos["cantidad"], datos.get("origen"),
                                  tipo.existencia, tipo.nombre)
     antes = tipo.existencia

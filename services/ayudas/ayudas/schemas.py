@@ -49,6 +49,7 @@ class BeneficiariaEntrada(Esquema):
 
 class BeneficiariaCorreccion(Esquema):
     """Solo los campos que cambian, y siempre el motivo: queda en el historial."""
+    MINIMO_DE_CAMPOS = 2  # el motivo y al menos un campo (operaciones.corregir_beneficiaria); va al OpenAPI
     nombres = Texto(maximo=120)
     apellidos = Texto(maximo=120)
     dni = Dni(allow_none=True)

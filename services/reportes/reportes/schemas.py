@@ -118,3 +118,46 @@ class LogoSalida(Esquema):
     mime = fields.String()
     ancho = fields.Integer()
     alto = fields.Integer()
+
+
+_TABLAS = "Por categoría: {celdas: {municipio: {categoria: cifra}}, total_fila, total_columna, total}; una cifra " \
+          "de casos es un entero o «<5» (suprimida)"
+
+
+class RegionSalida(Esquema):
+    """GET /api/v1/region/estadisticas: cifras de los municipios de la mancomunidad."""
+    mancomunidad = fields.String(metadata={"description": "Código de la mancomunidad"})
+    municipios = fields.List(fields.String(), metadata={"description": "Códigos de sus municipios"})
+    desde = fields.Date(allow_none=True)
+    hasta = fields.Date(allow_none=True)
+    clasificacion = fields.String(metadata={"description": "ley o gbvims: qué tipos de violencia se muestran"})
+    casos = fields.Dict(metadata={"description": "Casos por tipo de violencia, riesgo, contexto y mes. " + _TABLAS})
+    ayudas = fields.Dict(metadata={"description": "Entregas y montos por categoría de ayuda y municipio"})
+    capacitaciones = fields.Dict(metadata={"description": "Actividades y participantes por tipo y municipio"})
+    notificaciones_cis = fields.Dict(metadata={"description": "Avisos al CIS enviados y confirmados por municipio"})
+    completitud = fields.Dict(metadata={
+        "description": "Última actividad registrada por municipio, meses sin registros y lo registrado por mes"})
+
+
+class InformeSalida(Esquema):
+    """GET /api/v1/reportes/informe?formato=json: el informe de actividades del periodo."""
+    titulo = fields.String()
+    ambito = fields.Dict(allow_none=True, metadata={"description": "municipio o mancomunidad: {tipo, codigo, nombre, municipios?}"})
+    periodo = fields.Dict(metadata={"description": "{desde, hasta, texto}"})
+    periodo_textos = fields.Dict(allow_none=True, metadata={"description": "De qué periodo son los textos propios: {anio, trimestre, "
+                                                          "nombre}"})
+    introduccion = fields.String(allow_none=True)
+    objetivo_general = fields.String(allow_none=True)
+    objetivos_especificos = fields.List(fields.String(), allow_none=True)
+    desafios = fields.String(allow_none=True)
+    lineas_accion = fields.List(fields.String(), allow_none=True)
+    actividades = fields.List(fields.Dict(), metadata={"description": "Actividades realizadas en el periodo"})
+    ayudas = fields.Dict(metadata={"description": "Ayudas entregadas por categoría"})
+    casos = fields.Dict(metadata={"description": "Casos atendidos, en agregado (la mancomunidad: de la tabla "
+                                                "protegida, con «<5»)"})
+    capacitaciones = fields.Dict()
+    completitud = fields.Dict()
+    fotos = fields.List(fields.Dict())
+    logo = fields.Boolean(metadata={"description": "Si la oficina subió su logo"})
+    poa = fields.List(fields.Dict(), metadata={"description": "Avance del POA del año"})
+    generado_el = fields.Date()
