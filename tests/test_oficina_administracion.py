@@ -111,7 +111,7 @@ def test_cambiar_la_propia_contrasena_invalida_los_otros_tokens(api, sistema):
     # La actual equivocada: 400 que nombra el campo, y cuenta como intento fallido para el bloqueo.
     r = _con(api, "POST", "/api/v1/yo/contrasena", propio,
              json={"contrasena_actual": "no-es-la-actual", "contrasena_nueva": nueva})
-    assert "contrasena_actual" in _error(r, 400, "VALIDACION")["detalles"]
+    assert "contrasena_actual" in _error(r, 403, "PROHIBIDO")["detalles"]
     motor = sa.create_engine(sistema.urls["gateway"])
     with motor.connect() as c:
         fallos = c.scalar(sa.text("SELECT fallos FROM intentos_fallidos WHERE clave = :c"), {"c": f"u:{usuario}"})

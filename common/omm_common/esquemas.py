@@ -109,6 +109,12 @@ def no_futura(valor):
         raise ValidationError("Debe ser una fecha entre 1900-01-01 y hoy.")
 
 
+def no_pasada(valor):
+    """Lo que se programa (una sesión reprogramada) no puede ser de antes de hoy en Honduras."""
+    if valor < hoy_honduras() or valor > date(2100, 12, 31):
+        raise ValidationError("Debe ser una fecha entre hoy y 2100-12-31.")
+
+
 def Opcion(valores, **kwargs):
     return fields.String(validate=validate.OneOf(list(valores)), **kwargs)
 

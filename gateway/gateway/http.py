@@ -57,6 +57,7 @@ class Ruta:
     etiqueta: str = "general"
     max_cuerpo: int = MAX_CUERPO
     multipart: object = False  # True: un campo «archivo»; o el esquema de los demás campos del formulario
+    tipos_archivo: tuple = ()  # los formatos que «archivo» admite (al OpenAPI: encoding.archivo.contentType)
     binario: str | tuple | None = None  # tipo MIME (o los tipos) si responde un archivo
     otros_estados: dict = field(default_factory=dict)  # {estado: descripción} documentados además
     parametros: list = field(default_factory=list)

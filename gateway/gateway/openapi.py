@@ -17,7 +17,7 @@ from marshmallow import fields, validate
 
 from omm_common import municipios
 from omm_common.errores import ESTADO_HTTP
-from omm_common.esquemas import CONTROL, Dni, Texto, no_futura
+from omm_common.esquemas import CONTROL, Dni, Texto, no_futura, no_pasada
 from omm_common.tiempo import hoy_honduras
 
 from .ejemplos import EJEMPLOS
@@ -35,6 +35,10 @@ _VISIBLE = f"[^{_CONTROL}{ESPACIOS}]"
 TEXTO = f"^{_SIN_CONTROL}*$"
 TEXTO_OBLIGATORIO = f"^{_SIN_CONTROL}*{_VISIBLE}{_SIN_CONTROL}*$"
 SIN_NULO = "^[^\x00]*$"
+# El último día de un mes: 28 de febrero solo en años no bisiestos (el formato date ya descarta el 29 en ellos).
+_NO_BISIESTO = "(?:[02468][1235679]|[13579][01345789])"
+ULTIMO_DEL_MES = (f"(?:[0-9]{{4}}-(?:(?:0[13578]|1[02])-31|(?:0[469]|11)-30|02-29)"
+                  f"|(?:[0-9]{{2}}{_NO_BISIESTO}|{_NO_BISIESTO}00)-02-28)")
 ARCHIVO = {"type": "object", "required": ["archivo"],
            "properties": {"archivo": {"type": "string", "format": "binary", "description": "El archivo"}}}
 
@@ -148,12 +152,21 @@ def _atributos(self, field, ret, **kwargs):
             elif v is no_futura:
                 minimo, maximo = max(minimo, date(1900, 1, 1)), min(maximo, hoy)
                 acotada = True
+            elif v is no_pasada:
+                minimo, maximo = max(minimo, hoy), min(maximo, date(2100, 12, 31))
+                acotada = True
         if acotada:
             extra["pattern"] = patron_fechas(minimo, maximo)
             ret.pop("x-minimum", None)
             ret.pop("x-maximum", None)
             extra.setdefault("description", f"Fecha entre {minimo.isoformat()} y {maximo.isoformat()}"
-                             + (" (hoy en Honduras: no puede ser futura)" if maximo == hoy else ""))
+                             + (" (hoy en Honduras: no puede ser futura)" if maximo == hoy else "")
+                             + (" (hoy en Honduras: no puede ser pasada)" if minimo == hoy else ""))
+        mes = field.metadata.get("mes_completo")
+        if mes == "desde":
+            extra["pattern"] = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-01$"
+        elif mes == "hasta":
+            extra["pattern"] = f"^(?:{ULTIMO_DEL_MES}|{patron_fechas(hoy, date(9999, 12, 31))[1:-1]})$"
     if field.metadata.get("omitir_en_documento"):
         extra["x-omitir"] = True
     if "description" in ret:
@@ -202,6 +215,8 @@ def _exito(r, spec_esquemas, plugin):
     if r.binario:
         tipos = r.binario if isinstance(r.binario, tuple) else (r.binario,)
         exito["content"] = {t: {"schema": {"type": "string", "format": "binary"}} for t in tipos}
+        if r.respuesta is not None:  # p. ej. el informe: JSON, o el archivo según «formato»
+            exito["content"] = {"application/json": {"schema": r.respuesta}, **exito["content"]}
     elif isinstance(r.respuesta, Pagina):
         nombre = r.respuesta.nombre
         if nombre not in spec_esquemas:
@@ -287,7 +302,10 @@ def _documento(hoy):
                 formulario = {**campos, "type": "object", "required": ["archivo", *campos.get("required", [])],
                               "properties": {**ARCHIVO["properties"], **campos["properties"]},
                               "additionalProperties": False}
-            op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": formulario}}}
+            contenido = {"schema": formulario}
+            if r.tipos_archivo:
+                contenido["encoding"] = {"archivo": {"contentType": ", ".join(r.tipos_archivo)}}
+            op["requestBody"] = {"required": True, "content": {"multipart/form-data": contenido}}
         op["responses"][str(r.estado)] = _exito(r, paginas, plugin)
         for codigo in _errores(r, camino):
             op["responses"][str(codigo)] = _error(codigo, r.otros_estados.get(codigo))
@@ -315,9 +333,9 @@ def _documento(hoy):
     for camino, operaciones in caminos.items():
         spec.path(path=camino, operations=operaciones)
     doc = _nulos_precisos(_sin_decimales(spec.to_dict()))
-    minimos = {nombre: clave[0].MINIMO_DE_CAMPOS for clave, nombre in plugin.converter.refs.items()
-               if getattr(clave[0], "MINIMO_DE_CAMPOS", None)}
-    _cerrar_entradas(doc, minimos)
+    extras = {nombre: clave[0].OPENAPI for clave, nombre in plugin.converter.refs.items()
+              if getattr(clave[0], "OPENAPI", None)}
+    _cerrar_entradas(doc, extras)
     _error_con_enum(doc)
     return doc
 
@@ -362,9 +380,9 @@ def _enlazar(caminos):
 
 # --- Retoques del documento ya armado ---
 
-def _cerrar_entradas(doc, minimos):
+def _cerrar_entradas(doc, extras):
     """Lo que entra (cuerpos) rechaza campos desconocidos: additionalProperties false en sus esquemas; lo que
-    sale queda abierto. `minimos`: {componente: minProperties} (MINIMO_DE_CAMPOS del esquema)."""
+    sale queda abierto. `extras`: {componente: reglas entre campos} (el atributo OPENAPI del esquema)."""
     esquemas = doc["components"]["schemas"]
     salidas = set()
 
@@ -395,8 +413,7 @@ def _cerrar_entradas(doc, minimos):
         elif esquema.get("additionalProperties") is False:
             # Lo que responde puede ganar campos (el contrato lo permite): un cliente no debe romperse.
             del esquema["additionalProperties"]
-        if nombre in minimos:
-            esquema["minProperties"] = minimos[nombre]
+        esquema.update(extras.get(nombre, {}))
 
 
 def _error_con_enum(doc):

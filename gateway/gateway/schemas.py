@@ -106,6 +106,15 @@ class Salud(Esquema):
     servicios = fields.Dict(keys=fields.String(), values=fields.String())
 
 
+class SaludGateway(Esquema):
+    estado = Opcion(("ok", "caido"), metadata={"description": "caido: la base del gateway no responde"})
+
+
+class Borrado(Esquema):
+    id = fields.String(metadata={"description": "Id de lo que se quitó"})
+    borrada = fields.Boolean()
+
+
 class Error(Esquema):
     error = fields.String(required=True)
     mensaje = fields.String(required=True)

@@ -19,6 +19,7 @@ from omm_common.eventos import ahora_utc
 from omm_common.registro import ContextoDeRegistro
 
 from . import auth, observabilidad, openapi
+from .docs_api import RutasDocumentacion
 from .http import TIEMPO_RPC, PuertaHTTP, ruta
 from .models import RespuestaIdempotente
 from .rutas.administracion import RutasAdministracion
@@ -28,7 +29,7 @@ from .rutas.casos import RutasCasos
 from .rutas.notificaciones import RutasNotificaciones
 from .rutas.region import RutasRegion
 from .rutas.reportes import RutasReportes
-from .schemas import Salud
+from .schemas import Salud, SaludGateway
 from .territorio import Territorio
 from .web import PaginasWeb
 from .web.administracion import RutasWebAdministracion
@@ -58,7 +59,7 @@ def huella_de(p):
 
 
 class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones,
-              RutasRegion, RutasReportes, Territorio,
+              RutasRegion, RutasReportes, Territorio, RutasDocumentacion,
               # La aplicación web de las oficinas (gateway/web): páginas sobre las mismas operaciones.
               PaginasWeb, RutasWebInicio, RutasWebCasos, RutasWebAyudas, RutasWebCapacitaciones, RutasWebAvisos,
               RutasWebInformes, RutasWebAdministracion):
@@ -229,7 +230,7 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
 
     @ruta("GET", "/health/gateway", "Si este gateway puede atender (su proceso y su base); para la sonda de "
           "disponibilidad de un balanceador: un servicio caído no debe sacar de servicio a todos los gateways",
-          None, otros_estados={503: "La base del gateway no responde"})
+          None, respuesta=SaludGateway, otros_estados={503: "La base del gateway no responde"})
     def salud_gateway(self, p):
         try:
             self.uow.ping()
@@ -245,6 +246,7 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
         cuerpo = observabilidad.exponer(estados, cola, observabilidad.salud(estados, db, worker))
         return Response(cuerpo, content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
-    @ruta("GET", "/api/v1/openapi.json", "Este documento", None)
+    @ruta("GET", "/api/v1/openapi.json", "Este documento (OpenAPI 3.0); navegable en /api/v1/docs", None,
+          respuesta={"type": "object", "description": "El documento OpenAPI 3.0.3 de la API"})
     def openapi(self, p):
         return 200, openapi.documento()

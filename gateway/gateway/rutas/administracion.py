@@ -7,7 +7,7 @@ import logging
 
 import sqlalchemy as sa
 
-from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_campo
+from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, Prohibido, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 
@@ -111,7 +111,9 @@ class RutasAdministracion:
         # Fuera de la transacción: el fallo queda contado aunque se responda con error.
         if not correcta:
             auditar(p.yo, "contrasena_actual_incorrecta", objetivo_id=p.yo.usuario_id)
-            raise error_de_campo("contrasena_actual", "La contraseña actual no es correcta.")
+            # 403 y no 400: la solicitud es válida, lo que falta es probar que es ella (el campo lo dice).
+            raise Prohibido("La contraseña actual no es correcta.",
+                            {"contrasena_actual": ["La contraseña actual no es correcta."]})
         if misma:
             raise error_de_campo("contrasena_nueva", "La contraseña nueva debe ser distinta de la actual.")
         auth.ACTIVAS.olvidar(p.yo.usuario_id)

@@ -133,7 +133,7 @@ class RutasAyudas:
         return 200, self.llamar("ayudas", "fijar_presupuesto", p.cuerpo)
 
     @ruta("POST", "/api/v1/ayudas/importaciones", "Importa beneficiarias desde un .xlsx (campo «archivo»)", ROLES,
-          multipart=True, max_cuerpo=MAX_XLSX, respuesta=s.ImportacionSalida, etiqueta="ayudas")
+          multipart=True, max_cuerpo=MAX_XLSX, tipos_archivo=(XLSX,), respuesta=s.ImportacionSalida, etiqueta="ayudas")
     def importar_beneficiarias(self, p):
         contenido = p.archivos.get("archivo")
         if not contenido:

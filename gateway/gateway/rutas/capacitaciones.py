@@ -6,6 +6,7 @@ from capacitaciones import contrato as s
 from omm_common.errores import ErrorValidacion
 
 from ..http import TIEMPO_RPC, Pagina, respuesta_archivo, ruta
+from ..schemas import Borrado
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 ROLES_CLUB = ROLES + ("cis",)  # el CIS ve solo el club de embarazadas (el servicio filtra)
@@ -96,6 +97,7 @@ class RutasCapacitaciones:
     @ruta("POST", f"{_CAMINO}/<capacitacion_id>/fotos",
           "Sube una foto JPEG o PNG de la actividad (multipart: «archivo», «leyenda», «sesion_id» opcional); "
           "se guarda reducida y sin metadatos (GPS, cámara)", ROLES, multipart=s.FotoMetadatos, max_cuerpo=MAX_FOTO,
+          tipos_archivo=("image/jpeg", "image/png"),
           respuesta=s.FotoSalida, estado=201, idempotente=True, etiqueta="capacitaciones")
     def subir_foto(self, p, capacitacion_id):
         # Sin archivo, el servicio responde 400 «archivo» después de ver que la actividad es del municipio.
@@ -120,6 +122,6 @@ class RutasCapacitaciones:
         return respuesta_archivo(archivo["contenido_base64"], archivo["tipo_mime"], archivo["nombre_archivo"])
 
     @ruta("DELETE", f"{_CAMINO}/<capacitacion_id>/fotos/<foto_id>", "Quita una foto de la actividad",
-          ("coordinadora",), etiqueta="capacitaciones")
+          ("coordinadora",), respuesta=Borrado, etiqueta="capacitaciones")
     def borrar_foto(self, p, capacitacion_id, foto_id):
         return 200, self.llamar("capacitaciones", "borrar_foto", capacitacion_id, foto_id)

@@ -11,6 +11,7 @@ from reportes.contrato import (
 )
 
 from ..http import TIEMPO_RPC, respuesta_archivo, ruta
+from .ayudas import XLSX
 
 OFICINA = ("coordinadora", "tecnica")
 MAX_LOGO = 13 * 1024 * 1024  # omm_common.archivos rechaza con su mensaje lo que pase de 12 MB
@@ -47,7 +48,7 @@ class RutasReportes:
 
     @ruta("PUT", "/api/v1/reportes/logo", "Sube el logo de la oficina para el encabezado de su informe (JPEG o PNG "
           "en el campo «archivo»; se guarda reducido y sin metadatos)", ("coordinadora",), multipart=True,
-          max_cuerpo=MAX_LOGO, respuesta=LogoSalida, etiqueta="reportes")
+          max_cuerpo=MAX_LOGO, tipos_archivo=("image/jpeg", "image/png"), respuesta=LogoSalida, etiqueta="reportes")
     def fijar_logo(self, p):
         contenido = p.archivos.get("archivo")
         if not contenido:
@@ -66,7 +67,8 @@ class RutasReportes:
     @ruta("GET", "/api/v1/reportes/informe", "Informe de actividades del periodo (json, pdf o xlsx); "
           "?clasificacion=gbvims muestra los tipos de violencia del GBVIMS en lugar de los de la ley. La "
           "mancomunidad pide meses completos y recibe los casos de la misma tabla protegida que la región",
-          ("coordinadora", "mancomunidad"), consulta=FiltroInforme, respuesta=InformeSalida, etiqueta="reportes",
+          ("coordinadora", "mancomunidad"), consulta=FiltroInforme, respuesta=InformeSalida,
+          binario=("application/pdf", XLSX), etiqueta="reportes",
           otros_estados={200: "El informe (JSON, o el archivo PDF o .xlsx según «formato»)"})
     def informe(self, p):
         f = cargar(FiltroInforme(), p.consulta)

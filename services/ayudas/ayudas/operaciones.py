@@ -239,8 +239,13 @@ def corregir_beneficiaria(uow, yo, beneficiaria_id, cuerpo):
     nuevo = {c: datos.get(c, getattr(b, c)) for c in CAMPOS_IDENTIDAD}
     if "dni" in datos and datos["dni"] and "motivo_sin_dni" not in datos:
         nuevo["motivo_sin_dni"] = None  # ya tiene DNI: el motivo deja de aplicar
-    nuevo["motivo_sin_dni"] = dominio.verificar_identidad(nuevo["dni"], nuevo["motivo_sin_dni"],
-                                                          nuevo["fecha_nacimiento"])
+    try:
+        nuevo["motivo_sin_dni"] = dominio.verificar_identidad(nuevo["dni"], nuevo["motivo_sin_dni"],
+                                                              nuevo["fecha_nacimiento"])
+    except ErrorValidacion as exc:
+        # La corrección es válida por sí sola; lo que choca es el registro que quedaría (409, con el campo).
+        raise Conflicto("La corrección dejaría el registro incompleto.", exc.detalles,
+                        codigo="ESTADO_INVALIDO") from None
     if nuevo["dni"] and nuevo["dni"] != b.dni:
         existe = _por_dni(s, yo.municipio, nuevo["dni"], excepto=b.id)
         if existe:
@@ -448,8 +453,9 @@ def recibo(uow, yo, entrega_id):
 
 def lista_entregas(uow, yo, filtros):
     """Lista firmada para la auditoría municipal: una fila por entrega del periodo (anuladas marcadas) y totales."""
-    # hasta antes que desde: un periodo vacío, la lista sin filas (no un error: el documento no puede decirlo).
     f = cargar(schemas.FiltroListaEntregas(), filtros)
+    # Dos fechas al revés nombran el mismo periodo (el documento OpenAPI no puede exigir el orden).
+    f["desde"], f["hasta"] = sorted((f["desde"], f["hasta"]))
     s = uow.sesion
     tipos = {t.codigo: t for t in s.scalars(sa.select(TipoAyuda).where(TipoAyuda.municipio == yo.municipio))}
     consulta = (sa.select(Entrega, Beneficiaria).join(Beneficiaria, Entrega.beneficiaria_id == Beneficiaria.id)

@@ -381,8 +381,9 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
             cambiados.append(f"sobreviviente.{k}")
     if "fecha_incidente" in datos and datos["fecha_incidente"] != caso.fecha_incidente:
         if datos["fecha_incidente"] and datos["fecha_incidente"] > caso.fecha_atencion:
-            raise error_de_campo("fecha_incidente", "El incidente no puede ser posterior a la atención "
-                                                    f"({fecha_larga(caso.fecha_atencion)}).")
+            # Choca con la atención que el caso ya tiene (409, con el campo).
+            mensaje = f"El incidente no puede ser posterior a la atención ({fecha_larga(caso.fecha_atencion)})."
+            raise Conflicto(mensaje, {"fecha_incidente": [mensaje]}, codigo="ESTADO_INVALIDO")
         caso.fecha_incidente = datos["fecha_incidente"]
         cambiados.append("fecha_incidente")
     if "tipos_violencia" in datos:
@@ -392,8 +393,11 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
             cambiados.append("tipos_violencia")
     if "tipo_gbvims" in datos:
         error = dominio.validar_gbvims(caso.tipos_violencia, datos["tipo_gbvims"])
-        if error:
+        if error and "tipos_violencia" in datos:
             raise error_de_campo("tipo_gbvims", error)
+        if error:
+            # Choca con los tipos de violencia que el caso ya tiene (409, con el campo).
+            raise Conflicto(error, {"tipo_gbvims": [error]}, codigo="ESTADO_INVALIDO")
         nuevo_gbvims = datos["tipo_gbvims"]
     else:
         nuevo_gbvims = dominio.gbvims_tras_cambio(caso.tipos_violencia, caso.tipo_gbvims)

@@ -36,7 +36,33 @@ class Consentimiento(Esquema):
     estadisticas = fields.Boolean(required=True)
 
 
+def _incluye(tipo):
+    return {"not": {"items": {"not": {"enum": [tipo]}}}}
+
+
+def _excluye(tipo):
+    return {"items": {"not": {"enum": [tipo]}}}
+
+
+def _gbvims_incoherente():
+    """dominio.validar_gbvims dicho para el OpenAPI: las combinaciones que no se aceptan (con tipo_gbvims)."""
+    sexuales = ["agresion_sexual", "violacion"]
+
+    def regla(gbvims, tipos):
+        return {"required": ["tipo_gbvims", "tipos_violencia"],
+                "properties": {"tipo_gbvims": {"type": "string", "enum": gbvims}, "tipos_violencia": tipos}}
+    return {"not": {"anyOf": [
+        regla(sexuales, _excluye("sexual")),
+        regla([t for t in TIPOS_GBVIMS if t not in sexuales], _incluye("sexual")),
+        regla([t for t in TIPOS_GBVIMS if t not in sexuales and t != "agresion_fisica"],
+              {"allOf": [_incluye("fisica"), _excluye("sexual")]}),
+        regla(["agresion_fisica"], _excluye("fisica"))]}}
+
+
 class CasoEntrada(Esquema):
+    # Para el OpenAPI: el tipo GBVIMS coherente con los de la ley. Que el incidente no sea posterior a la
+    # atención no se puede decir en JSON Schema: 400 con el campo fecha_incidente.
+    OPENAPI = _gbvims_incoherente()
     fecha_atencion = fields.Date(required=True, **_FECHA)
     fecha_incidente = fields.Date(allow_none=True, **_FECHA)
     sobreviviente = fields.Nested(Sobreviviente, required=True)
@@ -70,7 +96,7 @@ _HISTORIA = {"nivel_riesgo": "El riesgo no se corrige: registre una nueva valora
 
 class CorreccionEntrada(Esquema):
     """PATCH: corrige datos de identificación o clasificación de un caso, con motivo (queda en la bitácora)."""
-    MINIMO_DE_CAMPOS = 2  # el motivo y al menos un dato (_sin_historias); va al OpenAPI
+    OPENAPI = {"minProperties": 2}  # el motivo y al menos un dato (_sin_historias)
     sobreviviente = fields.Nested(Sobreviviente(partial=True))
     fecha_incidente = fields.Date(allow_none=True, **_FECHA)
     contexto = Opcion(CONTEXTOS)

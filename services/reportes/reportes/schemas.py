@@ -26,8 +26,9 @@ HASTA_MES = ("Último día del periodo. Para la mancomunidad, el último día de
 
 
 class FiltroRegion(Esquema):
-    desde = fields.Date(metadata={"description": DESDE_MES})
-    hasta = fields.Date(metadata={"description": HASTA_MES})
+    # mes_completo: el OpenAPI lo dice como patrón (proteccion.validar_periodo decide).
+    desde = fields.Date(metadata={"description": DESDE_MES, "mes_completo": "desde"})
+    hasta = fields.Date(metadata={"description": HASTA_MES, "mes_completo": "hasta"})
     clasificacion = Clasificacion()
 
 
@@ -61,7 +62,24 @@ class MetasTrimestre(Esquema):
     t4 = Meta(required=True)
 
 
+def _mal_medido(indicadores, campo, otro):
+    """Lo que no se acepta para esos indicadores: sin `campo`, o con `otro`."""
+    indicador = {"type": "string", "enum": sorted(indicadores)}
+    return [{"required": ["indicador"], "properties": {"indicador": indicador, campo: NULO}},
+            {"required": ["indicador", otro], "properties": {"indicador": indicador, otro: {"type": "string"}}}]
+
+
+NULO = {"type": "string", "nullable": True, "enum": [None]}  # ausente o null, en una regla del OpenAPI
+
+
 class ActividadPoaEntrada(Esquema):
+    # dominio.validar_plan, dicho para el OpenAPI: un indicador de capacitaciones lleva tipo_capacitacion; uno de
+    # ayudas, categoria_ayuda (y no el otro).
+    OPENAPI = {"not": {"anyOf": [
+        *_mal_medido([i for i, (f, _) in INDICADORES.items() if f == "capacitaciones"], "tipo_capacitacion",
+                     "categoria_ayuda"),
+        *_mal_medido([i for i, (f, _) in INDICADORES.items() if f == "ayudas"], "categoria_ayuda",
+                     "tipo_capacitacion")]}}
     nombre = Texto(required=True, maximo=200)
     indicador = Opcion(INDICADORES, required=True)
     tipo_capacitacion = Opcion(TIPOS_CAPACITACION, allow_none=True)
