@@ -6,6 +6,7 @@ Es el comando `st run` de schemathesis contra el sistema real (el mismo que repi
 15 ejemplos por operación y una semilla fija; cada rol en su corrida, cada una en su municipio de pruebas
 (0415) o en las operaciones de su rol. Tiempo: unos 3 minutos en 2 núcleos.
 """
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ SEMILLA = 18
 M = "0415"  # municipio propio de esta prueba: lo que el fuzzing crea no se mezcla con otras pruebas
 CONTRASENA = "contrasena-de-fuzzing-0415"
 ST = Path(sys.executable).with_name("st")
+RAIZ = Path(__file__).resolve().parents[1]
 
 # Fuera del fuzzing, documentadas igual: una contraseña al azar en /auth/token cuenta como fallo de la
 # dirección de las pruebas (las demás pruebas de la sesión recibirían 429 al entrar) y en /yo/contrasena
@@ -38,23 +40,62 @@ def _usuarias_propias(sistema):
         "usuario": f"{rol}.{M}", "contrasena": CONTRASENA}).json()["access_token"] for rol in ("coordinadora",)}
 
 
+# Reglas entre campos de una misma solicitud que JSON Schema (OpenAPI 3.0) no puede decir: la API responde 400
+# con el campo y el documento las nombra en la descripción de la operación. Un «Schema-valid request rejected»
+# se acepta solo si su respuesta es una de estas; cualquier otro hallazgo hace fallar la prueba.
+REGLAS_ENTRE_CAMPOS = (
+    "El incidente no puede ser posterior a la atención.",  # crear_caso: fecha_incidente <= fecha_atencion
+    "La próxima fecha no puede ser anterior a la fecha del seguimiento.",  # registrar_seguimiento
+    "La suma por grupo de edad",  # registrar_conteo: por_grupo_edad suma mujeres + hombres
+    "Ya hay otra actividad del plan con ese nombre.",  # fijar_poa
+)
+
+
+def _esperado(operacion, codigo, respuesta):
+    if codigo != "ST202":
+        return False
+    if any(regla in respuesta for regla in REGLAS_ENTRE_CAMPOS):
+        return True
+    # schemathesis 4.32.5, fase de cobertura de un multipart con encoding.contentType: llena cada campo
+    # obligatorio sin estrategia propia con "" sin mirar su esquema (coverage/_operation.py,
+    # _generate_multipart_body_from_custom_strategies), y la leyenda vacía de una foto es un 400 correcto.
+    return operacion.endswith("/fotos") and '"leyenda": ["Este campo es obligatorio."]' in respuesta
+
+
+def _hallazgos(salida):
+    """[(operación, código, respuesta)] de cada hallazgo del informe de `st run`."""
+    fallas = salida[salida.find("= FAILURES ="):salida.find("= WARNINGS =")] if "= FAILURES =" in salida else ""
+    hallazgos, operacion = [], None
+    for bloque in re.split(r"\n(?=_{3,} .* _{3,}\n|\d+\. Test Case ID)", fallas):
+        titulo = re.match(r"_{3,} (.*?) _{3,}", bloque.strip())
+        if titulo:
+            operacion = titulo.group(1)
+        respuesta = re.search(r"\[\d{3}\] [^\n]*:\n\n\s*(.*)", bloque)
+        for codigo in re.findall(r"^- (ST\d+)", bloque, re.M):
+            hallazgos.append((operacion, codigo, respuesta.group(1)[:600] if respuesta else ""))
+    return hallazgos
+
+
 def _st(sistema, token, tmp_path, *filtros):
     reporte = tmp_path / "st.txt"
     orden = [str(ST), "run", f"{sistema.api.base}/api/v1/openapi.json", "--checks", "all",
              "--phases", "coverage,fuzzing,stateful", "--max-examples", str(EJEMPLOS), "--seed", str(SEMILLA),
-             "--workers", "2", "--request-timeout", "30", "-H", f"Authorization: Bearer {token}",
+             "--request-timeout", "30", "-H", f"Authorization: Bearer {token}",
              *[a for ruta in EXCLUIDAS for a in ("--exclude-path", ruta)], *filtros]
-    r = subprocess.run(orden, capture_output=True, text=True, timeout=600)
+    # Desde la raíz del repositorio: schemathesis.toml le da archivos de verdad para las subidas.
+    r = subprocess.run(orden, capture_output=True, text=True, timeout=900, cwd=RAIZ)
     reporte.write_text(r.stdout + r.stderr)
     resumen = r.stdout[r.stdout.find("SUMMARY"):]
-    assert r.returncode == 0 and "Failures:" not in resumen, r.stdout[-12000:]
+    assert "Tested:" in resumen, r.stdout[-5000:] + r.stderr[-3000:]
+    inesperados = [h for h in _hallazgos(r.stdout) if not _esperado(*h)]
+    assert not inesperados and (r.returncode == 0 or _hallazgos(r.stdout)), (inesperados, r.stdout[-12000:])
     return resumen
 
 
 def test_coordinadora_todas_las_operaciones(sistema, tmp_path):
     token = _usuarias_propias(sistema)["coordinadora"]
     resumen = _st(sistema, token, tmp_path)
-    assert "Stateful" in resumen and "✅ Stateful" in resumen, resumen
+    assert "✅ Stateful" in resumen, resumen  # la fase con estado corrió (enlaces) y no encontró nada
 
 
 def test_mancomunidad_region_e_informe(sistema, tmp_path):

@@ -90,6 +90,8 @@ class RutasCapacitaciones:
     @ruta("PUT", f"{_CAMINO}/<capacitacion_id>/sesiones/<sesion_id>/conteo",
           "Registra cuántas personas participaron en la sesión, por sexo y grupo de edad (reemplaza el conteo; "
           "409 ESTADO_INVALIDO si la sesión aún no llega o está cancelada)", ROLES, cuerpo=s.ConteoEntrada,
+          notas="Regla entre campos que JSON Schema no puede decir: la suma de por_grupo_edad, si viene, es igual a "
+                "mujeres + hombres (400 con el campo por_grupo_edad).",
           respuesta=s.ConteoRegistrado, etiqueta="capacitaciones")
     def registrar_conteo(self, p, capacitacion_id, sesion_id):
         return 200, self.llamar("capacitaciones", "registrar_conteo", capacitacion_id, sesion_id, p.cuerpo)

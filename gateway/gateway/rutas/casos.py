@@ -14,7 +14,9 @@ class RutasCasos:
     casos = RpcProxy("casos", expiration=TIEMPO_RPC)
 
     @ruta("POST", "/api/v1/casos", "Registra un caso (datos de la sobreviviente cifrados)", ROLES,
-          cuerpo=s.CasoEntrada, respuesta=s.CasoResumen, estado=201, idempotente=True, etiqueta="casos")
+          cuerpo=s.CasoEntrada, respuesta=s.CasoResumen, estado=201, idempotente=True, etiqueta="casos",
+          notas="Regla entre campos que JSON Schema no puede decir: fecha_incidente no puede ser posterior a "
+                "fecha_atencion (400 con el campo fecha_incidente).")
     def crear_caso(self, p):
         return 201, self.llamar("casos", "crear_caso", p.cuerpo, p.clave_idempotencia)
 

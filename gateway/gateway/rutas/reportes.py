@@ -27,7 +27,9 @@ class RutasReportes:
         return 200, self.llamar("reportes", "obtener_poa", anio, p.consulta.get("municipio"))
 
     @ruta("PUT", "/api/v1/poa/<anio>", "Fija las metas del POA del año (reemplaza el plan entero)", ("coordinadora",),
-          cuerpo=PoaEntrada, respuesta=PoaSalida, etiqueta="reportes")
+          cuerpo=PoaEntrada, respuesta=PoaSalida, etiqueta="reportes",
+          notas="Regla que JSON Schema no puede decir: dos actividades del plan no pueden llamarse igual (sin "
+                "distinguir mayúsculas; 400 con el campo actividades.N.nombre).")
     def fijar_poa(self, p, anio):
         return 200, self.llamar("reportes", "fijar_poa", anio, p.cuerpo)
 
@@ -69,6 +71,9 @@ class RutasReportes:
           "mancomunidad pide meses completos y recibe los casos de la misma tabla protegida que la región",
           ("coordinadora", "mancomunidad"), consulta=FiltroInforme, respuesta=InformeSalida,
           binario=("application/pdf", XLSX), etiqueta="reportes",
+          notas="La mancomunidad pide meses completos: «desde» el primer día de un mes y «hasta» el último (o hoy o "
+                "después); otro día responde 400 con el campo (la coordinadora puede pedir cualquier día, por eso el "
+                "documento no lo exige). Para la oficina, dos fechas al revés son el mismo periodo.",
           otros_estados={200: "El informe (JSON, o el archivo PDF o .xlsx según «formato»)"})
     def informe(self, p):
         f = cargar(FiltroInforme(), p.consulta)

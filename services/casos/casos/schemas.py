@@ -96,7 +96,8 @@ _HISTORIA = {"nivel_riesgo": "El riesgo no se corrige: registre una nueva valora
 
 class CorreccionEntrada(Esquema):
     """PATCH: corrige datos de identificación o clasificación de un caso, con motivo (queda en la bitácora)."""
-    OPENAPI = {"minProperties": 2}  # el motivo y al menos un dato (_sin_historias)
+    # El motivo y al menos un dato (_sin_historias); tipos y GBVIMS corregidos juntos, coherentes.
+    OPENAPI = {"minProperties": 2, **_gbvims_incoherente()}
     sobreviviente = fields.Nested(Sobreviviente(partial=True))
     fecha_incidente = fields.Date(allow_none=True, **_FECHA)
     contexto = Opcion(CONTEXTOS)
