@@ -226,7 +226,7 @@ def test_responsable_agenda_y_aviso_al_cis_confirmado(api, sistema):
     _error(api.put(ruta, TEC, json={"usuario_id": ids[COORD]}), 403, "PROHIBIDO")
     _error(api.put(ruta, COORD, json={"usuario_id": ids[CIS]}), 409, "ESTADO_INVALIDO", "usuario_id")
     otra = api.get("/api/v1/yo", "coordinadora.0309").json()["id"]
-    _error(api.put(ruta, COORD, json={"usuario_id": otra}), 404, "NO_ENCONTRADO", "usuario_id")
+    _error(api.put(ruta, COORD, json={"usuario_id": otra}), 409, "REFERENCIA_INEXISTENTE", "usuario_id")
     r = api.put(ruta, COORD, json={"usuario_id": ids[COORD]})
     assert r.status_code == 200, r.text
     assert r.json()["responsable"] == {"id": ids[COORD], "nombre": "Coordinadora de Minas de Oro"}

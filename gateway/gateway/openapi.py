@@ -37,7 +37,8 @@ TEXTO_OBLIGATORIO = f"^{_SIN_CONTROL}*{_VISIBLE}{_SIN_CONTROL}*$"
 SIN_NULO = "^[^\x00]*$"
 # El último día de un mes: 28 de febrero solo en años no bisiestos (el formato date ya descarta el 29 en ellos).
 _NO_BISIESTO = "(?:[02468][1235679]|[13579][01345789])"
-ULTIMO_DEL_MES = (f"(?:[0-9]{{4}}-(?:(?:0[13578]|1[02])-31|(?:0[469]|11)-30|02-29)"
+ANIO = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # 0001 a 9999, como datetime.date
+ULTIMO_DEL_MES = (f"(?:{ANIO}-(?:(?:0[13578]|1[02])-31|(?:0[469]|11)-30|02-29)"
                   f"|(?:[0-9]{{2}}{_NO_BISIESTO}|{_NO_BISIESTO}00)-02-28)")
 ARCHIVO = {"type": "object", "required": ["archivo"],
            "properties": {"archivo": {"type": "string", "format": "binary", "description": "El archivo"}}}
@@ -48,11 +49,14 @@ _ESTADOS_ERROR = {
     401: "Falta el token, no es válido o venció (NO_AUTENTICADO)",
     403: "El rol no tiene permiso (PROHIBIDO), o la usuaria debe cambiar su contraseña temporal "
          "(CAMBIO_DE_CONTRASENA_REQUERIDO)",
-    404: "No existe, o es de otro municipio (NO_ENCONTRADO); `detalles` nombra el campo si vino en el cuerpo",
+    404: "Lo que la ruta nombra no existe, o es de otro municipio (NO_ENCONTRADO)",
     405: "La ruta no admite el método (METODO_NO_PERMITIDO); la cabecera Allow y `detalles.metodos_permitidos` "
          "dicen cuáles sí",
     409: "Choca con el estado actual: DUPLICADO, FRECUENCIA_EXCEDIDA, SIN_EXISTENCIAS, SIN_CONSENTIMIENTO, "
-         "CUPO_LLENO, ESTADO_INVALIDO, PRESUPUESTO_EXCEDIDO o EN_PROCESO (la misma Idempotency-Key sigue en curso)",
+         "CUPO_LLENO, ESTADO_INVALIDO (con el campo: p. ej. una fecha antes de la atención del caso), "
+         "PRESUPUESTO_EXCEDIDO, REFERENCIA_INEXISTENTE (un campo nombra algo que no existe o es de otro "
+         "municipio), EN_PROCESO (la misma Idempotency-Key sigue en curso) o CLAVE_REUTILIZADA (esa clave ya se "
+         "usó con otra solicitud)",
     413: "El cuerpo es demasiado grande (DEMASIADO_GRANDE)",
     429: "Demasiados intentos (DEMASIADOS_INTENTOS); la cabecera Retry-After dice cuántos segundos esperar",
     500: "Error interno (ERROR_INTERNO); `detalles.referencia` es el id que quedó en el log con la traza",
@@ -155,8 +159,9 @@ def _atributos(self, field, ret, **kwargs):
             elif v is no_pasada:
                 minimo, maximo = max(minimo, hoy), min(maximo, date(2100, 12, 31))
                 acotada = True
+        # Sin cota, igual un patrón: el formato date admite el año 0000, que ninguna fecha de Python tiene.
+        extra["pattern"] = patron_fechas(minimo, maximo)
         if acotada:
-            extra["pattern"] = patron_fechas(minimo, maximo)
             ret.pop("x-minimum", None)
             ret.pop("x-maximum", None)
             extra.setdefault("description", f"Fecha entre {minimo.isoformat()} y {maximo.isoformat()}"
@@ -164,7 +169,7 @@ def _atributos(self, field, ret, **kwargs):
                              + (" (hoy en Honduras: no puede ser pasada)" if minimo == hoy else ""))
         mes = field.metadata.get("mes_completo")
         if mes == "desde":
-            extra["pattern"] = r"^[0-9]{4}-(?:0[1-9]|1[0-2])-01$"
+            extra["pattern"] = f"^{ANIO}-(?:0[1-9]|1[0-2])-01$"
         elif mes == "hasta":
             extra["pattern"] = f"^(?:{ULTIMO_DEL_MES}|{patron_fechas(hoy, date(9999, 12, 31))[1:-1]})$"
     if field.metadata.get("omitir_en_documento"):

@@ -5,7 +5,7 @@ import hmac
 from datetime import date, timedelta
 from decimal import Decimal
 
-from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado
+from omm_common.errores import Conflicto, ErrorOMM, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 
 # Públicos: contrato.py los reexporta (otros servicios los muestran).
@@ -66,8 +66,8 @@ def verificar_presentes(presentes, inscritas_ids):
     ajenas = [p for p in presentes if p not in set(inscritas_ids)]
     if ajenas:
         # Ids bien formados de inscripciones que aquí no existen: 404 que nombra el campo.
-        raise NoEncontrado("Hay personas que no están inscritas en esta actividad.", {
-            "presentes": [f"No está inscrita en esta actividad: {p}." for p in ajenas]})
+        raise ErrorOMM("Hay personas que no están inscritas en esta actividad.", {
+            "presentes": [f"No está inscrita en esta actividad: {p}." for p in ajenas]}, codigo="REFERENCIA_INEXISTENTE")
 
 
 def sumar_meses(fecha, meses):
