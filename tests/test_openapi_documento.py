@@ -10,7 +10,7 @@ import pytest
 from gateway import service  # noqa: F401  (registra todas las rutas)
 from gateway.ejemplos import EJEMPLOS
 from gateway.http import RUTAS
-from gateway.openapi import ULTIMO_DEL_MES, documento, patron_dni, patron_fechas
+from gateway.openapi import documento, patron_dni, patron_fechas, ultimo_del_mes
 from omm_common.errores import ESTADO_HTTP
 from omm_common.esquemas import cargar
 
@@ -97,7 +97,7 @@ def test_patrones_de_fechas_y_dni():
     fechas = re.compile(patron_fechas(date(1900, 1, 1), hoy))
     assert fechas.match("1900-01-01") and fechas.match("2026-12-03") and fechas.match("1999-07-31")
     assert not fechas.match("2026-12-04") and not fechas.match("1899-12-31") and not fechas.match("2027-01-01")
-    ultimo = re.compile(f"^{ULTIMO_DEL_MES}$")
+    ultimo = re.compile(f"^{ultimo_del_mes(1900, 2100)}$")
     assert ultimo.match("2026-02-28") and ultimo.match("2024-02-29") and ultimo.match("2026-04-30")
     assert not ultimo.match("2024-02-28") and not ultimo.match("2026-04-29") and not ultimo.match("2000-02-28")
     dni = re.compile(patron_dni(hoy))

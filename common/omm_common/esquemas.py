@@ -68,6 +68,11 @@ class Texto(fields.String):
 
     def __init__(self, *args, maximo=200, **kwargs):
         validadores = list(kwargs.pop("validate", []) or [])
+        if not isinstance(validadores, list):
+            validadores = [validadores]
+        # Los patrones miran el texto tal como llegó (como el `pattern` del documento OpenAPI), no el recortado.
+        self.patrones = [v for v in validadores if isinstance(v, validate.Regexp)]
+        validadores = [v for v in validadores if not isinstance(v, validate.Regexp)]
         validadores.append(validate.Length(max=maximo))
         self.maximo = maximo
         super().__init__(*args, validate=validadores, **kwargs)
@@ -77,6 +82,10 @@ class Texto(fields.String):
         # El largo cuenta antes de recortar: es el maxLength que el documento OpenAPI promete.
         if len(crudo) > self.maximo:
             raise ValidationError(validate.Length.message_max.format(max=self.maximo))
+        for patron in self.patrones:
+            coincide = patron.regex.match(crudo)
+            if not coincide or coincide.end() != len(crudo):  # entero: «$» de Python deja pasar un \n final
+                raise ValidationError(patron.error or "Valor inválido.")
         texto = crudo.strip()
         if CONTROL.search(texto):
             raise ValidationError("Tiene caracteres de control que no se pueden guardar; escríbalo de nuevo.")

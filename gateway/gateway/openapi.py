@@ -6,6 +6,7 @@ el documento se genera con la fecha de hoy en Honduras), los campos desconocidos
 (additionalProperties: false en lo que entra), los ids de la ruta (UUID). Las reglas entre campos que JSON
 Schema no puede decir (p. ej. el incidente antes de la atención) van en la descripción de la operación.
 """
+import calendar
 import functools
 import re
 from datetime import date
@@ -35,11 +36,6 @@ _VISIBLE = f"[^{_CONTROL}{ESPACIOS}]"
 TEXTO = f"^{_SIN_CONTROL}*$"
 TEXTO_OBLIGATORIO = f"^{_SIN_CONTROL}*{_VISIBLE}{_SIN_CONTROL}*$"
 SIN_NULO = "^[^\x00]*$"
-# El último día de un mes: 28 de febrero solo en años no bisiestos (el formato date ya descarta el 29 en ellos).
-_NO_BISIESTO = "(?:[02468][1235679]|[13579][01345789])"
-ANIO = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # 0001 a 9999, como datetime.date
-ULTIMO_DEL_MES = (f"(?:{ANIO}-(?:(?:0[13578]|1[02])-31|(?:0[469]|11)-30|02-29)"
-                  f"|(?:[0-9]{{2}}{_NO_BISIESTO}|{_NO_BISIESTO}00)-02-28)")
 ARCHIVO = {"type": "object", "required": ["archivo"],
            "properties": {"archivo": {"type": "string", "format": "binary", "description": "El archivo"}}}
 
@@ -115,17 +111,18 @@ def patron_fechas(minimo, maximo):
     return f"^{cuerpo}$"
 
 
+def ultimo_del_mes(desde, hasta):
+    """El último día de un mes entre los años desde y hasta: el 28 de febrero solo en años no bisiestos (el
+    formato date ya descarta el 29 en ellos)."""
+    anios = _rango(desde, hasta, 4)
+    no_bisiestos = "|".join(str(a) for a in range(desde, hasta + 1) if not calendar.isleap(a))
+    return f"(?:{anios}-(?:(?:0[13578]|1[02])-31|(?:0[469]|11)-30|02-29)|(?:{no_bisiestos})-02-28)"
+
+
 def patron_dni(hoy):
     """El DNI como lo acepta omm_common.municipios.normalizar_dni: municipio real y año plausible."""
     codigos = "|".join(sorted(municipios.todos()))
     return (f"^[{ESPACIOS}]*(?:{codigos})[- ]?{_rango(1900, hoy.year, 4)}[- ]?[0-9]{{5}}[{ESPACIOS}]*$")
-
-
-def _con_espacios(patron):
-    """Un Regexp de Texto se aplica al texto recortado: el documento admite los espacios de alrededor."""
-    interior = patron[1:] if patron.startswith("^") else ".*" + patron
-    interior = interior[:-1] if interior.endswith("$") else interior + ".*"
-    return f"^[{ESPACIOS}]*(?:{interior})[{ESPACIOS}]*$"
 
 
 def _atributos(self, field, ret, **kwargs):
@@ -137,8 +134,8 @@ def _atributos(self, field, ret, **kwargs):
         extra.setdefault("description", "DNI hondureño: 13 dígitos, con o sin guiones (0309-1985-00123); los 4 "
                                         "primeros, un municipio; los 4 siguientes, el año de inscripción")
     elif isinstance(field, Texto):
-        if "pattern" in ret:
-            extra["pattern"] = _con_espacios(ret["pattern"])
+        if field.patrones:
+            extra["pattern"] = field.patrones[0].regex.pattern
         else:
             extra["pattern"] = TEXTO_OBLIGATORIO if field.required else TEXTO
     elif isinstance(field, (fields.String, fields.Dict)) and "pattern" not in ret and not ret.get("enum") \
@@ -169,9 +166,10 @@ def _atributos(self, field, ret, **kwargs):
                              + (" (hoy en Honduras: no puede ser pasada)" if minimo == hoy else ""))
         mes = field.metadata.get("mes_completo")
         if mes == "desde":
-            extra["pattern"] = f"^{ANIO}-(?:0[1-9]|1[0-2])-01$"
+            extra["pattern"] = f"^{_rango(minimo.year, maximo.year, 4)}-(?:0[1-9]|1[0-2])-01$"
         elif mes == "hasta":
-            extra["pattern"] = f"^(?:{ULTIMO_DEL_MES}|{patron_fechas(hoy, date(9999, 12, 31))[1:-1]})$"
+            extra["pattern"] = (f"^(?:{ultimo_del_mes(minimo.year, maximo.year)}"
+                                f"|{patron_fechas(max(hoy, minimo), maximo)[1:-1]})$")
     if field.metadata.get("omitir_en_documento"):
         extra["x-omitir"] = True
     if "description" in ret:

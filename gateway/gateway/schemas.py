@@ -33,7 +33,18 @@ class TokenSalida(Esquema):
     usuario = fields.Nested(UsuarioSalida)
 
 
+ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
+_NULO = {"type": "string", "nullable": True, "enum": [None]}  # ausente o null, en una regla del OpenAPI
+
+
 class UsuarioEntrada(Esquema):
+    # Para el OpenAPI (rutas.administracion._territorio_del_rol): un rol municipal lleva municipio; el de
+    # mancomunidad, mancomunidad. Que exista es otra cosa: si no, 409 REFERENCIA_INEXISTENTE con el campo.
+    OPENAPI = {"not": {"anyOf": [
+        {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": list(ROLES_MUNICIPALES)},
+                                             "municipio": _NULO}},
+        {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": ["mancomunidad"]},
+                                             "mancomunidad": _NULO}}]}}
     usuario = Texto(required=True, maximo=60, validate=[validate.Regexp(
         r"^[a-z0-9._-]{3,60}$", error="De 3 a 60 caracteres: minúsculas, dígitos, punto, guion.")])
     nombre = Texto(required=True, maximo=120)

@@ -7,7 +7,7 @@ import logging
 
 import sqlalchemy as sa
 
-from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, Prohibido, error_de_campo
+from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, Prohibido, error_de_campo, no_existe
 from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 
@@ -15,13 +15,12 @@ from .. import auth
 from ..http import Pagina, ruta
 from ..models import Mancomunidad, Municipio, Usuario
 from ..schemas import (
-    CambioContrasena, FiltroUsuarios, MancomunidadEntrada, MancomunidadSalida, MunicipioCambio, MunicipioSalida,
+    ROLES_MUNICIPALES, CambioContrasena, FiltroUsuarios, MancomunidadEntrada, MancomunidadSalida, MunicipioCambio, MunicipioSalida,
     RestablecimientoEntrada, RestablecimientoSalida, TokenEntrada, TokenSalida, UsuarioCambio,
     UsuarioEntrada, UsuarioSalida,
 )
 from omm_common.db import paginar
 
-ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 auditoria = logging.getLogger("omm.auditoria")
 
 
@@ -39,12 +38,16 @@ def _duplicado(mensaje, detalles):
 def _territorio_del_rol(s, rol, municipio, mancomunidad):
     """(municipio, mancomunidad) que corresponden al rol: uno u otro, o ninguno para admin."""
     if rol in ROLES_MUNICIPALES:
-        if not municipio or s.get(Municipio, municipio) is None:
+        if not municipio:
             raise error_de_campo("municipio", "Este rol requiere un municipio existente.")
+        if s.get(Municipio, municipio) is None:
+            raise no_existe("municipio", "Este rol requiere un municipio existente.")
         return municipio, None
     if rol == "mancomunidad":
-        if not mancomunidad or s.get(Mancomunidad, mancomunidad) is None:
+        if not mancomunidad:
             raise error_de_campo("mancomunidad", "Este rol requiere una mancomunidad existente.")
+        if s.get(Mancomunidad, mancomunidad) is None:
+            raise no_existe("mancomunidad", "Este rol requiere una mancomunidad existente.")
         return None, mancomunidad
     return None, None
 

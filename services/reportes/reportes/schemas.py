@@ -1,5 +1,6 @@
 """Esquemas de reportes: validan lo que llega por RPC y el gateway los usa para su OpenAPI."""
 import functools
+from datetime import date
 
 from marshmallow import fields, validate
 
@@ -25,16 +26,23 @@ HASTA_MES = ("Último día del periodo. Para la mancomunidad, el último día de
              "año calendario completo.")
 
 
+# Un periodo entre 1900 y 2100: fuera de eso no hay registros, y las cuentas por mes se salen del calendario.
+PERIODO = validate.Range(min=date(1900, 1, 1), max=date(2100, 12, 31),
+                         error="Debe ser una fecha entre 1900-01-01 y 2100-12-31.")
+
+
 class FiltroRegion(Esquema):
     # mes_completo: el OpenAPI lo dice como patrón (proteccion.validar_periodo decide).
-    desde = fields.Date(metadata={"description": DESDE_MES, "mes_completo": "desde"})
-    hasta = fields.Date(metadata={"description": HASTA_MES, "mes_completo": "hasta"})
+    desde = fields.Date(validate=PERIODO, metadata={"description": DESDE_MES, "mes_completo": "desde"})
+    hasta = fields.Date(validate=PERIODO, metadata={"description": HASTA_MES, "mes_completo": "hasta"})
     clasificacion = Clasificacion()
 
 
 class FiltroInforme(Esquema):
-    desde = fields.Date(metadata={"description": DESDE_MES + " La coordinadora puede pedir cualquier día."})
-    hasta = fields.Date(metadata={"description": HASTA_MES + " La coordinadora puede pedir cualquier día."})
+    desde = fields.Date(validate=PERIODO, metadata={
+        "description": DESDE_MES + " La coordinadora puede pedir cualquier día."})
+    hasta = fields.Date(validate=PERIODO, metadata={
+        "description": HASTA_MES + " La coordinadora puede pedir cualquier día."})
     formato = Opcion(("json", "pdf", "xlsx"), load_default="json")
     municipio = fields.String(validate=CODIGO_MUNICIPIO)
     clasificacion = Clasificacion()
