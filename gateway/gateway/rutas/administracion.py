@@ -242,7 +242,7 @@ class RutasAdministracion:
             if nueva is not None:
                 nueva = nueva.upper()
                 if s.get(Mancomunidad, nueva) is None:
-                    raise error_de_campo("mancomunidad", f"No existe la mancomunidad «{nueva}».")
+                    raise no_existe("mancomunidad", f"No existe la mancomunidad «{nueva}».")
             anterior, m.mancomunidad = m.mancomunidad, nueva
             salida = MunicipioSalida().dump(m)
         if anterior != nueva:
