@@ -3,6 +3,8 @@ from marshmallow import fields, validate
 from omm_common.contexto import ROLES
 from omm_common.esquemas import Esquema, Opcion, Paginacion, Texto
 
+from .auth import MINIMO_CONTRASENA_ADMIN
+
 _CONTRASENA = validate.Length(min=10, max=200, error="La contraseña debe tener entre 10 y 200 caracteres.")
 _MUNICIPIO = validate.Regexp(r"^\d{4}$", error="Código de 4 dígitos.")
 
@@ -40,11 +42,15 @@ _NULO = {"type": "string", "nullable": True, "enum": [None]}  # ausente o null, 
 class UsuarioEntrada(Esquema):
     # Para el OpenAPI (rutas.administracion._territorio_del_rol): un rol municipal lleva municipio; el de
     # mancomunidad, mancomunidad. Que exista es otra cosa: si no, 409 REFERENCIA_INEXISTENTE con el campo.
+    # Y una cuenta de administración pide una contraseña más larga (auth.error_de_politica).
     OPENAPI = {"not": {"anyOf": [
         {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": list(ROLES_MUNICIPALES)},
                                              "municipio": _NULO}},
         {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": ["mancomunidad"]},
-                                             "mancomunidad": _NULO}}]}}
+                                             "mancomunidad": _NULO}},
+        {"required": ["rol", "contrasena"], "properties": {
+            "rol": {"type": "string", "enum": ["admin"]},
+            "contrasena": {"type": "string", "maxLength": MINIMO_CONTRASENA_ADMIN - 1}}}]}}
     usuario = Texto(required=True, maximo=60, validate=[validate.Regexp(
         r"^[a-z0-9._-]{3,60}$", error="De 3 a 60 caracteres: minúsculas, dígitos, punto, guion.")])
     nombre = Texto(required=True, maximo=120)
