@@ -61,6 +61,8 @@ class Esquema(Schema):
 # Caracteres de control (salvo tabulador y saltos de línea): nadie los teclea, y en un .xlsx o un PDF rompen el
 # archivo entero (openpyxl los rechaza). Se rechazan al entrar, con el campo.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Lo que str.strip() quita (str.isspace), como clase de una expresión regular (para el documento OpenAPI).
+ESPACIOS = " \t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 class Texto(fields.String):

@@ -18,7 +18,7 @@ from marshmallow import fields, validate
 
 from omm_common import municipios
 from omm_common.errores import ESTADO_HTTP
-from omm_common.esquemas import CONTROL, Dni, Texto, no_futura, no_pasada
+from omm_common.esquemas import CONTROL, ESPACIOS, Dni, Texto, no_futura, no_pasada
 from omm_common.tiempo import hoy_honduras
 
 from .ejemplos import EJEMPLOS
@@ -28,8 +28,6 @@ from .schemas import Error
 _PARAM = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 VERSION = "1.0.0"
 
-# Lo que str.strip() quita (str.isspace) fuera de los caracteres de control: recortar no cambia lo guardado.
-ESPACIOS = " \t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _CONTROL = CONTROL.pattern[1:-1]  # la clase sin corchetes, la misma que rechaza Texto
 _SIN_CONTROL = f"[^{_CONTROL}]"
 _VISIBLE = f"[^{_CONTROL}{ESPACIOS}]"

@@ -1,7 +1,7 @@
 from marshmallow import fields, validate
 
 from omm_common.contexto import ROLES
-from omm_common.esquemas import Esquema, Opcion, Paginacion, Texto
+from omm_common.esquemas import ESPACIOS, Esquema, Opcion, Paginacion, Texto
 
 from .auth import MINIMO_CONTRASENA_ADMIN
 
@@ -37,6 +37,7 @@ class TokenSalida(Esquema):
 
 ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 _NULO = {"type": "string", "nullable": True, "enum": [None]}  # ausente o null, en una regla del OpenAPI
+_VACIO = {"type": "string", "nullable": True, "pattern": f"^[{ESPACIOS}]*$"}  # ausente, null o en blanco
 
 
 class UsuarioEntrada(Esquema):
@@ -47,7 +48,7 @@ class UsuarioEntrada(Esquema):
         {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": list(ROLES_MUNICIPALES)},
                                              "municipio": _NULO}},
         {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": ["mancomunidad"]},
-                                             "mancomunidad": _NULO}},
+                                             "mancomunidad": _VACIO}},
         {"required": ["rol", "contrasena"], "properties": {
             "rol": {"type": "string", "enum": ["admin"]},
             "contrasena": {"type": "string", "maxLength": MINIMO_CONTRASENA_ADMIN - 1}}}]}}
