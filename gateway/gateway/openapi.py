@@ -360,6 +360,13 @@ def _enlazar(caminos):
             if metodo != "post" or creado is None or "content" not in creado:
                 continue
             propios = re.findall(r"{([a-z_]+)}", camino)
+            esquema = creado["content"].get("application/json", {}).get("schema")
+            campos = _instancia(esquema).fields if esquema is not None and not isinstance(esquema, dict) else {}
+            # Solo las listas que lo creado siempre trae (la entrada las exige no vacías: las sesiones).
+            entrada = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            entrada = _instancia(entrada).fields if entrada is not None and not isinstance(entrada, dict) else {}
+            campos = {n: c for n, c in campos.items() if n in entrada and any(
+                isinstance(v, validate.Length) and (v.min or 0) >= 1 for v in entrada[n].validators)}
             enlaces = {}
             for otro, sus_ops in caminos.items():
                 m = re.fullmatch(re.escape(camino) + r"/{([a-z_]+_id)}(/.*)?", otro)
@@ -369,6 +376,10 @@ def _enlazar(caminos):
                     parametros = {m.group(1): "$response.body#/id"}
                     parametros.update({p: f"$request.path.{p}" for p in propios})
                     for p in re.findall(r"{([a-z_]+)}", otro):
+                        # Un id de más (sesion_id) sale de la lista de lo creado con él (sesiones[0]).
+                        lista = next((n for n in (p[:-3] + "es", p[:-3] + "s") if n in campos), None)
+                        if p not in parametros and lista:
+                            parametros[p] = f"$response.body#/{lista}/0/id"
                         if p not in parametros:
                             break
                     else:
