@@ -7,7 +7,9 @@ import logging
 
 import sqlalchemy as sa
 
-from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, Prohibido, error_de_campo, no_existe
+from omm_common.errores import (
+    ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido, error_de_campo, no_existe,
+)
 from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 
@@ -50,6 +52,14 @@ def _territorio_del_rol(s, rol, municipio, mancomunidad):
             raise no_existe("mancomunidad", "Este rol requiere una mancomunidad existente.")
         return None, mancomunidad
     return None, None
+
+
+def _sin_choque(funcion, *args):
+    """La regla de `funcion` sobre lo que la cuenta quedaría siendo: su 400 es aquí un 409 con el mismo campo."""
+    try:
+        return funcion(*args)
+    except ErrorValidacion as exc:
+        raise ErrorOMM(exc.mensaje, exc.detalles, codigo="ESTADO_INVALIDO") from None
 
 
 def _exigir_politica(campo, rol, contrasena):
@@ -105,7 +115,7 @@ class RutasAdministracion:
         datos = cargar(CambioContrasena(), p.cuerpo)
         with self.uow() as uow:
             u = auth.exigir_activo(uow.sesion, p.yo.usuario_id)
-            _exigir_politica("contrasena_nueva", u.rol, datos["contrasena_nueva"])
+            _sin_choque(_exigir_politica, "contrasena_nueva", u.rol, datos["contrasena_nueva"])  # su rol pide más
             correcta = auth.verificar_contrasena_actual(uow.sesion, u, datos["contrasena_actual"], p.direccion)
             misma = correcta and auth.es_la_misma(u, datos["contrasena_nueva"])
             if correcta and not misma:
@@ -182,13 +192,19 @@ class RutasAdministracion:
             u = _usuaria(s, usuario_id)
             cambios = sorted(c for c in datos if c != "contrasena")
             if "contrasena" in datos:
-                _exigir_politica("contrasena", datos.get("rol", u.rol), datos["contrasena"])
+                if "rol" in datos:
+                    _exigir_politica("contrasena", datos["rol"], datos["contrasena"])
+                else:
+                    # El rol guardado (admin) pide más: choca con la cuenta, no con la solicitud (409).
+                    _sin_choque(_exigir_politica, "contrasena", u.rol, datos["contrasena"])
                 auth.fijar_contrasena(s, u, datos.pop("contrasena"))
                 cambios.append("contrasena")
             if {"rol", "municipio", "mancomunidad"} & set(datos):
                 rol = datos.pop("rol", u.rol)
-                municipio, mancomunidad = _territorio_del_rol(
-                    s, rol, datos.pop("municipio", u.municipio), datos.pop("mancomunidad", u.mancomunidad))
+                # Con lo guardado: un rol municipal sin municipio (o al revés) choca con la cuenta (409).
+                municipio, mancomunidad = _sin_choque(
+                    _territorio_del_rol, s, rol, datos.pop("municipio", u.municipio),
+                    datos.pop("mancomunidad", u.mancomunidad))
                 if (rol, municipio, mancomunidad) != (u.rol, u.municipio, u.mancomunidad):
                     # El token lleva rol y territorio: los emitidos con los anteriores ya no valen.
                     u.rol, u.municipio, u.mancomunidad = rol, municipio, mancomunidad
@@ -211,7 +227,7 @@ class RutasAdministracion:
         temporal = auth.contrasena_temporal() if generada else datos["contrasena_temporal"]
         with self.uow() as uow:
             u = _usuaria(uow.sesion, usuario_id)
-            _exigir_politica("contrasena_temporal", u.rol, temporal)
+            _sin_choque(_exigir_politica, "contrasena_temporal", u.rol, temporal)  # el rol guardado pide más
             auth.fijar_contrasena(uow.sesion, u, temporal, temporal=True)
             publico = auth.usuario_publico(u)
         auth.ACTIVAS.olvidar(usuario_id)

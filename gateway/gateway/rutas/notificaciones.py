@@ -25,12 +25,14 @@ class RutasNotificaciones:
 
     @ruta("GET", "/api/v1/notificaciones/destinatarios", "Contactos del municipio (CIS, coordinadora...)",
           CONTACTOS, consulta=s.FiltroDestinatarios, respuesta=s.DestinatarioSalida(many=True),
+          notas="La administración indica ?municipio= (sin él, 400 con el campo); la coordinadora ve el suyo.",
           etiqueta="notificaciones")
     def listar_destinatarios(self, p):
         return 200, self.llamar("notificaciones", "listar_destinatarios", p.consulta)
 
     @ruta("PUT", "/api/v1/notificaciones/destinatarios", "Crea o reemplaza el contacto con esa clave",
-          CONTACTOS, cuerpo=s.DestinatarioEntrada, respuesta=s.DestinatarioSalida, etiqueta="notificaciones")
+          CONTACTOS, cuerpo=s.DestinatarioEntrada, respuesta=s.DestinatarioSalida, etiqueta="notificaciones",
+          notas="La administración indica «municipio» en el cuerpo (sin él, 400 con el campo).")
     def guardar_destinatario(self, p):
         return 200, self.llamar("notificaciones", "guardar_destinatario", p.cuerpo)
 
