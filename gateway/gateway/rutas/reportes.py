@@ -21,7 +21,8 @@ class RutasReportes:
     reportes = RpcProxy("reportes", expiration=TIEMPO_RPC)
 
     @ruta("GET", "/api/v1/poa/<anio>", "Plan operativo anual del municipio, con su avance calculado de lo registrado",
-          OFICINA + ("mancomunidad",), consulta=FiltroPoa, respuesta=PoaSalida, etiqueta="reportes")
+          OFICINA + ("mancomunidad",), consulta=FiltroPoa, respuesta=PoaSalida, etiqueta="reportes",
+          notas="La mancomunidad indica ?municipio= (uno de los suyos; sin él, 400 con el campo).")
     def obtener_poa(self, p, anio):
         cargar(FiltroPoa(), p.consulta)
         return 200, self.llamar("reportes", "obtener_poa", anio, p.consulta.get("municipio"))
@@ -60,6 +61,7 @@ class RutasReportes:
 
     @ruta("GET", "/api/v1/reportes/logo", "El logo de la oficina (la mancomunidad indica ?municipio=)",
           OFICINA + ("mancomunidad",), consulta=FiltroPoa, binario="image/*", etiqueta="reportes",
+          notas="La mancomunidad indica ?municipio= (uno de los suyos; sin él, 400 con el campo).",
           otros_estados={404: "La oficina aún no ha subido su logo"})
     def obtener_logo(self, p):
         cargar(FiltroPoa(), p.consulta)
