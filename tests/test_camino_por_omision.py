@@ -295,3 +295,48 @@ def test_la_aplicacion_web_en_la_raiz_con_la_demo(pila, request, usuario):
         n.salir()
     finally:
         n.cerrar()
+
+
+_INSTANTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _instantes(valor, ruta=""):
+    """(ruta, texto) de cada instante ISO 8601 (fecha y hora) dentro de una respuesta JSON."""
+    if isinstance(valor, dict):
+        for k, v in valor.items():
+            yield from _instantes(v, f"{ruta}.{k}")
+    elif isinstance(valor, list):
+        for i, v in enumerate(valor):
+            yield from _instantes(v, f"{ruta}[{i}]")
+    elif isinstance(valor, str) and _INSTANTE.match(valor):
+        yield ruta, valor
+
+
+def test_cada_instante_de_las_respuestas_lleva_su_zona(pila):
+    """«timestamps ISO 8601 with offset» en SQLite (que no guarda la zona) y en PostgreSQL: las listas de la demo y
+    el detalle de lo primero de cada una (caso con su bitácora, beneficiaria con su historial, actividad)."""
+    vistos, sin_zona = 0, []
+    for usuario, rutas in {f"coordinadora.{M}": [
+            "/api/v1/casos", "/api/v1/ayudas/beneficiarias", "/api/v1/ayudas/entregas", "/api/v1/capacitaciones",
+            "/api/v1/notificaciones", "/api/v1/usuarios", "/api/v1/ayudas/inventario/movimientos", "/api/v1/yo",
+            "/api/v1/casos/agenda", "/api/v1/notificaciones/resumen", "/api/v1/ayudas/tipos",
+            "/api/v1/notificaciones/destinatarios", "/api/v1/notificaciones/reglas"],
+            f"cis.{M}": ["/api/v1/notificaciones"]}.items():
+        for ruta in rutas:
+            r = pila.api.get(ruta, usuario)
+            assert r.status_code == 200, (ruta, r.text)
+            respuestas = [(ruta, r.json())]
+            items = r.json().get("items") if isinstance(r.json(), dict) else None
+            detalle = {"/api/v1/casos": ["", "/auditoria"], "/api/v1/ayudas/beneficiarias": ["", "/historial"],
+                       "/api/v1/capacitaciones": [""]}.get(ruta) if usuario.startswith("coordinadora") else None
+            if items and detalle:
+                for sufijo in detalle:
+                    otra = pila.api.get(f"{ruta}/{items[0]['id']}{sufijo}", usuario)
+                    assert otra.status_code == 200, otra.text
+                    respuestas.append((f"{ruta}/{{id}}{sufijo}", otra.json()))
+            for donde, cuerpo in respuestas:
+                for campo, texto in _instantes(cuerpo):
+                    vistos += 1
+                    if datetime.fromisoformat(texto).tzinfo is None:
+                        sin_zona.append((donde, campo, texto))
+    assert vistos > 50 and not sin_zona, sin_zona[:20]

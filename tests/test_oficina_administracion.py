@@ -111,7 +111,7 @@ def test_cambiar_la_propia_contrasena_invalida_los_otros_tokens(api, sistema):
     # La actual equivocada: 400 que nombra el campo, y cuenta como intento fallido para el bloqueo.
     r = _con(api, "POST", "/api/v1/yo/contrasena", propio,
              json={"contrasena_actual": "no-es-la-actual", "contrasena_nueva": nueva})
-    assert "contrasena_actual" in _error(r, 400, "VALIDACION")["detalles"]
+    assert "contrasena_actual" in _error(r, 403, "PROHIBIDO")["detalles"]
     motor = sa.create_engine(sistema.urls["gateway"])
     with motor.connect() as c:
         fallos = c.scalar(sa.text("SELECT fallos FROM intentos_fallidos WHERE clave = :c"), {"c": f"u:{usuario}"})
@@ -236,7 +236,7 @@ def test_cambiar_rol_o_municipio_de_una_usuaria_corta_sus_tokens(api):
     assert r.status_code == 200 and r.json()["nombre"] == "CIS de San José del Potrero (turno tarde)"
     assert _con(api, "GET", "/api/v1/yo", viejo).status_code == 200  # el nombre no toca los permisos
     assert "municipio" in _error(api.patch(f"/api/v1/usuarios/{uid}", "admin", json={"municipio": "9999"}),
-                                 400, "VALIDACION")["detalles"]
+                                 409, "REFERENCIA_INEXISTENTE")["detalles"]
     r = api.patch(f"/api/v1/usuarios/{uid}", "admin", json={"rol": "promotora"})
     assert r.status_code == 200 and r.json()["rol"] == "promotora" and r.json()["municipio"] == M
     # El token decía «cis»: ya no vale; uno nuevo dice «promotora».
@@ -275,7 +275,7 @@ def test_mancomunidades_nuevas_y_municipio_movido_se_ve_en_la_region(api):
 
     # Asignar: errores en español; la lista de municipios y la de mancomunidades lo reflejan.
     assert "mancomunidad" in _error(api.put(f"/api/v1/municipios/{M}", "admin", json={"mancomunidad": "NOEXISTE"}),
-                                    400, "VALIDACION")["detalles"]
+                                    409, "REFERENCIA_INEXISTENTE")["detalles"]
     _error(api.put("/api/v1/municipios/9999", "admin", json={"mancomunidad": a}), 404, "NO_ENCONTRADO")
     _error(api.put(f"/api/v1/municipios/{M}", f"coordinadora.{M}", json={"mancomunidad": a}), 403, "PROHIBIDO")
     r = api.put(f"/api/v1/municipios/{M}", "admin", json={"mancomunidad": a})

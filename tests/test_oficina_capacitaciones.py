@@ -208,8 +208,13 @@ def test_fotos_con_leyenda_sin_gps_ni_camara_y_solo_del_municipio(api, sistema):
     assert foto["tipo_mime"] == "image/jpeg" and max(foto["ancho"], foto["alto"]) <= 1600
     repetida = api.post(f"{CAMINO}/{c['id']}/fotos", TECNICA, cabeceras={"Idempotency-Key": "foto-1"},
                         files={"archivo": ("foto.jpg", original, "image/jpeg")},
-                        data={"leyenda": "Socialización del POA con lideresas"})
+                        data={"leyenda": "Socialización del POA con lideresas", "sesion_id": sesion})
     assert repetida.json()["id"] == foto["id"]
+    # La misma clave con otra solicitud no recibe la primera respuesta: 409 que nombra la cabecera.
+    otra = api.post(f"{CAMINO}/{c['id']}/fotos", TECNICA, cabeceras={"Idempotency-Key": "foto-1"},
+                    files={"archivo": ("foto.jpg", original, "image/jpeg")}, data={"leyenda": "Otra leyenda"})
+    assert otra.status_code == 409 and otra.json()["error"] == "CLAVE_REUTILIZADA", otra.text
+    assert "Idempotency-Key" in otra.json()["detalles"]
 
     r = api.get(f"{CAMINO}/{c['id']}/fotos/{foto['id']}", PROMOTORA)
     assert r.status_code == 200 and r.headers["Content-Type"] == "image/jpeg"

@@ -85,7 +85,7 @@ def test_riesgo_y_consentimiento_con_historia_reapertura_y_conteos(api, sistema)
     assert d["valoraciones"][2]["registrada_por"]["nombre"] == "Técnica de Minas de Oro"
     assert d["valoraciones"][1]["nivel_riesgo_nombre"] == "Alto"
     _error(api.post(f"/api/v1/casos/{caso['id']}/valoraciones", TEC, json={
-        "nivel_riesgo": "bajo", "motivo": "x", "fecha": _dia(31)}), 400, "VALIDACION", "fecha")
+        "nivel_riesgo": "bajo", "motivo": "x", "fecha": _dia(31)}), 409, "ESTADO_INVALIDO", "fecha")  # antes de la atención
     _error(api.post(f"/api/v1/casos/{caso['id']}/valoraciones", TEC, json={
         "nivel_riesgo": "bajo", "motivo": "x", "fecha": _dia(-1)}), 400, "VALIDACION", "fecha")
     _error(api.post(f"/api/v1/casos/{caso['id']}/valoraciones", TEC, json={"nivel_riesgo": "bajo"}),
@@ -166,10 +166,12 @@ def test_correccion_auditada_gbvims_exacto_y_fechas_en_orden(api, sistema):
     # Repetir la misma corrección no cambia nada ni deja otra entrada.
     assert api.patch(ruta, TEC, json={"sobreviviente": {"nombres": "Yesenia"}, "motivo": "otra vez"}).status_code == 200
     _error(api.patch(ruta, TEC, json={"contexto": "familiar"}), 400, "VALIDACION", "motivo")
-    _error(api.patch(ruta, TEC, json={"fecha_incidente": _dia(5), "motivo": "x"}), 400, "VALIDACION",
+    # Válido por sí solo; choca con la atención guardada: 409 que nombra el campo.
+    _error(api.patch(ruta, TEC, json={"fecha_incidente": _dia(5), "motivo": "x"}), 409, "ESTADO_INVALIDO",
            "fecha_incidente")
     # Clasificación: la violación se distingue solo cuando la técnica lo dice, y debe ser coherente.
-    _error(api.patch(ruta, TEC, json={"tipo_gbvims": "violacion", "motivo": "x"}), 400, "VALIDACION", "tipo_gbvims")
+    _error(api.patch(ruta, TEC, json={"tipo_gbvims": "violacion", "motivo": "x"}), 409, "ESTADO_INVALIDO",
+           "tipo_gbvims")
     r = api.patch(ruta, TEC, json={"tipos_violencia": ["sexual", "fisica"], "motivo": "Relató la violación"})
     assert r.json()["tipo_gbvims"] is None and r.json()["tipo_gbvims_nombre"] == "Sin clasificar"
     r = api.patch(ruta, TEC, json={"tipo_gbvims": "violacion", "motivo": "Relató la violación"})
@@ -196,7 +198,7 @@ def test_correccion_auditada_gbvims_exacto_y_fechas_en_orden(api, sistema):
     # Fechas en orden: seguimiento ni antes de la atención ni futuro; la próxima, no antes del seguimiento.
     seg = f"{ruta}/seguimientos"
     r = api.post(seg, TEC, json={"fecha": _dia(11), "tipo": "llamada", "nota": "x"})
-    _error(r, 400, "VALIDACION", "fecha")
+    _error(r, 409, "ESTADO_INVALIDO", "fecha")
     assert "anterior a la atención" in r.json()["detalles"]["fecha"][0]
     _error(api.post(seg, TEC, json={"fecha": _dia(-1), "tipo": "llamada", "nota": "x"}), 400, "VALIDACION", "fecha")
     _error(api.post(seg, TEC, json={"fecha": _dia(2), "tipo": "llamada", "nota": "x", "proxima_fecha": _dia(3)}),
@@ -222,9 +224,9 @@ def test_responsable_agenda_y_aviso_al_cis_confirmado(api, sistema):
     # La coordinadora pasa un caso a su nombre; el CIS o una usuaria de otro municipio no pueden ser responsables.
     ruta = f"/api/v1/casos/{de_hoy['id']}/responsable"
     _error(api.put(ruta, TEC, json={"usuario_id": ids[COORD]}), 403, "PROHIBIDO")
-    _error(api.put(ruta, COORD, json={"usuario_id": ids[CIS]}), 400, "VALIDACION", "usuario_id")
+    _error(api.put(ruta, COORD, json={"usuario_id": ids[CIS]}), 409, "ESTADO_INVALIDO", "usuario_id")
     otra = api.get("/api/v1/yo", "coordinadora.0309").json()["id"]
-    _error(api.put(ruta, COORD, json={"usuario_id": otra}), 400, "VALIDACION", "usuario_id")
+    _error(api.put(ruta, COORD, json={"usuario_id": otra}), 409, "REFERENCIA_INEXISTENTE", "usuario_id")
     r = api.put(ruta, COORD, json={"usuario_id": ids[COORD]})
     assert r.status_code == 200, r.text
     assert r.json()["responsable"] == {"id": ids[COORD], "nombre": "Coordinadora de Minas de Oro"}

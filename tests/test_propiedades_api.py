@@ -1,42 +1,108 @@
-"""Clientes hostiles generados del propio openapi.json (schemathesis): nunca un 5xx, cada 4xx con el
-formato del contrato, y las respuestas como el documento dice. Número de ejemplos acotado."""
-from concurrent.futures import ThreadPoolExecutor
+"""Clientes hostiles generados del propio openapi.json con schemathesis 4, como lo corre quien integra:
+todas las comprobaciones (`--checks all`) y las fases de cobertura, de datos al azar y con estado (los enlaces
+del documento: lo creado se lee, se corrige y se usa). No debe encontrar nada.
+
+Es el comando `st run` de schemathesis contra el sistema real (el mismo que repite una revisión a mano), con
+15 ejemplos por operación y una semilla fija; cada rol en su corrida, cada una en su municipio de pruebas
+(0415) o en las operaciones de su rol. Tiempo: unos 3 minutos en 2 núcleos.
+"""
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
 pytestmark = pytest.mark.integracion
 
-# Una usuaria por rol; /auth/token y /yo/contrasena quedan fuera: contraseñas al azar bloquearían la dirección
-# de las pruebas o las cuentas de la demo (un fallo con la contraseña actual cuenta como uno al entrar).
-USUARIAS = ["coordinadora.0309", "tecnica.0309", "promotora.0309", "cis.0309", "mancomunidad.mamcopaz", "admin"]
-EJEMPLOS = 25
-HILOS = ThreadPoolExecutor(len(USUARIAS))
+EJEMPLOS = 15
+SEMILLA = 18
+M = "0415"  # municipio propio de esta prueba: lo que el fuzzing crea no se mezcla con otras pruebas
+CONTRASENA = "contrasena-de-fuzzing-0415"
+ST = Path(sys.executable).with_name("st")
+RAIZ = Path(__file__).resolve().parents[1]
+
+# Fuera del fuzzing, documentadas igual: una contraseña al azar en /auth/token cuenta como fallo de la
+# dirección de las pruebas (las demás pruebas de la sesión recibirían 429 al entrar) y en /yo/contrasena
+# bloquea la cuenta. Las demás cambian lo que otras pruebas de la misma sesión usan: PUT /municipios/{codigo}
+# movería municipios de la demo entre mancomunidades; PATCH /usuarios/{usuario_id} y el restablecimiento
+# (la fase con estado toma ids de GET /usuarios) desactivarían o cambiarían la contraseña de sus cuentas.
+# POST /auth/salida cerraría el token con el que corre el resto del fuzzing (todo daría 401 desde ahí).
+EXCLUIDAS = ["/api/v1/auth/token", "/api/v1/yo/contrasena", "/api/v1/municipios/{codigo}",
+             "/api/v1/usuarios/{usuario_id}", "/api/v1/usuarios/{usuario_id}/restablecimiento",
+             "/api/v1/auth/salida"]
 
 
-@pytest.fixture(scope="module")
-def esquema_api(sistema):
-    esquema = schemathesis.from_uri(f"{sistema.api.base}/api/v1/openapi.json", base_url=sistema.api.base)
-    return esquema.exclude(path=["/api/v1/auth/token", "/api/v1/yo/contrasena"])
+def _usuarias_propias(sistema):
+    """coordinadora.0415 y tecnica.0415, creadas por la admin de la demo (una vez por sesión)."""
+    for rol in ("coordinadora", "tecnica"):
+        r = sistema.api.post("/api/v1/usuarios", "admin", json={
+            "usuario": f"{rol}.{M}", "nombre": f"{rol.title()} de fuzzing", "contrasena": CONTRASENA,
+            "rol": rol, "municipio": M})
+        assert r.status_code in (201, 409), r.text
+    return {rol: sistema.api.http.post(f"{sistema.api.base}/api/v1/auth/token", json={
+        "usuario": f"{rol}.{M}", "contrasena": CONTRASENA}).json()["access_token"] for rol in ("coordinadora",)}
 
 
-esquema = schemathesis.from_pytest_fixture("esquema_api")
+# Reglas entre campos de una misma solicitud que JSON Schema (OpenAPI 3.0) no puede decir: la API responde 400
+# con el campo y el documento las nombra en la descripción de la operación. Un «Schema-valid request rejected»
+# se acepta solo si su respuesta es una de estas; cualquier otro hallazgo hace fallar la prueba.
+REGLAS_ENTRE_CAMPOS = (
+    "El incidente no puede ser posterior a la atención.",  # crear_caso: fecha_incidente <= fecha_atencion
+    "La próxima fecha no puede ser anterior a la fecha del seguimiento.",  # registrar_seguimiento
+    "La suma por grupo de edad",  # registrar_conteo: por_grupo_edad suma mujeres + hombres
+    "Ya hay otra actividad del plan con ese nombre.",  # fijar_poa
+)
 
 
-@esquema.parametrize()
-@settings(max_examples=EJEMPLOS, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
-def test_ningun_5xx_y_errores_del_contrato(case, sistema):
-    # Las seis usuarias a la vez (el caso es el mismo; cada una con su token): el servidor trabaja mientras
-    # schemathesis valida.
-    tokens = [sistema.api.token(u) for u in USUARIAS]
-    respuestas = list(HILOS.map(lambda t: case.call(headers={"Authorization": f"Bearer {t}"}, timeout=30), tokens))
-    for respuesta in respuestas:
-        case.validate_response(respuesta, checks=(not_a_server_error, status_code_conformance,
-                                                  response_schema_conformance))
-        if respuesta.status_code >= 400:
-            cuerpo = respuesta.json()
-            assert set(cuerpo) == {"error", "mensaje", "detalles"}, cuerpo
-            assert isinstance(cuerpo["mensaje"], str) and cuerpo["mensaje"]
+def _esperado(operacion, codigo, respuesta):
+    if codigo != "ST202":
+        return False
+    if any(regla in respuesta for regla in REGLAS_ENTRE_CAMPOS):
+        return True
+    # schemathesis 4.32.5, fase de cobertura de un multipart con encoding.contentType: llena cada campo
+    # obligatorio sin estrategia propia con "" sin mirar su esquema (coverage/_operation.py,
+    # _generate_multipart_body_from_custom_strategies), y la leyenda vacía de una foto es un 400 correcto.
+    return operacion.endswith("/fotos") and '"leyenda": ["Este campo es obligatorio."]' in respuesta
+
+
+def _hallazgos(salida):
+    """[(operación, código, respuesta)] de cada hallazgo del informe de `st run`."""
+    fallas = salida[salida.find("= FAILURES ="):salida.find("= WARNINGS =")] if "= FAILURES =" in salida else ""
+    hallazgos, operacion = [], None
+    for bloque in re.split(r"\n(?=_{3,} .* _{3,}\n|\d+\. Test Case ID)", fallas):
+        titulo = re.match(r"_{3,} (.*?) _{3,}", bloque.strip())
+        if titulo:
+            operacion = titulo.group(1)
+        respuesta = re.search(r"\[\d{3}\] [^\n]*:\n\n\s*(.*)", bloque)
+        for codigo in re.findall(r"^- (ST\d+)", bloque, re.M):
+            hallazgos.append((operacion, codigo, respuesta.group(1)[:600] if respuesta else ""))
+    return hallazgos
+
+
+def _st(sistema, token, tmp_path, *filtros):
+    reporte = tmp_path / "st.txt"
+    orden = [str(ST), "run", f"{sistema.api.base}/api/v1/openapi.json", "--checks", "all",
+             "--phases", "coverage,fuzzing,stateful", "--max-examples", str(EJEMPLOS), "--seed", str(SEMILLA),
+             "--request-timeout", "30", "-H", f"Authorization: Bearer {token}",
+             *[a for ruta in EXCLUIDAS for a in ("--exclude-path", ruta)], *filtros]
+    # Desde la raíz del repositorio: schemathesis.toml le da archivos de verdad para las subidas.
+    r = subprocess.run(orden, capture_output=True, text=True, timeout=900, cwd=RAIZ)
+    reporte.write_text(r.stdout + r.stderr)
+    resumen = r.stdout[r.stdout.find("SUMMARY"):]
+    assert "Tested:" in resumen, r.stdout[-5000:] + r.stderr[-3000:]
+    inesperados = [h for h in _hallazgos(r.stdout) if not _esperado(*h)]
+    assert not inesperados and (r.returncode == 0 or _hallazgos(r.stdout)), (inesperados, r.stdout[-12000:])
+    return resumen
+
+
+def test_coordinadora_todas_las_operaciones(sistema, tmp_path):
+    token = _usuarias_propias(sistema)["coordinadora"]
+    resumen = _st(sistema, token, tmp_path)
+    # La fase con estado corrió (sigue los enlaces del documento); lo que encontró ya pasó por _esperado.
+    fase = re.search(r"^\s*(\S+)\s+Stateful", resumen, re.M)
+    assert fase and fase.group(1) in ("✅", "❌"), resumen
+
+
+def test_admin_administracion(sistema, tmp_path):
+    _st(sistema, sistema.api.token("admin"), tmp_path, "--include-tag", "administracion")

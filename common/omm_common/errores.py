@@ -19,6 +19,8 @@ ESTADO_HTTP = {
     "ESTADO_INVALIDO": 409,
     "PRESUPUESTO_EXCEDIDO": 409,
     "EN_PROCESO": 409,
+    "CLAVE_REUTILIZADA": 409,  # la misma Idempotency-Key con otra solicitud
+    "REFERENCIA_INEXISTENTE": 409,  # un campo nombra algo que no existe (o es de otro municipio)
     "DEMASIADO_GRANDE": 413,
     "TIPO_DE_CONTENIDO": 415,
     "DEMASIADOS_INTENTOS": 429,
@@ -71,6 +73,14 @@ class Conflicto(ErrorOMM):
 
 def error_de_campo(campo, mensaje):
     return ErrorValidacion("Hay datos inválidos en la solicitud.", {campo: [mensaje]})
+
+
+def no_existe(campo, mensaje):
+    """409 REFERENCIA_INEXISTENTE: un campo del cuerpo o de la consulta nombra algo que no existe (o es de otro
+    municipio). La solicitud está bien formada (no es un 400) y lo que la ruta nombra sí existe (no es un 404:
+    un cliente concluiría que el recurso de la ruta desapareció); choca con los datos de hoy. `detalles` nombra
+    el campo como un 400."""
+    return ErrorOMM(mensaje, {campo: [mensaje]}, codigo="REFERENCIA_INEXISTENTE")
 
 
 def desde_error_remoto(exc):

@@ -61,6 +61,8 @@ class Esquema(Schema):
 # Caracteres de control (salvo tabulador y saltos de línea): nadie los teclea, y en un .xlsx o un PDF rompen el
 # archivo entero (openpyxl los rechaza). Se rechazan al entrar, con el campo.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Lo que str.strip() quita (str.isspace), como clase de una expresión regular (para el documento OpenAPI).
+ESPACIOS = " \t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 class Texto(fields.String):
@@ -68,11 +70,25 @@ class Texto(fields.String):
 
     def __init__(self, *args, maximo=200, **kwargs):
         validadores = list(kwargs.pop("validate", []) or [])
+        if not isinstance(validadores, list):
+            validadores = [validadores]
+        # Los patrones miran el texto tal como llegó (como el `pattern` del documento OpenAPI), no el recortado.
+        self.patrones = [v for v in validadores if isinstance(v, validate.Regexp)]
+        validadores = [v for v in validadores if not isinstance(v, validate.Regexp)]
         validadores.append(validate.Length(max=maximo))
+        self.maximo = maximo
         super().__init__(*args, validate=validadores, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        texto = super()._deserialize(value, attr, data, **kwargs).strip()
+        crudo = super()._deserialize(value, attr, data, **kwargs)
+        # El largo cuenta antes de recortar: es el maxLength que el documento OpenAPI promete.
+        if len(crudo) > self.maximo:
+            raise ValidationError(validate.Length.message_max.format(max=self.maximo))
+        for patron in self.patrones:
+            coincide = patron.regex.match(crudo)
+            if not coincide or coincide.end() != len(crudo):  # entero: «$» de Python deja pasar un \n final
+                raise ValidationError(patron.error or "Valor inválido.")
+        texto = crudo.strip()
         if CONTROL.search(texto):
             raise ValidationError("Tiene caracteres de control que no se pueden guardar; escríbalo de nuevo.")
         if not texto and self.required:
@@ -80,11 +96,18 @@ class Texto(fields.String):
         return texto
 
 
+# 13 dígitos con o sin un guion o espacio tras el municipio y tras el año (0309-1985-00123): lo que dice el
+# documento OpenAPI (gateway.openapi.patron_dni); municipio real y año plausible los mira normalizar_dni.
+FORMA_DNI = re.compile(r"\s*[0-9]{4}[- ]?[0-9]{4}[- ]?[0-9]{5}\s*")
+
+
 class Dni(fields.String):
     """DNI hondureño: 13 dígitos con o sin guiones; se guarda sin guiones."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         texto = super()._deserialize(value, attr, data, **kwargs)
+        if not FORMA_DNI.fullmatch(texto):
+            raise ValidationError("El DNI debe tener 13 dígitos (se aceptan guiones: 0309-1985-00123).")
         try:
             return municipios.normalizar_dni(texto)
         except ValueError as exc:
@@ -95,6 +118,12 @@ def no_futura(valor):
     """Lo ya ocurrido (un nacimiento, una entrega) no puede ser de después de hoy en Honduras."""
     if valor < date(1900, 1, 1) or valor > hoy_honduras():
         raise ValidationError("Debe ser una fecha entre 1900-01-01 y hoy.")
+
+
+def no_pasada(valor):
+    """Lo que se programa (una sesión reprogramada) no puede ser de antes de hoy en Honduras."""
+    if valor < hoy_honduras() or valor > date(2100, 12, 31):
+        raise ValidationError("Debe ser una fecha entre hoy y 2100-12-31.")
 
 
 def Opcion(valores, **kwargs):
@@ -123,6 +152,70 @@ def contiene_nulo(valor):
     if isinstance(valor, (list, tuple)):
         return any(contiene_nulo(v) for v in valor)
     return False
+
+
+_TIPOS_JSON = (
+    (fields.Boolean, (bool,), "Debe ser verdadero o falso (true o false)."),
+    (fields.Integer, (int, float), "Debe ser un número entero."),
+    (fields.Number, (int, float), "Debe ser un número."),
+    (fields.String, (str,), "Debe ser un texto."),
+    (fields.DateTime, (str,), "Debe ser una fecha AAAA-MM-DD (o fecha y hora ISO 8601)."),
+    (fields.List, (list,), "Debe ser una lista."),
+    (fields.Nested, (dict,), "Debe ser un objeto."),
+    (fields.Dict, (dict,), "Debe ser un objeto."),
+)
+
+
+def _tipo_json(campo, valor):
+    """Mensaje si `valor` no es del tipo JSON que el documento OpenAPI declara para `campo` (o None)."""
+    if valor is None:
+        return None  # allow_none lo decide marshmallow, con su mensaje
+    for clase, tipos, mensaje in _TIPOS_JSON:
+        if isinstance(campo, clase):
+            # En JSON true no es un número, y marshmallow convertiría "5" o 1 sin decir nada.
+            if isinstance(valor, bool) and bool not in tipos:
+                return mensaje
+            if not isinstance(valor, tipos):
+                return mensaje
+            if clase is fields.Integer and isinstance(valor, float) and not valor.is_integer():
+                return mensaje
+            return None
+    return None
+
+
+def errores_de_tipo(esquema, datos):
+    """Los tipos JSON del cuerpo contra los del esquema (lo que el documento OpenAPI declara): {campo: [mensaje]}.
+
+    marshmallow acepta por comodidad "5" como entero o 1 como verdadero; en un cuerpo JSON eso es un error del
+    cliente que el documento ya dice, y se rechaza con el nombre del campo."""
+    if isinstance(esquema, type):
+        esquema = esquema()
+    if not isinstance(datos, dict):
+        return {}
+    errores = {}
+    for nombre, campo in esquema.fields.items():
+        clave = campo.data_key or nombre
+        if clave not in datos or campo.dump_only:
+            continue
+        valor = datos[clave]
+        mensaje = _tipo_json(campo, valor)
+        if mensaje:
+            errores[clave] = [mensaje]
+        elif isinstance(campo, fields.Nested) and isinstance(valor, dict) and not campo.many:
+            anidados = errores_de_tipo(campo.schema, valor)
+            if anidados:
+                errores[clave] = anidados
+        elif isinstance(campo, fields.List) and isinstance(valor, list):
+            interno = campo.inner
+            for i, elemento in enumerate(valor):
+                mensaje = _tipo_json(interno, elemento)
+                if mensaje:
+                    errores.setdefault(clave, {})[i] = [mensaje]
+                elif isinstance(interno, fields.Nested) and isinstance(elemento, dict):
+                    anidados = errores_de_tipo(interno.schema, elemento)
+                    if anidados:
+                        errores.setdefault(clave, {})[i] = anidados
+    return errores
 
 
 def cargar(esquema, datos, **kwargs):

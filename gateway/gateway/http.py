@@ -6,6 +6,7 @@ import base64
 import functools
 import json
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from omm_common.errores import (
@@ -22,7 +24,7 @@ from omm_common.errores import (
 from omm_common import rpc
 from omm_common.contexto import MINUTOS_RPC, emitir_token
 from omm_common.db import choque_de_unicidad
-from omm_common.esquemas import contiene_nulo, es_uuid
+from omm_common.esquemas import contiene_nulo, errores_de_tipo, es_uuid
 from omm_common.registro import CLAVE_CONTEXTO, ID_VALIDO, fijar_solicitud
 
 from .observabilidad import observar_http
@@ -31,6 +33,7 @@ log = logging.getLogger("omm.gateway")
 
 MAX_CUERPO = 1024 * 1024  # 1 MiB de JSON; las importaciones .xlsx declaran su propio límite
 MAX_PROFUNDIDAD = 32
+CLAVE_IDEMPOTENCIA = re.compile(r"[\x21-\x7e]{1,100}")  # el documento OpenAPI dice lo mismo
 TIEMPO_RPC = 20
 
 RUTAS = []  # (metodo, ruta, Ruta) para el OpenAPI
@@ -53,11 +56,21 @@ class Ruta:
     idempotente: bool = False
     etiqueta: str = "general"
     max_cuerpo: int = MAX_CUERPO
-    multipart: bool = False
-    binario: str | None = None  # tipo MIME si responde un archivo
+    multipart: object = False  # True: un campo «archivo»; o el esquema de los demás campos del formulario
+    tipos_archivo: tuple = ()  # los formatos que «archivo» admite (al OpenAPI: encoding.archivo.contentType)
+    binario: str | tuple | None = None  # tipo MIME (o los tipos) si responde un archivo
     otros_estados: dict = field(default_factory=dict)  # {estado: descripción} documentados además
     parametros: list = field(default_factory=list)
+    notas: str = ""  # para el documento: reglas entre campos que JSON Schema no puede decir, etc.
     funcion: object = None
+
+
+class Pagina:
+    """La respuesta de una lista paginada ({items, total, pagina, por_pagina}): `respuesta=Pagina(Item)`."""
+
+    def __init__(self, item, nombre=None):
+        self.item = item
+        self.nombre = nombre or "Pagina" + (item.__name__ if isinstance(item, type) else type(item).__name__)
 
 
 @dataclass
@@ -151,9 +164,28 @@ class AppWSGI(WsgiApp):
         return respuesta(environ, start_response)
 
 
+class IdUUID(BaseConverter):
+    """Un `<..._id>` de la API solo calza con un UUID: «/beneficiarias/candidatas» no es la ruta de una
+    beneficiaria, y el 405 (cabecera Allow) nombra solo los métodos de la ruta que de verdad calza."""
+    regex = "[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+_ID_EN_RUTA = re.compile(r"<([a-z_]+_id)>")
+
+
 class ServidorWeb(WebServer):
     def get_wsgi_app(self):
         return AppWSGI(self)
+
+    def make_url_map(self):
+        url_map = Map(converters={"id_uuid": IdUUID})
+        for provider in self._providers:
+            rule = provider.get_url_rule()
+            if rule.rule.startswith("/api/"):
+                rule = Rule(_ID_EN_RUTA.sub(r"<id_uuid:\1>", rule.rule), methods=rule.methods)
+            rule.endpoint = provider
+            url_map.add(rule)
+        return url_map
 
     def context_data_from_headers(self, request):
         # El worker de la ruta (y cada RPC y evento que salga de él) lleva el id de la solicitud.
@@ -291,14 +323,20 @@ class PuertaHTTP:
                 raise _error_nulo("_cuerpo")
         elif definicion.cuerpo is not None or request.method in ("POST", "PUT", "PATCH"):
             cuerpo = leer_json(request, definicion.max_cuerpo)
+            if definicion.cuerpo is not None:
+                if not isinstance(cuerpo, dict):
+                    raise ErrorValidacion("Se esperaba un objeto JSON.", {"_cuerpo": ["Se esperaba un objeto JSON."]})
+                errores = errores_de_tipo(definicion.cuerpo, cuerpo)
+                if errores:
+                    raise ErrorValidacion("Hay datos inválidos en la solicitud.", errores)
         consulta = {k: v for k, v in request.args.items()}
         for nombre, valor in consulta.items():
             if contiene_nulo(nombre) or contiene_nulo(valor):
                 raise _error_nulo(nombre.replace("\x00", ""))
         clave = request.headers.get("Idempotency-Key")
-        if clave is not None and not (1 <= len(clave) <= 100):
-            raise ErrorValidacion("Idempotency-Key debe tener entre 1 y 100 caracteres.",
-                                  {"Idempotency-Key": ["Longitud inválida."]})
+        if clave is not None and not CLAVE_IDEMPOTENCIA.fullmatch(clave):
+            raise ErrorValidacion("Idempotency-Key debe tener de 1 a 100 caracteres ASCII visibles, sin espacios.",
+                                  {"Idempotency-Key": ["Formato inválido."]})
         return Peticion(yo, token, cuerpo, consulta, clave, request.remote_addr or "", archivos,
                         f"{request.method} {request.path}"[:200])
 

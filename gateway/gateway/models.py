@@ -72,6 +72,8 @@ class RespuestaIdempotente(Base):
     ruta: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
     clave: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
     estado_http = mapped_column(sa.Integer, nullable=True)  # None: en curso
+    # SHA-256 del cuerpo y la consulta: la misma clave con otra solicitud no recibe la respuesta de la primera.
+    huella = mapped_column(sa.String(64), nullable=True)
     # La respuesta puede traer un caso descifrado o los datos de una beneficiaria: se guarda cifrada.
     cuerpo = mapped_column(sa.JSON, nullable=True)
     creado_en = mapped_column(FechaHoraUTC, default=ahora_utc)

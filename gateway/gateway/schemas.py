@@ -1,7 +1,9 @@
 from marshmallow import fields, validate
 
 from omm_common.contexto import ROLES
-from omm_common.esquemas import Esquema, Opcion, Paginacion, Texto
+from omm_common.esquemas import ESPACIOS, Esquema, Opcion, Paginacion, Texto
+
+from .auth import MINIMO_CONTRASENA_ADMIN
 
 _CONTRASENA = validate.Length(min=10, max=200, error="La contraseña debe tener entre 10 y 200 caracteres.")
 _MUNICIPIO = validate.Regexp(r"^\d{4}$", error="Código de 4 dígitos.")
@@ -37,7 +39,23 @@ class TokenSalida(Esquema):
     usuario = fields.Nested(UsuarioSalida)
 
 
+ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
+_NULO = {"type": "string", "nullable": True, "enum": [None]}  # ausente o null, en una regla del OpenAPI
+_VACIO = {"type": "string", "nullable": True, "pattern": f"^[{ESPACIOS}]*$"}  # ausente, null o en blanco
+
+
 class UsuarioEntrada(Esquema):
+    # Para el OpenAPI (rutas.administracion._territorio_del_rol): un rol municipal lleva municipio; el de
+    # mancomunidad, mancomunidad. Que exista es otra cosa: si no, 409 REFERENCIA_INEXISTENTE con el campo.
+    # Y una cuenta de administración pide una contraseña más larga (auth.error_de_politica).
+    OPENAPI = {"not": {"anyOf": [
+        {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": list(ROLES_MUNICIPALES)},
+                                             "municipio": _NULO}},
+        {"required": ["rol"], "properties": {"rol": {"type": "string", "enum": ["mancomunidad"]},
+                                             "mancomunidad": _VACIO}},
+        {"required": ["rol", "contrasena"], "properties": {
+            "rol": {"type": "string", "enum": ["admin"]},
+            "contrasena": {"type": "string", "maxLength": MINIMO_CONTRASENA_ADMIN - 1}}}]}}
     usuario = Texto(required=True, maximo=60, validate=[validate.Regexp(
         r"^[a-z0-9._-]{3,60}$", error="De 3 a 60 caracteres: minúsculas, dígitos, punto, guion.")])
     nombre = Texto(required=True, maximo=120)
@@ -64,12 +82,6 @@ class FiltroUsuarios(Paginacion):
     activo = fields.Boolean()
     id = fields.UUID(metadata={"description": "Una usuaria por su id (la pantalla de una cuenta)"})
 
-
-class PaginaUsuarios(Esquema):
-    items = fields.List(fields.Nested(UsuarioSalida))
-    total = fields.Integer()
-    pagina = fields.Integer()
-    por_pagina = fields.Integer()
 
 
 class CambioContrasena(Esquema):
@@ -114,6 +126,15 @@ class MunicipioSalida(Esquema):
 class Salud(Esquema):
     estado = fields.String()
     servicios = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class SaludGateway(Esquema):
+    estado = Opcion(("ok", "caido"), metadata={"description": "caido: la base del gateway no responde"})
+
+
+class Borrado(Esquema):
+    id = fields.String(metadata={"description": "Id de lo que se quitó"})
+    borrada = fields.Boolean()
 
 
 class Error(Esquema):

@@ -1,6 +1,7 @@
 """Gateway: la única superficie HTTP. Autentica, decide por rol y pasa la identidad firmada a cada servicio."""
 import contextvars
 import functools
+import hashlib
 import json
 import logging
 from datetime import timedelta
@@ -19,6 +20,7 @@ from omm_common.eventos import ahora_utc
 from omm_common.registro import ContextoDeRegistro
 
 from . import auth, avisos_oficina, observabilidad, openapi
+from .docs_api import RutasDocumentacion
 from .http import TIEMPO_RPC, PuertaHTTP, ruta
 from .models import RespuestaIdempotente
 from .rutas.administracion import RutasAdministracion
@@ -28,7 +30,7 @@ from .rutas.casos import RutasCasos
 from .rutas.notificaciones import RutasNotificaciones
 from .rutas.region import RutasRegion
 from .rutas.reportes import RutasReportes
-from .schemas import Salud
+from .schemas import Salud, SaludGateway
 from .territorio import Territorio
 from .web import PaginasWeb
 from .web.administracion import RutasWebAdministracion
@@ -49,8 +51,16 @@ VIGENCIA_IDEMPOTENCIA = timedelta(hours=24)
 PLAZO_EN_CURSO = timedelta(seconds=TIEMPO_RPC + 10)
 
 
+def huella_de(p):
+    """SHA-256 de lo que la solicitud pide (cuerpo, consulta y archivos), para reconocer su repetición."""
+    archivos = {k: hashlib.sha256(v).hexdigest() for k, v in (p.archivos or {}).items()}
+    texto = json.dumps({"cuerpo": p.cuerpo, "consulta": p.consulta, "archivos": archivos}, sort_keys=True,
+                       ensure_ascii=True, default=str)
+    return hashlib.sha256(texto.encode()).hexdigest()
+
+
 class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones,
-              RutasRegion, RutasReportes, Territorio,
+              RutasRegion, RutasReportes, Territorio, RutasDocumentacion,
               # La aplicación web de las oficinas (gateway/web): páginas sobre las mismas operaciones.
               PaginasWeb, RutasWebInicio, RutasWebCasos, RutasWebAyudas, RutasWebCapacitaciones, RutasWebAvisos,
               RutasWebInformes, RutasWebAdministracion):
@@ -95,8 +105,9 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
         if not (definicion.idempotente and p.clave_idempotencia and p.yo):
             return ejecutar()
         clave = (p.yo.usuario_id, p.ruta, p.clave_idempotencia)
-        if not self._tomar_clave(clave):
-            previa = self._respuesta_previa(clave)
+        huella = huella_de(p)
+        if not self._tomar_clave(clave, huella):
+            previa = self._respuesta_previa(clave, huella)
             if previa is not None:
                 return previa
         try:
@@ -129,7 +140,7 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
             log.error("Tampoco se pudo liberar la clave idempotente; se libera sola en %s", PLAZO_EN_CURSO,
                       exc_info=True)
 
-    def _tomar_clave(self, clave):
+    def _tomar_clave(self, clave, huella=None):
         """True si esta solicitud queda a cargo de la clave: es nueva, o quien la tenía la abandonó.
 
         Abandonada: sigue «en curso» pasado PLAZO_EN_CURSO (el gateway murió, o la base cayó antes de
@@ -140,25 +151,32 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
             if uow.sesion.get(RespuestaIdempotente, clave) is None:
                 try:
                     with uow.sesion.begin_nested():
-                        uow.sesion.add(RespuestaIdempotente(usuario_id=usuario, ruta=ruta, clave=texto))
+                        uow.sesion.add(RespuestaIdempotente(usuario_id=usuario, ruta=ruta, clave=texto,
+                                                            huella=huella))
                     return True
                 except IntegrityError:
                     return False
             tomada = uow.sesion.execute(sa.update(RespuestaIdempotente).where(
                 RespuestaIdempotente.usuario_id == usuario, RespuestaIdempotente.ruta == ruta,
                 RespuestaIdempotente.clave == texto, RespuestaIdempotente.estado_http.is_(None),
-                RespuestaIdempotente.creado_en < ahora_utc() - PLAZO_EN_CURSO).values(creado_en=ahora_utc()))
+                RespuestaIdempotente.creado_en < ahora_utc() - PLAZO_EN_CURSO).values(creado_en=ahora_utc(),
+                                                                                      huella=huella))
             return tomada.rowcount == 1
 
-    def _respuesta_previa(self, clave):
+    def _respuesta_previa(self, clave, huella=None):
         """La respuesta guardada, o None si esta solicitud tomó la clave (la anterior se abandonó o falló)."""
         # Un doble clic llega mientras la primera sigue en curso: se espera su resultado.
         for _ in range(100):
             with self.uow() as uow:
                 previa = uow.sesion.get(RespuestaIdempotente, clave)
+                if previa is not None and previa.huella and huella and previa.huella != huella:
+                    # Otra solicitud con una clave ya usada: devolver la primera respuesta la haría pasar por
+                    # hecha (o por rechazada) sin mirarla.
+                    raise ErrorOMM("Esa Idempotency-Key ya se usó con otra solicitud; use una clave nueva.",
+                                   {"Idempotency-Key": ["Ya se usó con otros datos."]}, codigo="CLAVE_REUTILIZADA")
                 if previa is not None and previa.estado_http is not None:
                     return previa.estado_http, previa.leer_cuerpo()
-            if self._tomar_clave(clave):
+            if self._tomar_clave(clave, huella):
                 return None
             eventlet.sleep(0.2)
         raise ErrorOMM("Una solicitud con la misma Idempotency-Key sigue en proceso.", codigo="EN_PROCESO")
@@ -220,7 +238,7 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
 
     @ruta("GET", "/health/gateway", "Si este gateway puede atender (su proceso y su base); para la sonda de "
           "disponibilidad de un balanceador: un servicio caído no debe sacar de servicio a todos los gateways",
-          None, otros_estados={503: "La base del gateway no responde"})
+          None, respuesta=SaludGateway, otros_estados={503: "La base del gateway no responde"})
     def salud_gateway(self, p):
         try:
             self.uow.ping()
@@ -236,6 +254,7 @@ class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCap
         cuerpo = observabilidad.exponer(estados, cola, observabilidad.salud(estados, db, worker))
         return Response(cuerpo, content_type=CONTENT_TYPE_PLAIN_0_0_4)
 
-    @ruta("GET", "/api/v1/openapi.json", "Este documento", None)
+    @ruta("GET", "/api/v1/openapi.json", "Este documento (OpenAPI 3.0); navegable en /api/v1/docs", None,
+          respuesta={"type": "object", "description": "El documento OpenAPI 3.0.3 de la API"})
     def openapi(self, p):
         return 200, openapi.documento()

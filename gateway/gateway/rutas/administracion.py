@@ -7,21 +7,23 @@ import logging
 
 import sqlalchemy as sa
 
-from omm_common.errores import ErrorOMM, NoAutenticado, NoEncontrado, error_de_campo
+from omm_common.errores import (
+    ErrorOMM, ErrorValidacion, NoAutenticado, NoEncontrado, Prohibido, error_de_campo, no_existe,
+)
 from omm_common.esquemas import cargar
 from omm_common.municipios import normalizar_nombre
 
 from .. import auth, avisos_oficina
-from ..http import ruta
+from ..http import Pagina, ruta
 from ..models import Mancomunidad, Municipio, Usuario
 from ..schemas import (
-    CambioContrasena, FiltroUsuarios, MancomunidadEntrada, MancomunidadSalida, MunicipioCambio, MunicipioSalida,
-    PaginaUsuarios, RestablecimientoEntrada, RestablecimientoSalida, SalidaSesion, TokenEntrada, TokenSalida, UsuarioCambio,
+    ROLES_MUNICIPALES, CambioContrasena, FiltroUsuarios, MancomunidadEntrada, MancomunidadSalida, MunicipioCambio,
+    MunicipioSalida, RestablecimientoEntrada, RestablecimientoSalida, SalidaSesion, TokenEntrada, TokenSalida,
+    UsuarioCambio,
     UsuarioEntrada, UsuarioSalida,
 )
 from omm_common.db import paginar
 
-ROLES_MUNICIPALES = ("coordinadora", "tecnica", "promotora", "cis")
 auditoria = logging.getLogger("omm.auditoria")
 
 
@@ -39,14 +41,26 @@ def _duplicado(mensaje, detalles):
 def _territorio_del_rol(s, rol, municipio, mancomunidad):
     """(municipio, mancomunidad) que corresponden al rol: uno u otro, o ninguno para admin."""
     if rol in ROLES_MUNICIPALES:
-        if not municipio or s.get(Municipio, municipio) is None:
+        if not municipio:
             raise error_de_campo("municipio", "Este rol requiere un municipio existente.")
+        if s.get(Municipio, municipio) is None:
+            raise no_existe("municipio", "Este rol requiere un municipio existente.")
         return municipio, None
     if rol == "mancomunidad":
-        if not mancomunidad or s.get(Mancomunidad, mancomunidad) is None:
+        if not mancomunidad:
             raise error_de_campo("mancomunidad", "Este rol requiere una mancomunidad existente.")
+        if s.get(Mancomunidad, mancomunidad) is None:
+            raise no_existe("mancomunidad", "Este rol requiere una mancomunidad existente.")
         return None, mancomunidad
     return None, None
+
+
+def _sin_choque(funcion, *args):
+    """La regla de `funcion` sobre lo que la cuenta quedaría siendo: su 400 es aquí un 409 con el mismo campo."""
+    try:
+        return funcion(*args)
+    except ErrorValidacion as exc:
+        raise ErrorOMM(exc.mensaje, exc.detalles, codigo="ESTADO_INVALIDO") from None
 
 
 def _exigir_politica(campo, rol, contrasena):
@@ -111,7 +125,7 @@ class RutasAdministracion:
         datos = cargar(CambioContrasena(), p.cuerpo)
         with self.uow() as uow:
             u = auth.exigir_activo(uow.sesion, p.yo.usuario_id)
-            _exigir_politica("contrasena_nueva", u.rol, datos["contrasena_nueva"])
+            _sin_choque(_exigir_politica, "contrasena_nueva", u.rol, datos["contrasena_nueva"])  # su rol pide más
             correcta = auth.verificar_contrasena_actual(uow.sesion, u, datos["contrasena_actual"], p.direccion)
             misma = correcta and auth.es_la_misma(u, datos["contrasena_nueva"])
             if correcta and not misma:
@@ -120,7 +134,9 @@ class RutasAdministracion:
         # Fuera de la transacción: el fallo queda contado aunque se responda con error.
         if not correcta:
             auditar(p.yo, "contrasena_actual_incorrecta", objetivo_id=p.yo.usuario_id)
-            raise error_de_campo("contrasena_actual", "La contraseña actual no es correcta.")
+            # 403 y no 400: la solicitud es válida, lo que falta es probar que es ella (el campo lo dice).
+            raise Prohibido("La contraseña actual no es correcta.",
+                            {"contrasena_actual": ["La contraseña actual no es correcta."]})
         if misma:
             raise error_de_campo("contrasena_nueva", "La contraseña nueva debe ser distinta de la actual.")
         auth.ACTIVAS.olvidar(p.yo.usuario_id)
@@ -130,7 +146,7 @@ class RutasAdministracion:
     # --- usuarias ---
 
     @ruta("GET", "/api/v1/usuarios", "Busca usuarias (admin: todas; coordinadora: solo lectura, el personal de "
-          "su municipio)", ("admin", "coordinadora"), consulta=FiltroUsuarios, respuesta=PaginaUsuarios,
+          "su municipio)", ("admin", "coordinadora"), consulta=FiltroUsuarios, respuesta=Pagina(UsuarioSalida, "PaginaUsuarios"),
           etiqueta="administracion")
     def listar_usuarios(self, p):
         f = cargar(FiltroUsuarios(), p.consulta)
@@ -188,13 +204,19 @@ class RutasAdministracion:
             antes = {c: getattr(u, c) for c in ("nombre", "rol", "municipio", "mancomunidad", "activo")}
             cambios = sorted(c for c in datos if c != "contrasena")
             if "contrasena" in datos:
-                _exigir_politica("contrasena", datos.get("rol", u.rol), datos["contrasena"])
+                if "rol" in datos:
+                    _exigir_politica("contrasena", datos["rol"], datos["contrasena"])
+                else:
+                    # El rol guardado (admin) pide más: choca con la cuenta, no con la solicitud (409).
+                    _sin_choque(_exigir_politica, "contrasena", u.rol, datos["contrasena"])
                 auth.fijar_contrasena(s, u, datos.pop("contrasena"))
                 cambios.append("contrasena")
             if {"rol", "municipio", "mancomunidad"} & set(datos):
                 rol = datos.pop("rol", u.rol)
-                municipio, mancomunidad = _territorio_del_rol(
-                    s, rol, datos.pop("municipio", u.municipio), datos.pop("mancomunidad", u.mancomunidad))
+                # Con lo guardado: un rol municipal sin municipio (o al revés) choca con la cuenta (409).
+                municipio, mancomunidad = _sin_choque(
+                    _territorio_del_rol, s, rol, datos.pop("municipio", u.municipio),
+                    datos.pop("mancomunidad", u.mancomunidad))
                 if (rol, municipio, mancomunidad) != (u.rol, u.municipio, u.mancomunidad):
                     # El token lleva rol y territorio: los emitidos con los anteriores ya no valen.
                     u.rol, u.municipio, u.mancomunidad = rol, municipio, mancomunidad
@@ -220,7 +242,7 @@ class RutasAdministracion:
         temporal = auth.contrasena_temporal() if generada else datos["contrasena_temporal"]
         with self.uow() as uow:
             u = _usuaria(uow.sesion, usuario_id)
-            _exigir_politica("contrasena_temporal", u.rol, temporal)
+            _sin_choque(_exigir_politica, "contrasena_temporal", u.rol, temporal)  # el rol guardado pide más
             auth.fijar_contrasena(uow.sesion, u, temporal, temporal=True)
             avisos_oficina.anotar_restablecimiento(uow.sesion, p.yo, u)
             publico = auth.usuario_publico(u)
@@ -252,7 +274,7 @@ class RutasAdministracion:
             if nueva is not None:
                 nueva = nueva.upper()
                 if s.get(Mancomunidad, nueva) is None:
-                    raise error_de_campo("mancomunidad", f"No existe la mancomunidad «{nueva}».")
+                    raise no_existe("mancomunidad", f"No existe la mancomunidad «{nueva}».")
             anterior, m.mancomunidad = m.mancomunidad, nueva
             salida = MunicipioSalida().dump(m)
         if anterior != nueva:

@@ -6,7 +6,7 @@ from omm_common.errores import error_de_campo
 
 from ayudas import contrato as s
 
-from ..http import TIEMPO_RPC, respuesta_archivo, ruta
+from ..http import TIEMPO_RPC, Pagina, respuesta_archivo, ruta
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,7 +41,8 @@ class RutasAyudas:
         return 201, self.llamar("ayudas", "crear_beneficiaria", p.cuerpo)
 
     @ruta("GET", "/api/v1/ayudas/beneficiarias", "Busca beneficiarias por nombre o DNI", ROLES,
-          consulta=s.FiltroBeneficiarias, etiqueta="ayudas")
+          consulta=s.FiltroBeneficiarias, respuesta=Pagina(s.BeneficiariaSalida, "PaginaBeneficiarias"),
+          etiqueta="ayudas")
     def listar_beneficiarias(self, p):
         return 200, self.llamar("ayudas", "listar_beneficiarias", p.consulta)
 
@@ -82,7 +83,7 @@ class RutasAyudas:
         return 201, self.llamar("ayudas", "registrar_entrega", p.cuerpo, p.clave_idempotencia)
 
     @ruta("GET", "/api/v1/ayudas/entregas", "Entregas del municipio", ROLES,
-          consulta=s.FiltroEntregas, etiqueta="ayudas")
+          consulta=s.FiltroEntregas, respuesta=Pagina(s.EntregaSalida, "PaginaEntregas"), etiqueta="ayudas")
     def listar_entregas(self, p):
         return 200, self.llamar("ayudas", "listar_entregas", p.consulta)
 
@@ -110,7 +111,8 @@ class RutasAyudas:
 
     @ruta("GET", "/api/v1/ayudas/inventario/movimientos",
           "Libro de existencias: donaciones, compras, ajustes, entregas y anulaciones", ROLES,
-          consulta=s.FiltroMovimientos, etiqueta="ayudas")
+          consulta=s.FiltroMovimientos, respuesta=Pagina(s.MovimientoSalida, "PaginaMovimientos"),
+          etiqueta="ayudas")
     def listar_movimientos(self, p):
         return 200, self.llamar("ayudas", "listar_movimientos", p.consulta)
 
@@ -131,7 +133,7 @@ class RutasAyudas:
         return 200, self.llamar("ayudas", "fijar_presupuesto", p.cuerpo)
 
     @ruta("POST", "/api/v1/ayudas/importaciones", "Importa beneficiarias desde un .xlsx (campo «archivo»)", ROLES,
-          multipart=True, max_cuerpo=MAX_XLSX, respuesta=s.ImportacionSalida, etiqueta="ayudas")
+          multipart=True, max_cuerpo=MAX_XLSX, tipos_archivo=(XLSX,), respuesta=s.ImportacionSalida, etiqueta="ayudas")
     def importar_beneficiarias(self, p):
         contenido = p.archivos.get("archivo")
         if not contenido:

@@ -3,8 +3,10 @@ import base64
 from nameko.rpc import RpcProxy
 
 from capacitaciones import contrato as s
+from omm_common.errores import ErrorValidacion
 
-from ..http import TIEMPO_RPC, respuesta_archivo, ruta
+from ..http import TIEMPO_RPC, Pagina, respuesta_archivo, ruta
+from ..schemas import Borrado
 
 ROLES = ("coordinadora", "tecnica", "promotora")
 ROLES_CLUB = ROLES + ("cis",)  # el CIS ve solo el club de embarazadas (el servicio filtra)
@@ -27,7 +29,7 @@ class RutasCapacitaciones:
 
     @ruta("GET", _CAMINO, "Actividades del municipio (el CIS: solo el club de embarazadas)", ROLES_CLUB,
           consulta=s.FiltroCapacitaciones,
-          respuesta=s.PaginaCapacitaciones, etiqueta="capacitaciones")
+          respuesta=Pagina(s.CapacitacionSalida, "PaginaCapacitaciones"), etiqueta="capacitaciones")
     def listar_capacitaciones(self, p):
         return 200, self.llamar("capacitaciones", "listar_capacitaciones", p.consulta)
 
@@ -88,18 +90,25 @@ class RutasCapacitaciones:
     @ruta("PUT", f"{_CAMINO}/<capacitacion_id>/sesiones/<sesion_id>/conteo",
           "Registra cuántas personas participaron en la sesión, por sexo y grupo de edad (reemplaza el conteo; "
           "409 ESTADO_INVALIDO si la sesión aún no llega o está cancelada)", ROLES, cuerpo=s.ConteoEntrada,
+          notas="Regla entre campos que JSON Schema no puede decir: la suma de por_grupo_edad, si viene, es igual a "
+                "mujeres + hombres (400 con el campo por_grupo_edad).",
           respuesta=s.ConteoRegistrado, etiqueta="capacitaciones")
     def registrar_conteo(self, p, capacitacion_id, sesion_id):
         return 200, self.llamar("capacitaciones", "registrar_conteo", capacitacion_id, sesion_id, p.cuerpo)
 
     @ruta("POST", f"{_CAMINO}/<capacitacion_id>/fotos",
           "Sube una foto JPEG o PNG de la actividad (multipart: «archivo», «leyenda», «sesion_id» opcional); "
-          "se guarda reducida y sin metadatos (GPS, cámara)", ROLES, multipart=True, max_cuerpo=MAX_FOTO,
+          "se guarda reducida y sin metadatos (GPS, cámara)", ROLES, multipart=s.FotoMetadatos, max_cuerpo=MAX_FOTO,
+          tipos_archivo=("image/jpeg", "image/png"),
           respuesta=s.FotoSalida, estado=201, idempotente=True, etiqueta="capacitaciones")
     def subir_foto(self, p, capacitacion_id):
         # Sin archivo, el servicio responde 400 «archivo» después de ver que la actividad es del municipio.
         contenido = p.archivos.get("archivo") or b""
-        campos = {k: p.cuerpo.get(k) for k in ("leyenda", "sesion_id") if k in p.cuerpo}
+        desconocidos = sorted(set(p.cuerpo) - {"leyenda", "sesion_id"})
+        if desconocidos:
+            raise ErrorValidacion("Hay datos inválidos en la solicitud.", {k: ["Campo desconocido."] for k in desconocidos})
+        # En un formulario no hay null: un sesion_id vacío es «sin sesión».
+        campos = {k: p.cuerpo.get(k) for k in ("leyenda", "sesion_id") if p.cuerpo.get(k) not in (None, "")}
         return 201, self.llamar("capacitaciones", "subir_foto", capacitacion_id,
                                 base64.b64encode(contenido).decode("ascii"), campos, p.clave_idempotencia)
 
@@ -109,12 +118,12 @@ class RutasCapacitaciones:
         return 200, self.llamar("capacitaciones", "listar_fotos", capacitacion_id)
 
     @ruta("GET", f"{_CAMINO}/<capacitacion_id>/fotos/<foto_id>", "La imagen de una foto (sin metadatos)", ROLES,
-          binario="image/jpeg", etiqueta="capacitaciones")
+          binario=("image/jpeg", "image/png"), etiqueta="capacitaciones")
     def obtener_foto(self, p, capacitacion_id, foto_id):
         archivo = self.llamar("capacitaciones", "obtener_foto", capacitacion_id, foto_id)
         return respuesta_archivo(archivo["contenido_base64"], archivo["tipo_mime"], archivo["nombre_archivo"])
 
     @ruta("DELETE", f"{_CAMINO}/<capacitacion_id>/fotos/<foto_id>", "Quita una foto de la actividad",
-          ("coordinadora",), etiqueta="capacitaciones")
+          ("coordinadora",), respuesta=Borrado, etiqueta="capacitaciones")
     def borrar_foto(self, p, capacitacion_id, foto_id):
         return 200, self.llamar("capacitaciones", "borrar_foto", capacitacion_id, foto_id)

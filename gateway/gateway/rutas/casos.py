@@ -1,8 +1,10 @@
 from nameko.rpc import RpcProxy
 
+from omm_common.esquemas import cargar
+
 from casos import contrato as s
 
-from ..http import TIEMPO_RPC, ruta
+from ..http import TIEMPO_RPC, Pagina, ruta
 from ..models import Usuario
 
 ROLES = ("coordinadora", "tecnica")
@@ -12,12 +14,14 @@ class RutasCasos:
     casos = RpcProxy("casos", expiration=TIEMPO_RPC)
 
     @ruta("POST", "/api/v1/casos", "Registra un caso (datos de la sobreviviente cifrados)", ROLES,
-          cuerpo=s.CasoEntrada, respuesta=s.CasoResumen, estado=201, idempotente=True, etiqueta="casos")
+          cuerpo=s.CasoEntrada, respuesta=s.CasoResumen, estado=201, idempotente=True, etiqueta="casos",
+          notas="Regla entre campos que JSON Schema no puede decir: fecha_incidente no puede ser posterior a "
+                "fecha_atencion (400 con el campo fecha_incidente).")
     def crear_caso(self, p):
         return 201, self.llamar("casos", "crear_caso", p.cuerpo, p.clave_idempotencia)
 
     @ruta("GET", "/api/v1/casos", "Casos del municipio (q busca por nombre o DNI exactos)", ROLES,
-          consulta=s.FiltroCasos, etiqueta="casos")
+          consulta=s.FiltroCasos, respuesta=Pagina(s.CasoEnLista, "PaginaCasos"), etiqueta="casos")
     def listar_casos(self, p):
         return 200, self.llamar("casos", "listar_casos", p.consulta)
 
@@ -84,7 +88,7 @@ class RutasCasos:
     def asignar_responsable(self, p, caso_id):
         # Las usuarias son del gateway: casos recibe lo que decide si puede ser responsable (o None si no
         # existe) y lo comprueba después de encontrar el caso: el caso ajeno es 404 antes que un 400.
-        usuario_id = str(p.cuerpo["usuario_id"])
+        usuario_id = str(cargar(s.ResponsableEntrada(), p.cuerpo)["usuario_id"])
         with self.uow() as uow:
             u = uow.sesion.get(Usuario, usuario_id)
             candidata = u and {"id": u.id, "nombre": u.nombre, "municipio": u.municipio, "activo": u.activo,

@@ -2,7 +2,7 @@ from nameko.rpc import RpcProxy
 
 from notificaciones import contrato as s
 
-from ..http import TIEMPO_RPC, ruta
+from ..http import TIEMPO_RPC, Pagina, ruta
 
 CONTACTOS = ("coordinadora", "admin")
 
@@ -12,7 +12,8 @@ class RutasNotificaciones:
 
     @ruta("GET", "/api/v1/notificaciones", "Bandeja: la coordinadora ve las de su municipio; el CIS, las suyas; "
           "primero lo urgente sin confirmar, luego de la más nueva a la más vieja",
-          ("coordinadora", "cis"), consulta=s.FiltroNotificaciones, etiqueta="notificaciones")
+          ("coordinadora", "cis"), consulta=s.FiltroNotificaciones,
+          respuesta=Pagina(s.NotificacionSalida, "PaginaNotificaciones"), etiqueta="notificaciones")
     def listar_notificaciones(self, p):
         return 200, self.llamar("notificaciones", "listar", p.consulta)
 
@@ -24,12 +25,14 @@ class RutasNotificaciones:
 
     @ruta("GET", "/api/v1/notificaciones/destinatarios", "Contactos del municipio (CIS, coordinadora...)",
           CONTACTOS, consulta=s.FiltroDestinatarios, respuesta=s.DestinatarioSalida(many=True),
+          notas="La administración indica ?municipio= (sin él, 400 con el campo); la coordinadora ve el suyo.",
           etiqueta="notificaciones")
     def listar_destinatarios(self, p):
         return 200, self.llamar("notificaciones", "listar_destinatarios", p.consulta)
 
     @ruta("PUT", "/api/v1/notificaciones/destinatarios", "Crea o reemplaza el contacto con esa clave",
-          CONTACTOS, cuerpo=s.DestinatarioEntrada, respuesta=s.DestinatarioSalida, etiqueta="notificaciones")
+          CONTACTOS, cuerpo=s.DestinatarioEntrada, respuesta=s.DestinatarioSalida, etiqueta="notificaciones",
+          notas="La administración indica «municipio» en el cuerpo (sin él, 400 con el campo).")
     def guardar_destinatario(self, p):
         return 200, self.llamar("notificaciones", "guardar_destinatario", p.cuerpo)
 

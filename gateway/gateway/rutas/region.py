@@ -5,7 +5,7 @@ from nameko.rpc import RpcProxy
 from werkzeug.wrappers import Response
 
 from omm_common.esquemas import cargar
-from reportes.contrato import FiltroRegion
+from reportes.contrato import FiltroRegion, RegionSalida
 
 from ..http import TIEMPO_RPC, ruta
 
@@ -16,7 +16,7 @@ class RutasRegion:
     @ruta("GET", "/api/v1/region/estadisticas", "Cifras agregadas de los municipios de la mancomunidad, con lo "
           "registrado por municipio y mes (completitud.por_mes); ?clasificacion=gbvims da los tipos del GBVIMS. "
           "Periodos de meses completos; los casos menores que 5, y los que una resta despejaría, salen «<5»",
-          ("mancomunidad",), consulta=FiltroRegion, etiqueta="region")
+          ("mancomunidad",), consulta=FiltroRegion, respuesta=RegionSalida, etiqueta="region")
     def estadisticas_region(self, p):
         f = cargar(FiltroRegion(), p.consulta)
         # Ya viene en JSON: pasa tal cual, sin decodificar y volver a codificar megabytes.

@@ -331,7 +331,9 @@ class PaginasWeb:
         except ErrorValidacion as exc:
             return None, exc
         except ErrorOMM as exc:
-            if exc.estado_http >= 500 or exc.estado_http in (401, 403, 404):
+            # Un 403/404 que nombra campos (la contraseña actual, un tipo de ayuda que no existe) va junto al campo.
+            nombra_campos = isinstance(exc.detalles, dict) and any(isinstance(v, list) for v in exc.detalles.values())
+            if exc.estado_http >= 500 or (exc.estado_http in (401, 403, 404) and not nombra_campos):
                 raise
             return None, exc
 

@@ -13,7 +13,7 @@ from omm_common.perezoso import modulo_perezoso
 from omm_common import agregados as agregar, nombres, resumenes
 from omm_common.cifrado import en_columnas
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo
+from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, no_existe
 from omm_common.esquemas import cargar, volcador
 from omm_common.eventos import ahora_utc
 from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre
@@ -248,8 +248,13 @@ def corregir_beneficiaria(uow, yo, beneficiaria_id, cuerpo):
     nuevo = {c: datos.get(c, getattr(b, c)) for c in CAMPOS_IDENTIDAD}
     if "dni" in datos and datos["dni"] and "motivo_sin_dni" not in datos:
         nuevo["motivo_sin_dni"] = None  # ya tiene DNI: el motivo deja de aplicar
-    nuevo["motivo_sin_dni"] = dominio.verificar_identidad(nuevo["dni"], nuevo["motivo_sin_dni"],
-                                                          nuevo["fecha_nacimiento"])
+    try:
+        nuevo["motivo_sin_dni"] = dominio.verificar_identidad(nuevo["dni"], nuevo["motivo_sin_dni"],
+                                                              nuevo["fecha_nacimiento"])
+    except ErrorValidacion as exc:
+        # La corrección es válida por sí sola; lo que choca es el registro que quedaría (409, con el campo).
+        raise Conflicto("La corrección dejaría el registro incompleto.", exc.detalles,
+                        codigo="ESTADO_INVALIDO") from None
     if nuevo["dni"] and nuevo["dni"] != b.dni:
         existe = _por_dni(s, yo.municipio, nuevo["dni"], excepto=b.id)
         if existe:
@@ -360,7 +365,7 @@ def registrar_entrega(uow, yo, cuerpo, clave_idempotencia=None):
     tipo = s.scalar(sa.select(TipoAyuda).where(
         TipoAyuda.municipio == yo.municipio, TipoAyuda.codigo == datos["tipo_codigo"]))
     if tipo is None:
-        raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+        raise no_existe("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
     dominio.verificar_monto(tipo.categoria, datos.get("monto"), tipo.monto_maximo)
     # Las anuladas no cuentan: la misma mujer puede recibir de nuevo esa ayuda.
     ultima = s.scalar(sa.select(sa.func.max(Entrega.fecha)).where(
@@ -459,8 +464,8 @@ def recibo(uow, yo, entrega_id):
 def lista_entregas(uow, yo, filtros):
     """Lista firmada para la auditoría municipal: una fila por entrega del periodo (anuladas marcadas) y totales."""
     f = cargar(schemas.FiltroListaEntregas(), filtros)
-    if f["hasta"] < f["desde"]:
-        raise error_de_campo("hasta", "La fecha final no puede ser anterior a la inicial.")
+    # Dos fechas al revés nombran el mismo periodo (el documento OpenAPI no puede exigir el orden).
+    f["desde"], f["hasta"] = sorted((f["desde"], f["hasta"]))
     s = uow.sesion
     tipos = {t.codigo: t for t in s.scalars(sa.select(TipoAyuda).where(TipoAyuda.municipio == yo.municipio))}
     consulta = (sa.select(Entrega, Beneficiaria).join(Beneficiaria, Entrega.beneficiaria_id == Beneficiaria.id)
@@ -468,7 +473,7 @@ def lista_entregas(uow, yo, filtros):
                 .order_by(Entrega.fecha, Entrega.anio, Entrega.numero))
     if f.get("tipo_codigo"):
         if f["tipo_codigo"] not in tipos:
-            raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+            raise no_existe("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
         consulta = consulta.where(Entrega.tipo_codigo == f["tipo_codigo"])
     todas = s.execute(consulta).all()
     filas = [_linea_entrega(e, b, tipos.get(e.tipo_codigo)) for e, b in todas]
@@ -547,7 +552,7 @@ def _beneficiaria(sesion, yo, beneficiaria_id, campo=None, bloquear=False):
     # Otro municipio: igual que inexistente, para no revelar que existe.
     if b is None or b.municipio != yo.municipio:
         if campo:
-            raise error_de_campo(campo, "No existe esa beneficiaria en el municipio.")
+            raise no_existe(campo, "No existe esa beneficiaria en el municipio.")
         raise NoEncontrado("No se encontró la beneficiaria.")
     return b
 
@@ -594,7 +599,7 @@ def _tipo(sesion, yo, codigo, bloquear=False):
         consulta = consulta.with_for_update()
     tipo = sesion.scalar(consulta)
     if tipo is None:
-        raise error_de_campo("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
+        raise no_existe("tipo_codigo", "No existe ese tipo de ayuda en el municipio.")
     return tipo
 
 
@@ -619,7 +624,9 @@ def registrar_movimiento(uow, yo, cuerpo, clave_idempotencia=None):
             return _movimiento_salida(previo)
     tipo = _tipo(s, yo, datos["tipo_codigo"], bloquear=True)
     if not dominio.es_en_especie(tipo.categoria):
-        raise error_de_campo("tipo_codigo", "Solo las ayudas en especie (alimentos, pañales) llevan existencias.")
+        # El tipo existe pero no lleva existencias: choca con lo que ese tipo es (409, con el campo).
+        mensaje = "Solo las ayudas en especie (alimentos, pañales) llevan existencias."
+        raise Conflicto(mensaje, {"tipo_codigo": [mensaje]}, codigo="ESTADO_INVALIDO")
     dominio.verificar_movimiento(tipo.codigo, datos["motivo"], datos["cantidad"], datos.get("origen"),
                                  tipo.existencia, tipo.nombre)
     antes = tipo.existencia

@@ -31,7 +31,15 @@ class TipoAyudaSalida(Esquema):
     existencia = fields.Integer()
 
 
+NULO = {"type": "string", "nullable": True, "enum": [None]}  # ausente o null, en una regla del OpenAPI
+
+
 class BeneficiariaEntrada(Esquema):
+    # dominio.verificar_identidad, dicho para el OpenAPI: con DNI, la fecha de nacimiento; sin DNI, el motivo.
+    # Como «not» (lo que no se acepta): así un generador de clientes sigue viendo un solo modelo.
+    OPENAPI = {"not": {"anyOf": [
+        {"properties": {"dni": NULO, "motivo_sin_dni": NULO}},
+        {"required": ["dni"], "properties": {"dni": {"type": "string"}, "fecha_nacimiento": NULO}}]}}
     nombres = Texto(required=True, maximo=120)
     apellidos = Texto(required=True, maximo=120)
     # Sin DNI, el motivo (sin_documento, menor_de_edad, extranjera, en_tramite, otro); el DNI se agrega después.
@@ -49,6 +57,7 @@ class BeneficiariaEntrada(Esquema):
 
 class BeneficiariaCorreccion(Esquema):
     """Solo los campos que cambian, y siempre el motivo: queda en el historial."""
+    OPENAPI = {"minProperties": 2}  # el motivo y al menos un campo (operaciones.corregir_beneficiaria)
     nombres = Texto(maximo=120)
     apellidos = Texto(maximo=120)
     dni = Dni(allow_none=True)

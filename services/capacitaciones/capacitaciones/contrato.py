@@ -14,13 +14,13 @@ from .dominio import ESTADOS_SESION, GRUPOS_EDAD, NOMBRES_GRUPO_EDAD, NOMBRES_TI
 from .schemas import (
     AsistenciaEntrada, AsistenciaSalida, CambioSesionEntrada, CancelacionEntrada, CapacitacionCIS,
     CapacitacionDetalle, CapacitacionEntrada, CapacitacionSalida, ConteoEntrada, ConteoRegistrado,
-    FiltroCapacitaciones, FotoSalida, InscripcionEntrada, InscripcionSalida, PaginaCapacitaciones, SesionEntrada,
+    FiltroCapacitaciones, FotoMetadatos, FotoSalida, InscripcionEntrada, InscripcionSalida, PaginaCapacitaciones, SesionEntrada,
     SesionSalida,
 )
 
 __all__ = [
     "TIPOS", "NOMBRES_TIPO", "GRUPOS_EDAD", "NOMBRES_GRUPO_EDAD", "ESTADOS_SESION",
-    "CambioSesionEntrada", "CancelacionEntrada", "ConteoEntrada", "ConteoRegistrado", "FotoSalida",
+    "CambioSesionEntrada", "CancelacionEntrada", "ConteoEntrada", "ConteoRegistrado", "FotoSalida", "FotoMetadatos",
     "CapacitacionCIS",
     "CapacitacionEntrada", "FiltroCapacitaciones", "CapacitacionSalida", "CapacitacionDetalle",
     "PaginaCapacitaciones", "SesionEntrada", "SesionSalida", "InscripcionEntrada", "InscripcionSalida",

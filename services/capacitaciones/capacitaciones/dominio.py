@@ -5,7 +5,7 @@ import hmac
 from datetime import date, timedelta
 from decimal import Decimal
 
-from omm_common.errores import Conflicto, ErrorValidacion
+from omm_common.errores import Conflicto, ErrorOMM, ErrorValidacion
 from omm_common.tiempo import hoy_honduras
 
 # Públicos: contrato.py los reexporta (otros servicios los muestran).
@@ -66,8 +66,9 @@ def verificar_presentes(presentes, inscritas_ids):
     """Solo se registra asistencia de personas inscritas en esta misma actividad."""
     ajenas = [p for p in presentes if p not in set(inscritas_ids)]
     if ajenas:
-        raise ErrorValidacion("Hay datos inválidos en la solicitud.", {
-            "presentes": [f"No está inscrita en esta actividad: {p}." for p in ajenas]})
+        # Ids bien formados de inscripciones que aquí no existen: 404 que nombra el campo.
+        raise ErrorOMM("Hay personas que no están inscritas en esta actividad.", {
+            "presentes": [f"No está inscrita en esta actividad: {p}." for p in ajenas]}, codigo="REFERENCIA_INEXISTENTE")
 
 
 def sumar_meses(fecha, meses):

@@ -3,7 +3,7 @@ from datetime import date
 
 from marshmallow import fields, validate
 
-from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura
+from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura, no_pasada
 
 from .dominio import GRUPOS_EDAD, MAX_MESES_RECURRENCIA, SEMANAS_EMBARAZO_MAX, TIPOS
 
@@ -67,7 +67,7 @@ class AsistenciaEntrada(Esquema):
 
 class CambioSesionEntrada(Esquema):
     """Reprogramar una sesión aún no realizada: lo que cambia y por qué."""
-    fecha = fields.Date(validate=_FECHA_ACTIVIDAD)
+    fecha = fields.Date(validate=no_pasada)
     hora = fields.String(allow_none=True, validate=_HORA)
     tema = Texto(allow_none=True, maximo=300)
     motivo = Texto(required=True, maximo=500)

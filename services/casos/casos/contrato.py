@@ -16,7 +16,7 @@ from .dominio import (
     TIPOS_VIOLENCIA, horas_desde_incidente,
 )
 from .schemas import (
-    AgendaSalida, AuditoriaSalida, CasoEntrada, CasoResumen, CasoSalida, CierreEntrada, ConsentimientoEntrada,
+    AgendaSalida, AuditoriaSalida, CasoEnLista, CasoEntrada, CasoResumen, CasoSalida, CierreEntrada, ConsentimientoEntrada,
     CorreccionEntrada, DerivacionEntrada, DerivacionSalida, FiltroAgenda, FiltroCasos, ReaperturaEntrada,
     ResponsableEntrada, SeguimientoEntrada, SeguimientoSalida, ValoracionEntrada,
 )
@@ -27,7 +27,7 @@ __all__ = [
     "SIN_CLASIFICAR", "NOMBRES_GBVIMS_CON_VACIO", "HORAS_URGENCIA_SEXUAL", "horas_desde_incidente",
     "CorreccionEntrada", "ValoracionEntrada", "ConsentimientoEntrada", "ReaperturaEntrada", "ResponsableEntrada",
     "FiltroAgenda", "AgendaSalida",
-    "CasoEntrada", "FiltroCasos", "CasoResumen", "CasoSalida", "SeguimientoEntrada", "SeguimientoSalida",
+    "CasoEntrada", "CasoEnLista", "FiltroCasos", "CasoResumen", "CasoSalida", "SeguimientoEntrada", "SeguimientoSalida",
     "DerivacionEntrada", "DerivacionSalida", "CierreEntrada", "AuditoriaSalida",
     "CasoRegistrado", "CasoDerivado", "SeguimientoRegistrado", "CasoCerrado", "SeguimientoVencido",
     "CasoReabierto", "RiesgoReevaluado",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from omm_common import agregados as agregar, resumenes
 from omm_common.db import es_postgres, paginar
 from omm_common.textos import fecha_larga
-from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
+from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, no_existe
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
 from omm_common.tablas import siguiente_numero
@@ -201,7 +201,11 @@ def registrar_seguimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
     errores = dominio.error_fechas_seguimiento(caso.fecha_atencion, datos["fecha"], datos.get("proxima_fecha"),
                                                hoy_honduras())
     if errores:
-        raise ErrorValidacion("Hay datos inválidos en la solicitud.", {k: [v] for k, v in errores.items()})
+        detalles = {k: [v] for k, v in errores.items()}
+        if "proxima_fecha" in errores or datos["fecha"] > hoy_honduras():
+            raise ErrorValidacion("Hay datos inválidos en la solicitud.", detalles)
+        # Anterior a la atención: la solicitud es válida, choca con la fecha que el caso ya tiene.
+        raise Conflicto("La fecha choca con la atención del caso.", detalles, codigo="ESTADO_INVALIDO")
     caso.estado = estado
     seg = Seguimiento(id=nuevo_id(), caso_id=caso.id, municipio=caso.municipio, fecha=datos["fecha"],
                       tipo=datos["tipo"], proxima_fecha=datos.get("proxima_fecha"), registrado_por=yo.usuario_id,
@@ -283,8 +287,11 @@ def auditoria(uow, yo, caso_id):
 def _fecha_de_registro(caso, datos, que):
     fecha = datos.get("fecha") or hoy_honduras()
     error = dominio.error_fecha_registro(caso.fecha_atencion, fecha, hoy_honduras(), que)
-    if error:
+    if error and fecha > hoy_honduras():
         raise error_de_campo("fecha", error)
+    if error:
+        # Anterior a la atención: choca con la fecha que el caso ya tiene (409, con el campo).
+        raise Conflicto(error, {"fecha": [error]}, codigo="ESTADO_INVALIDO")
     return fecha
 
 
@@ -381,8 +388,9 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
             cambiados.append(f"sobreviviente.{k}")
     if "fecha_incidente" in datos and datos["fecha_incidente"] != caso.fecha_incidente:
         if datos["fecha_incidente"] and datos["fecha_incidente"] > caso.fecha_atencion:
-            raise error_de_campo("fecha_incidente", "El incidente no puede ser posterior a la atención "
-                                                    f"({fecha_larga(caso.fecha_atencion)}).")
+            # Choca con la atención que el caso ya tiene (409, con el campo).
+            mensaje = f"El incidente no puede ser posterior a la atención ({fecha_larga(caso.fecha_atencion)})."
+            raise Conflicto(mensaje, {"fecha_incidente": [mensaje]}, codigo="ESTADO_INVALIDO")
         caso.fecha_incidente = datos["fecha_incidente"]
         cambiados.append("fecha_incidente")
     if "tipos_violencia" in datos:
@@ -392,8 +400,11 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
             cambiados.append("tipos_violencia")
     if "tipo_gbvims" in datos:
         error = dominio.validar_gbvims(caso.tipos_violencia, datos["tipo_gbvims"])
-        if error:
+        if error and "tipos_violencia" in datos:
             raise error_de_campo("tipo_gbvims", error)
+        if error:
+            # Choca con los tipos de violencia que el caso ya tiene (409, con el campo).
+            raise Conflicto(error, {"tipo_gbvims": [error]}, codigo="ESTADO_INVALIDO")
         nuevo_gbvims = datos["tipo_gbvims"]
     else:
         nuevo_gbvims = dominio.gbvims_tras_cambio(caso.tipos_violencia, caso.tipo_gbvims)
@@ -423,8 +434,11 @@ def asignar_responsable(uow, yo, caso_id, usuario_id, candidata):
     s = uow.sesion
     caso = _caso(s, yo, caso_id, bloquear=True)
     error = dominio.error_responsable(SimpleNamespace(**candidata) if candidata else None, caso.municipio)
-    if error or candidata["id"] != str(usuario_id):
-        raise error_de_campo("usuario_id", error or "No existe esa usuaria en el municipio.")
+    if candidata is None or candidata["id"] != str(usuario_id) or error == dominio.error_responsable(None, None):
+        raise no_existe("usuario_id", "No existe esa usuaria en el municipio.")
+    if error:
+        # Existe, pero desactivada o con otro rol: choca con el estado de la cuenta.
+        raise Conflicto(error, {"usuario_id": [error]}, codigo="ESTADO_INVALIDO")
     nombre = candidata["nombre"]
     if caso.responsable_id != usuario_id or caso.responsable_nombre != nombre:
         caso.responsable_id, caso.responsable_nombre = usuario_id, nombre

@@ -3,7 +3,7 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto
+from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura
 
 from .dominio import (
     CONTEXTOS, DESTINOS, ESTADOS, NIVELES_RIESGO, TIPOS_GBVIMS, TIPOS_SEGUIMIENTO, TIPOS_VIOLENCIA, validar_gbvims,
@@ -36,7 +36,33 @@ class Consentimiento(Esquema):
     estadisticas = fields.Boolean(required=True)
 
 
+def _incluye(tipo):
+    return {"not": {"items": {"not": {"enum": [tipo]}}}}
+
+
+def _excluye(tipo):
+    return {"items": {"not": {"enum": [tipo]}}}
+
+
+def _gbvims_incoherente():
+    """dominio.validar_gbvims dicho para el OpenAPI: las combinaciones que no se aceptan (con tipo_gbvims)."""
+    sexuales = ["agresion_sexual", "violacion"]
+
+    def regla(gbvims, tipos):
+        return {"required": ["tipo_gbvims", "tipos_violencia"],
+                "properties": {"tipo_gbvims": {"type": "string", "enum": gbvims}, "tipos_violencia": tipos}}
+    return {"not": {"anyOf": [
+        regla(sexuales, _excluye("sexual")),
+        regla([t for t in TIPOS_GBVIMS if t not in sexuales], _incluye("sexual")),
+        regla([t for t in TIPOS_GBVIMS if t not in sexuales and t != "agresion_fisica"],
+              {"allOf": [_incluye("fisica"), _excluye("sexual")]}),
+        regla(["agresion_fisica"], _excluye("fisica"))]}}
+
+
 class CasoEntrada(Esquema):
+    # Para el OpenAPI: el tipo GBVIMS coherente con los de la ley. Que el incidente no sea posterior a la
+    # atención no se puede decir en JSON Schema: 400 con el campo fecha_incidente.
+    OPENAPI = _gbvims_incoherente()
     fecha_atencion = fields.Date(required=True, **_FECHA)
     fecha_incidente = fields.Date(allow_none=True, **_FECHA)
     sobreviviente = fields.Nested(Sobreviviente, required=True)
@@ -70,6 +96,8 @@ _HISTORIA = {"nivel_riesgo": "El riesgo no se corrige: registre una nueva valora
 
 class CorreccionEntrada(Esquema):
     """PATCH: corrige datos de identificación o clasificación de un caso, con motivo (queda en la bitácora)."""
+    # El motivo y al menos un dato (_sin_historias); tipos y GBVIMS corregidos juntos, coherentes.
+    OPENAPI = {"minProperties": 2, **_gbvims_incoherente()}
     sobreviviente = fields.Nested(Sobreviviente(partial=True))
     fecha_incidente = fields.Date(allow_none=True, **_FECHA)
     contexto = Opcion(CONTEXTOS)
@@ -79,8 +107,9 @@ class CorreccionEntrada(Esquema):
     agresor = fields.Nested(Agresor, allow_none=True)
     motivo = Texto(required=True, maximo=5000)
     # No se corrigen aquí: se aceptan solo para responder a dónde ir (400 que nombra el campo).
-    nivel_riesgo = fields.Raw(metadata={"description": "No se acepta: use POST /api/v1/casos/{id}/valoraciones."})
-    consentimiento = fields.Raw(metadata={"description": "No se acepta: use POST /api/v1/casos/{id}/consentimientos."})
+    # Fuera del documento OpenAPI (additionalProperties: false ya los rechaza); aquí, para el mensaje.
+    nivel_riesgo = fields.Raw(metadata={"omitir_en_documento": True})
+    consentimiento = fields.Raw(metadata={"omitir_en_documento": True})
 
     @validates_schema
     def _sin_historias(self, datos, **_):
@@ -94,12 +123,12 @@ class CorreccionEntrada(Esquema):
 class ValoracionEntrada(Esquema):
     nivel_riesgo = Opcion(NIVELES_RIESGO, required=True)
     motivo = Texto(required=True, maximo=5000)
-    fecha = fields.Date(**_FECHA)  # por omisión, hoy
+    fecha = fields.Date(validate=no_futura)  # por omisión, hoy
 
 
 class ConsentimientoEntrada(Consentimiento):
     motivo = Texto(required=True, maximo=5000)
-    fecha = fields.Date(**_FECHA)
+    fecha = fields.Date(validate=no_futura)
 
 
 class ReaperturaEntrada(Esquema):
@@ -131,7 +160,7 @@ class FiltroCasos(Paginacion):
 
 
 class SeguimientoEntrada(Esquema):
-    fecha = fields.Date(required=True, **_FECHA)
+    fecha = fields.Date(required=True, validate=no_futura)
     tipo = Opcion(TIPOS_SEGUIMIENTO, required=True)
     nota = Texto(required=True, maximo=10000)
     proxima_fecha = fields.Date(allow_none=True, **_FECHA)
@@ -208,6 +237,11 @@ class CasoResumen(Esquema):
     creado_en = fields.DateTime()
     tipo_gbvims = fields.String(allow_none=True)  # None: sin clasificar
     responsable = fields.Nested(Persona, allow_none=True)
+
+
+class CasoEnLista(CasoResumen):
+    """Una fila de GET /api/v1/casos: el resumen y las iniciales, nunca el nombre."""
+    iniciales = fields.String(metadata={"description": "Iniciales de la sobreviviente (p. ej. «M. L.»)"})
 
 
 class CasoSalida(CasoResumen):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from ayudas.contrato import AyudaEntregada, EntregaAnulada
 from omm_common.db import paginar
-from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
+from omm_common.errores import Conflicto, NoEncontrado, error_de_campo, no_existe
 from omm_common.esquemas import cargar
 from omm_common.eventos import ahora_utc, como_utc
 from omm_common.municipios import buscar as buscar_municipio
@@ -27,7 +27,7 @@ def municipio_de(yo, pedido=None):
         if not pedido:
             raise error_de_campo("municipio", "Indique el municipio (código de 4 dígitos).")
         if buscar_municipio(pedido) is None:
-            raise error_de_campo("municipio", "No existe ese municipio.")
+            raise no_existe("municipio", "No existe ese municipio.")
         return pedido
     return yo.exigir_municipio()
 
@@ -136,7 +136,7 @@ def acusar(uow, yo, notificacion_id):
 
 
 def listar_destinatarios(uow, yo, filtros):
-    municipio = municipio_de(yo, (filtros or {}).get("municipio"))
+    municipio = municipio_de(yo, cargar(schemas.FiltroDestinatarios(), filtros or {}).get("municipio"))
     filas = uow.sesion.scalars(sa.select(Destinatario).where(Destinatario.municipio == municipio)
                                .order_by(Destinatario.clave)).all()
     return schemas.DestinatarioSalida(many=True).dump(filas)

@@ -6,6 +6,12 @@ from omm_common.esquemas import Esquema, Opcion, Paginacion, Texto
 
 from .dominio import ACCIONES_ADMINISTRACION, CANALES, CLAVES_DESTINATARIO, ESTADOS, MAX_PLANTILLA
 
+# Lo que destinos.revisar acepta sin resolver el nombre, dicho como patrón para el OpenAPI: https, un servidor
+# con dominio (no una IP ni localhost), sin usuario ni contraseña, puerto opcional. Solo en el documento: las
+# direcciones internas que destinos permite por configuración (http) no se anuncian a otros sistemas.
+WEBHOOK = (r"^https://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]"
+           r"(?::[1-9][0-9]{0,3})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$")
+
 _MUNICIPIO = dict(maximo=4, validate=[validate.Regexp(r"^[0-9]{4}$", error="Código de 4 dígitos.")])
 
 
@@ -44,7 +50,9 @@ class DestinatarioEntrada(Esquema):
     telefono = Texto(allow_none=True, maximo=30, validate=[validate.Regexp(
         r"^[0-9 +()-]{7,30}$", error="Teléfono inválido: use solo dígitos, espacios, + y guiones.")])
     webhook_url = fields.Url(allow_none=True, require_tld=False, schemes={"http", "https"},
-                             validate=validate.Length(max=500), error_messages={"invalid": "URL inválida."})
+                             validate=validate.Length(max=500), error_messages={"invalid": "URL inválida."},
+                             metadata={"pattern": WEBHOOK, "description": "https:// y un servidor público con su "
+                                       "dominio (no una IP interna ni localhost); cada aviso va firmado"})
     municipio = Texto(**_MUNICIPIO)  # solo para la administración
 
 

@@ -5,12 +5,12 @@ siendo internos. Reportes no publica eventos (no tiene outbox).
 """
 from .dominio import INDICADORES, NOMBRES_INDICADOR, NOMBRES_TRIMESTRE_POA, TRIMESTRES
 from .schemas import (
-    FiltroInforme, FiltroPoa, FiltroRegion, FiltroTextos, LogoSalida, PoaEntrada, PoaSalida, TextosInforme,
-    TextosSalida,
+    FiltroInforme, FiltroPoa, FiltroRegion, FiltroTextos, InformeSalida, LogoSalida, PoaEntrada, PoaSalida,
+    RegionSalida, TextosInforme, TextosSalida,
 )
 
 __all__ = [
     "INDICADORES", "NOMBRES_INDICADOR", "NOMBRES_TRIMESTRE_POA", "TRIMESTRES",
     "FiltroRegion", "FiltroInforme", "FiltroPoa", "PoaEntrada", "PoaSalida", "TextosInforme", "FiltroTextos",
-    "TextosSalida", "LogoSalida",
+    "TextosSalida", "LogoSalida", "RegionSalida", "InformeSalida",
 ]

@@ -454,11 +454,14 @@ def poa_de(municipio, nombre, anio_, planes, agregados_por_periodo, hoy):
 
 # --- informe de actividades ---
 
-def periodo(desde, hasta, hoy):
+def periodo(desde, hasta, hoy, ordenar=False):
     """Sin fechas, el informe va del 1 de enero al día de hoy en Honduras (`hoy`); la noche del 31 de
-    diciembre en Tegucigalpa todavía es ese año aunque en UTC ya sea el siguiente."""
+    diciembre en Tegucigalpa todavía es ese año aunque en UTC ya sea el siguiente. `ordenar`: dos fechas al
+    revés son el mismo periodo (si no, 400)."""
     hasta = hasta or hoy
     desde = desde or date(hasta.year, 1, 1)
+    if desde > hasta and ordenar:
+        desde, hasta = hasta, desde
     if desde > hasta:
         raise error_de_campo("hasta", "La fecha final no puede ser anterior a la inicial.")
     return desde, hasta

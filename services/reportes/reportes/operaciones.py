@@ -273,7 +273,9 @@ def informe(bd, fuentes, yo, desde=None, hasta=None, formato=None, municipio=Non
     mancomunidad = yo.rol == "mancomunidad"
     if mancomunidad:
         proteccion.validar_periodo(f.get("desde"), f.get("hasta"), hoy)
-    desde, hasta = dominio.periodo(f.get("desde"), f.get("hasta"), hoy)
+    # La oficina: dos fechas al revés nombran el mismo periodo (el documento OpenAPI no puede exigir el orden).
+    # La mancomunidad no: al revés, un periodo de meses completos dejaría de serlo.
+    desde, hasta = dominio.periodo(f.get("desde"), f.get("hasta"), hoy, ordenar=not mancomunidad)
     territorio = _territorio_de(fuentes, yo)
     ambito, nombres = dominio.ambito(yo, f.get("municipio"), territorio)
     municipios = ambito["municipios"]

@@ -1,5 +1,6 @@
 """Esquemas de reportes: validan lo que llega por RPC y el gateway los usa para su OpenAPI."""
 import functools
+from datetime import date
 
 from marshmallow import fields, validate
 
@@ -25,15 +26,23 @@ HASTA_MES = ("Último día del periodo. Para la mancomunidad, el último día de
              "año calendario completo.")
 
 
+# Un periodo entre 1900 y 2100: fuera de eso no hay registros, y las cuentas por mes se salen del calendario.
+PERIODO = validate.Range(min=date(1900, 1, 1), max=date(2100, 12, 31),
+                         error="Debe ser una fecha entre 1900-01-01 y 2100-12-31.")
+
+
 class FiltroRegion(Esquema):
-    desde = fields.Date(metadata={"description": DESDE_MES})
-    hasta = fields.Date(metadata={"description": HASTA_MES})
+    # mes_completo: el OpenAPI lo dice como patrón (proteccion.validar_periodo decide).
+    desde = fields.Date(validate=PERIODO, metadata={"description": DESDE_MES, "mes_completo": "desde"})
+    hasta = fields.Date(validate=PERIODO, metadata={"description": HASTA_MES, "mes_completo": "hasta"})
     clasificacion = Clasificacion()
 
 
 class FiltroInforme(Esquema):
-    desde = fields.Date(metadata={"description": DESDE_MES + " La coordinadora puede pedir cualquier día."})
-    hasta = fields.Date(metadata={"description": HASTA_MES + " La coordinadora puede pedir cualquier día."})
+    desde = fields.Date(validate=PERIODO, metadata={
+        "description": DESDE_MES + " La coordinadora puede pedir cualquier día."})
+    hasta = fields.Date(validate=PERIODO, metadata={
+        "description": HASTA_MES + " La coordinadora puede pedir cualquier día."})
     formato = Opcion(("json", "pdf", "xlsx"), load_default="json")
     municipio = fields.String(validate=CODIGO_MUNICIPIO)
     clasificacion = Clasificacion()
@@ -61,7 +70,24 @@ class MetasTrimestre(Esquema):
     t4 = Meta(required=True)
 
 
+def _mal_medido(indicadores, campo, otro):
+    """Lo que no se acepta para esos indicadores: sin `campo`, o con `otro`."""
+    indicador = {"type": "string", "enum": sorted(indicadores)}
+    return [{"required": ["indicador"], "properties": {"indicador": indicador, campo: NULO}},
+            {"required": ["indicador", otro], "properties": {"indicador": indicador, otro: {"type": "string"}}}]
+
+
+NULO = {"type": "string", "nullable": True, "enum": [None]}  # ausente o null, en una regla del OpenAPI
+
+
 class ActividadPoaEntrada(Esquema):
+    # dominio.validar_plan, dicho para el OpenAPI: un indicador de capacitaciones lleva tipo_capacitacion; uno de
+    # ayudas, categoria_ayuda (y no el otro).
+    OPENAPI = {"not": {"anyOf": [
+        *_mal_medido([i for i, (f, _) in INDICADORES.items() if f == "capacitaciones"], "tipo_capacitacion",
+                     "categoria_ayuda"),
+        *_mal_medido([i for i, (f, _) in INDICADORES.items() if f == "ayudas"], "categoria_ayuda",
+                     "tipo_capacitacion")]}}
     nombre = Texto(required=True, maximo=200)
     indicador = Opcion(INDICADORES, required=True)
     tipo_capacitacion = Opcion(TIPOS_CAPACITACION, allow_none=True)
@@ -118,3 +144,46 @@ class LogoSalida(Esquema):
     mime = fields.String()
     ancho = fields.Integer()
     alto = fields.Integer()
+
+
+_TABLAS = "Por categoría: {celdas: {municipio: {categoria: cifra}}, total_fila, total_columna, total}; una cifra " \
+          "de casos es un entero o «<5» (suprimida)"
+
+
+class RegionSalida(Esquema):
+    """GET /api/v1/region/estadisticas: cifras de los municipios de la mancomunidad."""
+    mancomunidad = fields.String(metadata={"description": "Código de la mancomunidad"})
+    municipios = fields.List(fields.String(), metadata={"description": "Códigos de sus municipios"})
+    desde = fields.Date(allow_none=True)
+    hasta = fields.Date(allow_none=True)
+    clasificacion = fields.String(metadata={"description": "ley o gbvims: qué tipos de violencia se muestran"})
+    casos = fields.Dict(metadata={"description": "Casos por tipo de violencia, riesgo, contexto y mes. " + _TABLAS})
+    ayudas = fields.Dict(metadata={"description": "Entregas y montos por categoría de ayuda y municipio"})
+    capacitaciones = fields.Dict(metadata={"description": "Actividades y participantes por tipo y municipio"})
+    notificaciones_cis = fields.Dict(metadata={"description": "Avisos al CIS enviados y confirmados por municipio"})
+    completitud = fields.Dict(metadata={
+        "description": "Última actividad registrada por municipio, meses sin registros y lo registrado por mes"})
+
+
+class InformeSalida(Esquema):
+    """GET /api/v1/reportes/informe?formato=json: el informe de actividades del periodo."""
+    titulo = fields.String()
+    ambito = fields.Dict(allow_none=True, metadata={"description": "municipio o mancomunidad: {tipo, codigo, nombre, municipios?}"})
+    periodo = fields.Dict(metadata={"description": "{desde, hasta, texto}"})
+    periodo_textos = fields.Dict(allow_none=True, metadata={"description": "De qué periodo son los textos propios: {anio, trimestre, "
+                                                          "nombre}"})
+    introduccion = fields.String(allow_none=True)
+    objetivo_general = fields.String(allow_none=True)
+    objetivos_especificos = fields.List(fields.String(), allow_none=True)
+    desafios = fields.String(allow_none=True)
+    lineas_accion = fields.List(fields.String(), allow_none=True)
+    actividades = fields.List(fields.Dict(), metadata={"description": "Actividades realizadas en el periodo"})
+    ayudas = fields.Dict(metadata={"description": "Ayudas entregadas por categoría"})
+    casos = fields.Dict(metadata={"description": "Casos atendidos, en agregado (la mancomunidad: de la tabla "
+                                                "protegida, con «<5»)"})
+    capacitaciones = fields.Dict()
+    completitud = fields.Dict()
+    fotos = fields.List(fields.Dict())
+    logo = fields.Boolean(metadata={"description": "Si la oficina subió su logo"})
+    poa = fields.List(fields.Dict(), metadata={"description": "Avance del POA del año"})
+    generado_el = fields.Date()
