@@ -95,15 +95,19 @@ def test_admin_crea_usuaria_duplicado_409_y_desactivar_corta_su_token(api):
     _es_error_del_contrato(r, 401, "NO_AUTENTICADO")
 
 
-@pytest.mark.parametrize("cuerpo, campo", [
-    ({"nombre": "X", "rol": "tecnica", "municipio": "0309", "contrasena": "una-contrasena-larga"}, "usuario"),
-    ({"usuario": "abc", "nombre": "X", "rol": "jefa", "contrasena": "una-contrasena-larga"}, "rol"),
+@pytest.mark.parametrize("cuerpo, campo, estado, codigo", [
+    ({"nombre": "X", "rol": "tecnica", "municipio": "0309", "contrasena": "una-contrasena-larga"}, "usuario",
+     400, "VALIDACION"),
+    ({"usuario": "abc", "nombre": "X", "rol": "jefa", "contrasena": "una-contrasena-larga"}, "rol",
+     400, "VALIDACION"),
+    # Un municipio bien escrito que no existe: 409 con el campo (issue 18).
     ({"usuario": "abc", "nombre": "X", "rol": "tecnica", "municipio": "9999", "contrasena": "una-contrasena-larga"},
-     "municipio"),
-    ({"usuario": "abc", "nombre": "X", "rol": "tecnica", "municipio": "0309", "contrasena": "corta"}, "contrasena"),
+     "municipio", 409, "REFERENCIA_INEXISTENTE"),
+    ({"usuario": "abc", "nombre": "X", "rol": "tecnica", "municipio": "0309", "contrasena": "corta"}, "contrasena",
+     400, "VALIDACION"),
 ])
-def test_usuaria_invalida_nombra_el_campo(api, cuerpo, campo):
-    cuerpo_error = _es_error_del_contrato(api.post("/api/v1/usuarios", "admin", json=cuerpo), 400, "VALIDACION")
+def test_usuaria_invalida_nombra_el_campo(api, cuerpo, campo, estado, codigo):
+    cuerpo_error = _es_error_del_contrato(api.post("/api/v1/usuarios", "admin", json=cuerpo), estado, codigo)
     assert campo in cuerpo_error["detalles"]
 
 
@@ -133,14 +137,17 @@ def test_entrega_con_tipo_desconocido_o_beneficiaria_ajena(api):
     antes = _filas(api.url_ayudas, "entregas")
     b = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json=_beneficiaria()).json()
     entrega = {"beneficiaria_id": b["id"], "tipo_codigo": "no_existe", "cantidad": 1, "fecha": "2026-05-01"}
-    error = _es_error_del_contrato(api.post("/api/v1/ayudas/entregas", "tecnica.0309", json=entrega), 400)
+    # Bien formada pero nombra lo que no existe: 409 REFERENCIA_INEXISTENTE con el campo (issue 18; 400 es para
+    # lo que el documento ya dice que no es válido).
+    error = _es_error_del_contrato(api.post("/api/v1/ayudas/entregas", "tecnica.0309", json=entrega), 409,
+                                   "REFERENCIA_INEXISTENTE")
     assert "tipo_codigo" in error["detalles"]
     # La beneficiaria de Lejamaní no existe para Ajuterique: ni su detalle ni entregarle.
     _es_error_del_contrato(api.get(f"/api/v1/ayudas/beneficiarias/{b['id']}", "tecnica.0302"), 404, "NO_ENCONTRADO")
     api.post("/api/v1/ayudas/tipos", "tecnica.0302", json={
         "codigo": "bolsa", "nombre": "Bolsa", "categoria": "otro", "unidad": "bolsa", "frecuencia_dias": 30})
     error = _es_error_del_contrato(api.post("/api/v1/ayudas/entregas", "tecnica.0302", json={
-        **entrega, "tipo_codigo": "bolsa"}), 400)
+        **entrega, "tipo_codigo": "bolsa"}), 409, "REFERENCIA_INEXISTENTE")
     assert "beneficiaria_id" in error["detalles"]
     assert _filas(api.url_ayudas, "entregas") == antes
 
