@@ -319,6 +319,13 @@ class PuertaHTTP:
             archivos = {k: v.read(definicion.max_cuerpo + 1) for k, v in request.files.items()}
             # Los campos de texto del formulario (p. ej. la leyenda de una foto) llegan como cuerpo.
             cuerpo = {k: v for k, v in request.form.items()}
+            # Solo «archivo» y los campos del esquema del formulario, como dice el documento (additionalProperties).
+            permitidos = {"archivo"} | (set() if isinstance(definicion.multipart, bool)
+                                        else set(definicion.multipart._declared_fields))
+            desconocidos = sorted((set(cuerpo) | set(archivos)) - permitidos)
+            if desconocidos:
+                raise ErrorValidacion("Hay datos inválidos en la solicitud.",
+                                      {k.replace("\x00", "")[:60]: ["Campo desconocido."] for k in desconocidos})
             if contiene_nulo(cuerpo):
                 raise _error_nulo("_cuerpo")
         elif definicion.cuerpo is not None or request.method in ("POST", "PUT", "PATCH"):

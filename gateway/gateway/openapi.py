@@ -34,7 +34,7 @@ _VISIBLE = f"[^{_CONTROL}{ESPACIOS}]"
 TEXTO = f"^{_SIN_CONTROL}*$"
 TEXTO_OBLIGATORIO = f"^{_SIN_CONTROL}*{_VISIBLE}{_SIN_CONTROL}*$"
 SIN_NULO = "^[^\x00]*$"
-ARCHIVO = {"type": "object", "required": ["archivo"],
+ARCHIVO = {"type": "object", "required": ["archivo"], "additionalProperties": False,
            "properties": {"archivo": {"type": "string", "format": "binary", "description": "El archivo"}}}
 
 # Lo que cada estado de error significa, con los códigos del contrato que lo usan.

@@ -3,7 +3,6 @@ import base64
 from nameko.rpc import RpcProxy
 
 from capacitaciones import contrato as s
-from omm_common.errores import ErrorValidacion
 
 from ..http import TIEMPO_RPC, Pagina, respuesta_archivo, ruta
 from ..schemas import Borrado
@@ -104,9 +103,6 @@ class RutasCapacitaciones:
     def subir_foto(self, p, capacitacion_id):
         # Sin archivo, el servicio responde 400 «archivo» después de ver que la actividad es del municipio.
         contenido = p.archivos.get("archivo") or b""
-        desconocidos = sorted(set(p.cuerpo) - {"leyenda", "sesion_id"})
-        if desconocidos:
-            raise ErrorValidacion("Hay datos inválidos en la solicitud.", {k: ["Campo desconocido."] for k in desconocidos})
         # En un formulario no hay null: un sesion_id vacío es «sin sesión».
         campos = {k: p.cuerpo.get(k) for k in ("leyenda", "sesion_id") if p.cuerpo.get(k) not in (None, "")}
         return 201, self.llamar("capacitaciones", "subir_foto", capacitacion_id,
