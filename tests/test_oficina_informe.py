@@ -153,11 +153,11 @@ def test_el_logo_se_guarda_sin_metadatos_y_sale_en_el_informe(oficina):
     assert max(guardado.size) <= 600
     contenido = _informe(api, COORDINADORA, "pdf").content
     assert sum(len(p.images) for p in PdfReader(io.BytesIO(contenido)).pages) >= 1
-    # Lo que no es una imagen, o sin archivo: 400 que nombra el campo; el logo sigue siendo el mismo.
-    for archivos in ({"archivo": ("logo.pdf", b"%PDF-1.4 no es una imagen", "application/pdf")},
-                     {"otro": ("x.jpg", _jpeg_con_gps(), "image/jpeg")}):
+    # Lo que no es una imagen, o en otra parte del formulario: 400 que nombra el campo; el logo sigue igual.
+    for archivos, campo in (({"archivo": ("logo.pdf", b"%PDF-1.4 no es una imagen", "application/pdf")}, "archivo"),
+                            ({"otro": ("x.jpg", _jpeg_con_gps(), "image/jpeg")}, "otro")):
         r = api.put("/api/v1/reportes/logo", COORDINADORA, files=archivos)
-        assert r.status_code == 400 and "archivo" in r.json()["detalles"], r.text
+        assert r.status_code == 400 and campo in r.json()["detalles"], r.text
     assert api.get("/api/v1/reportes/logo", COORDINADORA).content == guardado_bytes
     r = api.put("/api/v1/reportes/logo", TECNICA, files={"archivo": ("logo.jpg", _jpeg_con_gps(), "image/jpeg")})
     assert r.status_code == 403
