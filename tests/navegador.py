@@ -10,7 +10,6 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 AXE = (Path(_axe_paquete.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
@@ -21,6 +20,22 @@ ANCHOS = {"1280": (1280, 900), "360": (360, 780)}
 
 class ViolacionesAxe(AssertionError):
     pass
+
+
+def ya_no_esta(viejo):
+    """Como EC.staleness_of, pero Chromium 156 a veces responde por un nodo de la página anterior «does not belong
+    to the document» (WebDriverException) en vez de StaleElementReference: también quiere decir que ya cambió."""
+    def predicado(_):
+        try:
+            viejo.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+    return predicado
 
 
 class Navegador:
@@ -89,12 +104,12 @@ class Navegador:
     def enviar(self, selector="main form button[type=submit]", nombre=None):
         """Pulsa el botón y espera la página nueva; la revisa como a toda página visitada."""
         viejo = self._pulsar(lambda: self.encontrar(selector))
-        WebDriverWait(self.driver, 60).until(EC.staleness_of(viejo))
+        WebDriverWait(self.driver, 60).until(ya_no_esta(viejo))
         return self.revisar(nombre or "tras-enviar")
 
     def clic(self, texto_enlace, nombre=None):
         viejo = self._pulsar(lambda: self.driver.find_element(By.PARTIAL_LINK_TEXT, texto_enlace))
-        WebDriverWait(self.driver, 60).until(EC.staleness_of(viejo))
+        WebDriverWait(self.driver, 60).until(ya_no_esta(viejo))
         return self.revisar(nombre or texto_enlace)
 
     def entrar(self, usuario, contrasena):
@@ -105,7 +120,7 @@ class Navegador:
 
     def salir(self):
         viejo = self._pulsar(lambda: self.encontrar("#form-salir button"))
-        WebDriverWait(self.driver, 30).until(EC.staleness_of(viejo))
+        WebDriverWait(self.driver, 30).until(ya_no_esta(viejo))
         self.urls.append(self.driver.current_url)
 
     @property

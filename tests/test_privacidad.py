@@ -331,7 +331,9 @@ def corrida(sistema, smtp, servidor_http):
         assert any(n["canal"] == "sms" for n in ns)  # la derivación fue urgente
         assert api.get("/api/v1/notificaciones", u["cis"]).status_code == 200  # el CIS abre su bandeja
         # Hasta que el relay publique cada NotificacionEnviada: así también esos eventos pasan por el barrido.
-        ids = {n["id"] for n in ns}
+        # Las de los eventos de esta corrida (la bandeja también tiene los avisos de la administración por crear
+        # las cuentas, enviados antes de que empezara la captura).
+        ids = {n["id"] for n in ns if n["evento_tipo"] in esperados}
 
         def publicadas():
             vistas = {json.loads(m.cuerpo)["datos"]["notificacion_id"] for m in captura.leer()

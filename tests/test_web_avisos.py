@@ -12,7 +12,7 @@ import pytest
 import omm_pruebas
 from omm_common.tiempo import hoy_honduras
 from omm_pruebas import esperar
-from .navegador import entrar_sin_javascript as _entrar
+from .navegador import entrar_sin_javascript as _entrar, ya_no_esta
 
 pytestmark = pytest.mark.integracion
 
@@ -60,11 +60,10 @@ def _notificaciones(api, usuaria=COORD, **filtro):
 
 def _pulsar(n, elemento, nombre):
     """Pulsa un enlace o botón ya encontrado y espera la página nueva (que se revisa como toda página)."""
-    from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
     viejo = n.driver.find_element("tag name", "html")
     elemento.click()
-    WebDriverWait(n.driver, 60).until(EC.staleness_of(viejo))
+    WebDriverWait(n.driver, 60).until(ya_no_esta(viejo))
     return n.revisar(nombre)
 
 

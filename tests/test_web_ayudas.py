@@ -20,6 +20,8 @@ import omm_pruebas
 from omm_common.textos import fecha_larga
 from omm_common.tiempo import hoy_honduras
 
+from .navegador import ya_no_esta
+
 pytestmark = pytest.mark.integracion
 
 M = "0402"
@@ -301,7 +303,7 @@ def _aceptar_y_esperar(n, selector, nombre):
     viejo = n.driver.find_element(By.TAG_NAME, "html")
     n.encontrar(selector).click()
     WebDriverWait(n.driver, 10).until(EC.alert_is_present()).accept()
-    WebDriverWait(n.driver, 60).until(EC.staleness_of(viejo))
+    WebDriverWait(n.driver, 60).until(ya_no_esta(viejo))
     return n.revisar(nombre)
 
 

@@ -17,3 +17,15 @@ def test_el_token_de_rpc_se_firma_una_vez_por_token_de_la_api_y_se_renueva_antes
         nuevo = http.token_rpc("token-api-1", yo)
         assert nuevo != primero
         assert contexto.verificar_token(nuevo)[0].usuario_id == "u-rpc"
+
+
+def test_ninguna_entrada_del_gateway_tapa_a_otra():
+    """El gateway junta rutas de la API y páginas web en una clase: dos métodos con el mismo nombre en dos
+    mezclas dejan solo uno (así desapareció POST /salir cuando la API ganó su «salir»)."""
+    import collections
+
+    from gateway.service import Gateway
+    nombres = collections.Counter(
+        nombre for clase in Gateway.__mro__ for nombre, valor in vars(clase).items()
+        if hasattr(valor, "nameko_entrypoints"))
+    assert [n for n, veces in nombres.items() if veces > 1] == []

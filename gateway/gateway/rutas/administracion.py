@@ -105,7 +105,7 @@ class RutasAdministracion:
 
     @ruta("POST", "/api/v1/auth/salida", "Cierra la sesión de este token: deja de valer de inmediato (los demás "
           "tokens de la persona siguen valiendo)", (), respuesta=SalidaSesion, etiqueta="acceso")
-    def salir(self, p):
+    def cerrar_sesion(self, p):
         with self.uow() as uow:
             auth.cerrar_token(uow.sesion, p.yo.usuario_id, self._reclamos)
         auth.ACTIVAS.olvidar(p.yo.usuario_id)

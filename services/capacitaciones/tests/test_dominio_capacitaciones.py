@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from capacitaciones import dominio
-from omm_common.errores import Conflicto, ErrorValidacion
+from omm_common.errores import Conflicto, ErrorOMM, ErrorValidacion
 
 HOY = date(2026, 6, 15)
 
@@ -49,8 +49,9 @@ def test_clave_persona_respaldo_de_la_restriccion_unica():
 
 def test_asistencia_solo_de_inscritas_y_nombra_el_campo():
     dominio.verificar_presentes(["a", "b"], ["a", "b", "c"])
-    with pytest.raises(ErrorValidacion) as e:
+    with pytest.raises(ErrorOMM) as e:  # bien formada, nombra a quien no está inscrita: 409 (issue 18)
         dominio.verificar_presentes(["a", "z"], ["a", "b"])
+    assert e.value.codigo == "REFERENCIA_INEXISTENTE"
     assert "presentes" in e.value.detalles and "z" in e.value.detalles["presentes"][0]
 
 

@@ -166,7 +166,7 @@ def test_asistencia_solo_de_inscritas_y_de_sesiones_de_la_actividad(tecnica):
     propia = tecnica.inscribir(c["id"], _participante("Carmen"))
     with pytest.raises(RemoteError) as e:
         tecnica.registrar_asistencia(c["id"], c["sesiones"][0]["id"], {"presentes": [propia["id"], ajena["id"]]})
-    assert _error(e).codigo == "VALIDACION" and "presentes" in _error(e).detalles
+    assert _error(e).codigo == "REFERENCIA_INEXISTENTE" and "presentes" in _error(e).detalles
     with pytest.raises(RemoteError) as e:
         tecnica.registrar_asistencia(c["id"], otra["sesiones"][0]["id"], {"presentes": [propia["id"]]})
     assert _error(e).codigo == "NO_ENCONTRADO" and "sesion_id" in _error(e).detalles
