@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,6 +27,7 @@ from carga import correr  # noqa: E402
 from perfil import Perfil  # noqa: E402
 from resultados import guardar  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
+from omm_common.tiempo import hoy_honduras  # noqa: E402
 from omm_pruebas import (  # noqa: E402
     ClienteHTTP, Proceso, borrar_base_pg, crear_base_pg, entorno_base, esperar, esperar_ping, preparar_gateway,
     proceso_nameko, puerto_libre, vhost_propio,
@@ -113,7 +114,7 @@ def medir_todo(a, concurrencias, amqp):
         b = api.post("/api/v1/ayudas/beneficiarias", "tecnica.0309", json={
             "nombres": "Bench", "apellidos": "Carga", "dni": "0309-1970-99999", "fecha_nacimiento": "1970-01-01",
             "comunidad": "X", "consentimiento_salud": False}).json()
-        hoy = date.today()
+        hoy = hoy_honduras()
 
         def entrega(i, n):
             return {"beneficiaria_id": b["id"], "tipo_codigo": "bench", "cantidad": 1,

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[1]
@@ -28,6 +28,7 @@ from omm_pruebas import (  # noqa: E402
     ClienteHTTP, Proceso, _fabrica_bases, esperar, esperar_ping, vhost_propio,
 )
 from tests.sistema import BIN, SERVICIOS, Sistema  # noqa: E402
+from omm_common.tiempo import hoy_honduras
 
 
 def procfile(carpeta):
@@ -115,7 +116,7 @@ def medir(a, procesos, api):
     ids = [api.post("/api/v1/ayudas/beneficiarias", f"tecnica.{m}", json={
         "nombres": f"Bench{i}", "apellidos": "Memoria", "dni": f"{m}-1960-{i:05d}", "fecha_nacimiento": "1960-01-01",
         "comunidad": "Centro", "consentimiento_salud": True}).json()["id"] for i in range(a.concurrencia)]
-    hoy = date.today()
+    hoy = hoy_honduras()
 
     def entrega(i, n):
         return {"beneficiaria_id": ids[i], "tipo_codigo": "med", "cantidad": 1, "monto": 10,

@@ -41,6 +41,7 @@ from omm_common import colas, municipios as catalogo  # noqa: E402
 from omm_common.contexto import token_de_servicio  # noqa: E402
 from omm_common.db import crear_motor, unidad_de_trabajo  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
+from omm_common.tiempo import hoy_honduras  # noqa: E402
 from omm_pruebas import (  # noqa: E402
     CONTRASENA_PRUEBAS, PG_ADMIN, ClienteHTTP, borrar_base_pg, cliente_rpc, crear_base_pg, entorno_base, esperar,
     esperar_ping, preparar_gateway, proceso_nameko, puerto_libre, vhost_propio,
@@ -85,7 +86,7 @@ class Sintetico:
     def __init__(self, registros, semilla=2026):
         self.n = {k: max(1, round(registros * v)) for k, v in REPARTO.items()}
         self.rng = random.Random(semilla)
-        hoy = date.today()
+        hoy = hoy_honduras()
         self.inicio, self.fin = date(hoy.year - 10, 1, 1), date(hoy.year - 1, 12, 31)
         self.dias = (self.fin - self.inicio).days + 1
         self.municipios = sorted(catalogo.todos())

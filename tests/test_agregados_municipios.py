@@ -5,7 +5,7 @@ lista (None o ausente) es un error de validación que nombra el campo, nunca «t
 Antes cada servicio hacía otra cosa: casos rechazaba [], ayudas tomaba None por [] y capacitaciones
 tomaba None por todos.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from nameko.exceptions import RemoteError
@@ -13,11 +13,12 @@ from nameko.exceptions import RemoteError
 from omm_common.errores import desde_error_remoto
 from omm_common.migraciones import migrar
 from omm_pruebas import cliente_rpc, token, token_de_servicio_prueba
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
-HACE = date.today() - timedelta(days=60)  # un mes cerrado (del resumen) o el borde vivo, según el periodo
-PERIODOS = [(None, None), ((HACE - timedelta(days=365)).isoformat(), date.today().isoformat()),
+HACE = hoy_honduras() - timedelta(days=60)  # un mes cerrado (del resumen) o el borde vivo, según el periodo
+PERIODOS = [(None, None), ((HACE - timedelta(days=365)).isoformat(), hoy_honduras().isoformat()),
             (HACE.isoformat(), HACE.isoformat())]
 SIN_LISTA = {"error": "VALIDACION", "mensaje": "Hay datos inválidos en la solicitud.", "detalles": {
     "municipios": ["Indique los municipios de la consulta: una lista, vacía si no hay ninguno."]}}

@@ -7,7 +7,7 @@ import base64
 import itertools
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import jwt as pyjwt
 import pytest
@@ -18,6 +18,7 @@ from gateway.http import RUTAS
 from omm_common.contexto import Identidad, emitir_token
 from omm_common.errores import desde_error_remoto
 from omm_pruebas import cliente_rpc, token
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -128,7 +129,7 @@ def test_la_tabla_de_permisos_cubre_el_contrato():
 
 # --- municipio propio / ajeno con registros reales, y tokens o contextos falsificados ---
 
-HOY = date.today().isoformat()
+HOY = hoy_honduras().isoformat()
 CUERPOS = {  # un cuerpo válido por ruta con id: el 404 de lo ajeno no puede esconderse detrás de un 400
     "/api/v1/capacitaciones/<capacitacion_id>/sesiones": {"fecha": "2099-01-10"},
     "/api/v1/capacitaciones/<capacitacion_id>/inscripciones": None,  # se genera: una persona nueva por llamada

@@ -7,7 +7,6 @@ rechaza (ACCESS_REFUSED). Cada intento se repite con el arnés (permisos totales
 que la prueba puede fallar. Y el sistema, con esos usuarios, sigue funcionando de punta a punta.
 """
 import uuid
-from datetime import date
 from urllib.parse import unquote, urlsplit
 
 import amqp
@@ -17,6 +16,7 @@ from amqp.exceptions import AccessRefused
 import omm_pruebas
 from omm_common import broker
 from omm_pruebas import esperar
+from omm_common.tiempo import hoy_honduras
 
 M = "0412"
 NOMBRE = "Eulalia Paguada"
@@ -173,7 +173,7 @@ def test_con_usuarios_restringidos_el_sistema_funciona_de_punta_a_punta(sistema,
     assert b.status_code == 201, b.text
     r = api.post("/api/v1/ayudas/entregas", f"tecnica.{M}", json={
         "beneficiaria_id": b.json()["id"], "tipo_codigo": "med", "cantidad": 1, "monto": 300,
-        "fecha": date.today().isoformat()})
+        "fecha": hoy_honduras().isoformat()})
     assert r.status_code == 201, r.text
     esperar(lambda: any(NOMBRE in t for t in smtp.textos(correo)), 90, mensaje="aviso al CIS por correo")
     # /health: el gateway lee la cola de Celery y el worker contesta su ping, todo con sus usuarios.

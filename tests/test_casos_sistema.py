@@ -1,10 +1,11 @@
 """Casos por el sistema real: derivación urgente al CIS y seguimiento vencido que llega a la coordinadora."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from notificaciones.envio import Consultas
 from omm_pruebas import esperar
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -22,7 +23,7 @@ def test_derivacion_urgente_y_seguimiento_vencido(sistema, smtp):
               {"clave": "coordinadora", "nombre": "OMM La Libertad", "telefono": "+504 2780-0306"}):
         assert api.put("/api/v1/notificaciones/destinatarios", f"coordinadora.{M}", json=c).status_code == 200
     r = api.post("/api/v1/casos", f"tecnica.{M}", json={
-        "fecha_atencion": date.today().isoformat(), "fecha_incidente": date.today().isoformat(),
+        "fecha_atencion": hoy_honduras().isoformat(), "fecha_incidente": hoy_honduras().isoformat(),
         "sobreviviente": {"nombres": "Eulalia", "apellidos": "Varela", "comunidad": "Centro",
                           "telefono": "+504 9555-0101"},
         "tipos_violencia": ["sexual"], "contexto": "comunitaria", "relato": "relato urgente de prueba",
@@ -43,7 +44,7 @@ def test_derivacion_urgente_y_seguimiento_vencido(sistema, smtp):
     assert "Profilaxis" not in bandeja["mensaje"]  # el motivo no viaja
     # Un seguimiento con próxima fecha ya pasada; la tarea programada (beat) lo descubre. El seguimiento no
     # puede ser anterior a la atención: en un caso atendido hace diez días.
-    hace_diez = (date.today() - timedelta(days=10)).isoformat()
+    hace_diez = (hoy_honduras() - timedelta(days=10)).isoformat()
     r = api.post("/api/v1/casos", f"tecnica.{M}", json={
         "fecha_atencion": hace_diez, "fecha_incidente": hace_diez,
         "sobreviviente": {"nombres": "Eulalia", "apellidos": "Varela", "comunidad": "Centro"},
@@ -52,8 +53,8 @@ def test_derivacion_urgente_y_seguimiento_vencido(sistema, smtp):
     assert r.status_code == 201, r.text
     caso = r.json()
     s = api.post(f"/api/v1/casos/{caso['id']}/seguimientos", f"tecnica.{M}", json={
-        "fecha": (date.today() - timedelta(days=10)).isoformat(), "tipo": "llamada", "nota": "llamada",
-        "proxima_fecha": (date.today() - timedelta(days=3)).isoformat()})
+        "fecha": (hoy_honduras() - timedelta(days=10)).isoformat(), "tipo": "llamada", "nota": "llamada",
+        "proxima_fecha": (hoy_honduras() - timedelta(days=3)).isoformat()})
     assert s.status_code == 201, s.text
     consultas = Consultas(sistema.amqp)
     assert consultas.revisar_seguimientos() >= 1

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -76,7 +77,7 @@ def test_entrar_registrar_entregar_y_leer_con_el_cliente_generado(sistema, clien
         comunidad="El Rosario", consentimiento_salud=True))
     assert beneficiaria.dni == dni and uuid.UUID(beneficiaria.id)
 
-    hoy = date.today()
+    hoy = hoy_honduras()
     entrega = registrar_entrega.sync(client=api, idempotency_key=uuid.uuid4().hex, body=EntregaEntrada(
         beneficiaria_id=uuid.UUID(beneficiaria.id), tipo_codigo=codigo, cantidad=1, monto=800.0, fecha=hoy))
     assert entrega.tipo_codigo == codigo and entrega.beneficiaria_id == beneficiaria.id

@@ -8,7 +8,6 @@ Ninguno obtiene nada; una derivación de verdad sí llega (la prueba puede falla
 import re
 import time
 import uuid
-from datetime import date
 
 import pytest
 from nameko.exceptions import RemoteError
@@ -18,6 +17,7 @@ import omm_pruebas
 from casos.contrato import CasoDerivado
 from omm_common.eventos import crear_sobre, firmar_sobre
 from omm_pruebas import cliente_rpc, esperar
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -41,7 +41,7 @@ def api(sistema):
 
 
 def _caso(api):
-    hoy = date.today().isoformat()
+    hoy = hoy_honduras().isoformat()
     r = api.post("/api/v1/casos", f"tecnica.{M}", json={
         "fecha_atencion": hoy, "fecha_incidente": hoy,
         "sobreviviente": {"nombres": "Casilda", "apellidos": "Orellana", "comunidad": "Centro",

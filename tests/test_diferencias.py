@@ -16,12 +16,13 @@ import pytest
 
 from omm_pruebas import CONTRASENA_PRUEBAS
 from omm_pruebas.atacante import REGION, TOTAL, Atacante, meses_de
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
 MANC = "MANDIF"
 A, B = "0408", "0409"
-HOY = date.today()
+HOY = hoy_honduras()
 Y = HOY.year - 1  # un año ya cerrado
 ATACANTE = f"mancomunidad.{MANC.lower()}"
 UNICOS = ("fisica", "psicologica", "sexual", "patrimonial", "economica")
@@ -221,15 +222,16 @@ def test_el_ataque_de_la_revision_ya_no_da_diciembre_ni_el_dia(region):
     diciembre = _region(api, f"{Y}-12-01", f"{Y}-12-31")["casos"]["casos"]["celdas"][A]["casos"]
     assert por_mes[(A, f"{Y}-12")] == 1 and diciembre == "<5"
     assert "<5" in (anio, hasta_noviembre), (anio, hasta_noviembre)  # nunca las dos: la resta daría diciembre
-    # Biseccionar `hasta` por días: cada día que no cierra un mes es un 400 que dice por qué, nunca una cifra.
+    # Biseccionar `hasta` por días: cada día que no cierra un mes es un 403 (el rol no puede; la coordinadora sí)
+    # que dice por qué, nunca una cifra.
     for dia in (1, 8, 15, 16, 23, 30):
         r = api.get("/api/v1/region/estadisticas", ATACANTE, params={"desde": f"{Y}-01-01", "hasta": f"{Y}-12-{dia:02d}"})
-        assert r.status_code == 400, r.text
+        assert r.status_code == 403, r.text
         assert "hasta" in r.json()["detalles"] and "meses completos" in r.json()["detalles"]["hasta"][0]
     r = api.get("/api/v1/region/estadisticas", ATACANTE, params={"desde": f"{Y}-12-02", "hasta": f"{Y}-12-31"})
-    assert r.status_code == 400 and "desde" in r.json()["detalles"], r.text
+    assert r.status_code == 403 and "desde" in r.json()["detalles"], r.text
     r = api.get("/api/v1/reportes/informe", ATACANTE, params={"desde": f"{Y}-01-01", "hasta": f"{Y}-12-15"})
-    assert r.status_code == 400 and "hasta" in r.json()["detalles"], r.text
+    assert r.status_code == 403 and "hasta" in r.json()["detalles"], r.text
     # Los tipos de violencia de diciembre tampoco: el desglose de un mes no se publica.
     tipos = _region(api, f"{Y}-12-01", f"{Y}-12-31")["casos"]["tipo_violencia"]
     assert set(tipos["celdas"][A].values()) == {"<5"} and set(tipos["total_columna"].values()) == {"<5"}

@@ -13,7 +13,6 @@ los compartidos de la máquina no se tocan.
 import time
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date
 
 import pytest
 import requests
@@ -23,6 +22,7 @@ from aiosmtpd.controller import Controller
 from omm_pruebas import esperar, puerto_libre
 
 from .fallas import BuzonConTrampa, ClienteEntregas, PostgresPrivado, RabbitPrivado, SistemaConBeat
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.fallas
 
@@ -64,7 +64,7 @@ def _preparar_datos(entorno):
     assert r.status_code == 201, r.text
     # Un presupuesto que alcanza para las entregas de todos los escenarios.
     r = api.put("/api/v1/ayudas/presupuesto", f"coordinadora.{M}",
-                json={"anio": date.today().year, "monto": 10_000_000})
+                json={"anio": hoy_honduras().year, "monto": 10_000_000})
     assert r.status_code == 200, r.text
     for i in range(N_BENEFICIARIAS):
         r = api.post("/api/v1/ayudas/beneficiarias", TECNICA, json={
@@ -115,7 +115,7 @@ def sano(entorno):
 
 
 def _cuerpo(entorno):
-    hoy = date.today().isoformat()
+    hoy = hoy_honduras().isoformat()
 
     def cuerpo(i):
         return {"beneficiaria_id": entorno.beneficiarias[i % len(entorno.beneficiarias)], "tipo_codigo": TIPO,

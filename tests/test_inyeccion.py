@@ -2,11 +2,11 @@
 
 Y el nombre con sintaxis Jinja2 llega al CIS literal: los datos nunca se evalúan como plantilla.
 """
-from datetime import date
 
 import pytest
 
 from omm_pruebas import esperar
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -44,7 +44,7 @@ def test_cada_texto_se_guarda_y_vuelve_literal(sistema, n, texto):
     _iguales(beneficiaria, api.get(f"/api/v1/ayudas/beneficiarias/{b.json()['id']}", t).json(), "beneficiaria")
     assert api.get("/api/v1/ayudas/beneficiarias", t, params={"q": texto[:40]}).status_code == 200
     e = api.post("/api/v1/ayudas/entregas", t, json={"beneficiaria_id": b.json()["id"], "tipo_codigo": f"iny_{n}",
-                                                      "cantidad": 1, "fecha": date.today().isoformat(),
+                                                      "cantidad": 1, "fecha": hoy_honduras().isoformat(),
                                                       "observaciones": texto})
     assert e.status_code == 201, e.text
     assert e.json()["observaciones"] == texto
@@ -62,7 +62,7 @@ def test_cada_texto_se_guarda_y_vuelve_literal(sistema, n, texto):
     assert i.status_code == 201, i.text
     _iguales(participante, i.json(), "inscripcion")
 
-    caso = {"fecha_atencion": date.today().isoformat(),
+    caso = {"fecha_atencion": hoy_honduras().isoformat(),
             "sobreviviente": {"nombres": texto[:120], "apellidos": texto[:120], "comunidad": texto[:120]},
             "tipos_violencia": ["psicologica"], "contexto": "otro", "relato": texto, "nivel_riesgo": "bajo",
             "agresor": {"relacion": texto[:60], "sexo": "hombre", "grupo_edad": "30_44"},
@@ -72,7 +72,7 @@ def test_cada_texto_se_guarda_y_vuelve_literal(sistema, n, texto):
     guardado = api.get(f"/api/v1/casos/{k.json()['id']}", t).json()
     _iguales({k_: v for k_, v in caso.items() if k_ != "agresor"}, guardado, "caso")
     s = api.post(f"/api/v1/casos/{k.json()['id']}/seguimientos", t,
-                 json={"fecha": date.today().isoformat(), "tipo": "otro", "nota": texto})
+                 json={"fecha": hoy_honduras().isoformat(), "tipo": "otro", "nota": texto})
     assert s.status_code == 201, s.text
     assert [x["nota"] for x in s.json()["seguimientos"]] == [texto]
     # La búsqueda por nombre con un texto hostil no rompe nada ni encuentra de más.
@@ -95,7 +95,7 @@ def test_un_nombre_con_sintaxis_de_plantilla_llega_literal_al_cis(sistema):
         "fecha_nacimiento": "1971-01-01", "comunidad": "Centro", "condiciones": ["enfermedad_base"],
         "consentimiento_salud": True}).json()
     e = api.post("/api/v1/ayudas/entregas", t, json={"beneficiaria_id": b["id"], "tipo_codigo": "med_iny",
-                                                      "cantidad": 1, "monto": 100, "fecha": date.today().isoformat()})
+                                                      "cantidad": 1, "monto": 100, "fecha": hoy_honduras().isoformat()})
     assert e.status_code == 201, e.text
 
     def aviso():

@@ -169,6 +169,13 @@ def test_correccion_auditada_gbvims_exacto_y_fechas_en_orden(api, sistema):
     # Válido por sí solo; choca con la atención guardada: 409 que nombra el campo.
     _error(api.patch(ruta, TEC, json={"fecha_incidente": _dia(5), "motivo": "x"}), 409, "ESTADO_INVALIDO",
            "fecha_incidente")
+    # Al crear, las dos fechas vienen juntas: cada una cumple el documento, su orden no (409, con el campo), y no
+    # queda caso a medias.
+    antes = api.get("/api/v1/casos", TEC).json()["total"]
+    with pytest.raises(AssertionError, match="DATOS_INCOHERENTES") as e:
+        _caso(api, atencion=30, fecha_incidente=_dia(3))
+    assert "El incidente no puede ser posterior a la atención." in str(e.value) and '"fecha_incidente"' in str(e.value)
+    assert api.get("/api/v1/casos", TEC).json()["total"] == antes
     # Clasificación: la violación se distingue solo cuando la técnica lo dice, y debe ser coherente.
     _error(api.patch(ruta, TEC, json={"tipo_gbvims": "violacion", "motivo": "x"}), 409, "ESTADO_INVALIDO",
            "tipo_gbvims")
@@ -202,7 +209,7 @@ def test_correccion_auditada_gbvims_exacto_y_fechas_en_orden(api, sistema):
     assert "anterior a la atención" in r.json()["detalles"]["fecha"][0]
     _error(api.post(seg, TEC, json={"fecha": _dia(-1), "tipo": "llamada", "nota": "x"}), 400, "VALIDACION", "fecha")
     _error(api.post(seg, TEC, json={"fecha": _dia(2), "tipo": "llamada", "nota": "x", "proxima_fecha": _dia(3)}),
-           400, "VALIDACION", "proxima_fecha")
+           409, "DATOS_INCOHERENTES", "proxima_fecha")  # cada fecha es válida; su orden no
     assert api.post(seg, TEC, json={"fecha": _dia(2), "tipo": "llamada", "nota": "x",
                                     "proxima_fecha": _dia(2)}).status_code == 201
     # Un seguimiento de días atrás anotado tarde no cambia la próxima cita del caso.

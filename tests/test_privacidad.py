@@ -28,7 +28,7 @@ import re
 import secrets
 import subprocess
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -40,6 +40,7 @@ from nameko.standalone.events import get_event_exchange
 from omm_pruebas import CONTRASENA_PRUEBAS, esperar
 
 from .sistema import SERVICIOS
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -239,7 +240,7 @@ def _usuarias(api, sufijo):
 
 
 def _sembrar(api, u, v, email_cis, telefono_cis, clave):
-    hoy = date.today()
+    hoy = hoy_honduras()
     for c in ({"clave": "cis", "nombre": "CIS Lamaní", "email": email_cis, "telefono": telefono_cis},
               {"clave": "coordinadora", "nombre": "OMM Lamaní", "email": f"omm.{clave}@prueba.hn",
                "telefono": "+504 2700-0307"}):

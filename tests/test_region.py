@@ -1,8 +1,8 @@
 """Cifras de la mancomunidad por el sistema real: solo sus municipios, sin nombres, celdas < 5 ocultas."""
 import json
-from datetime import date
 
 import pytest
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -35,7 +35,7 @@ def api(sistema):
 
 def _caso(api, municipio, tipos, estadisticas=True, i=0):
     r = api.post("/api/v1/casos", f"tecnica.{municipio}", json={
-        "fecha_atencion": date.today().isoformat(),
+        "fecha_atencion": hoy_honduras().isoformat(),
         "sobreviviente": {"nombres": NOMBRE, "apellidos": f"Región{i}", "dni": f"{municipio}-1980-{i:05d}",
                           "comunidad": "Centro", "telefono": "+504 9000-1234"},
         "tipos_violencia": tipos, "contexto": "pareja", "relato": "relato de prueba regional",

@@ -12,11 +12,12 @@ from pypdf import PdfReader
 
 from omm_demo import ClienteDemo, anio as demo_anio, ayudas as demo_ayudas, notificaciones as demo_notificaciones
 from omm_pruebas import CONTRASENA_PRUEBAS
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
 M = "0309"  # Lejamaní
-HOY = date.today()
+HOY = hoy_honduras()
 PERIODO = f"desde={HOY.year}-01-01&hasta={HOY.isoformat()}"
 # Las seis actividades del informe de la OMM de Lejamaní (../shared/seed/informe-omm-lejamani.txt).
 DEL_INFORME = ("asesoría técnica por la mancomunidad", "club de embarazadas", "ayuda social de alimentos",

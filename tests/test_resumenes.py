@@ -16,8 +16,9 @@ from omm_common import resumenes
 from omm_common.contexto import Identidad
 from omm_common.db import crear_motor, unidad_de_trabajo
 from omm_common.migraciones import migrar
+from omm_common.tiempo import hoy_honduras
 
-HOY = date.today()
+HOY = hoy_honduras()
 MUNICIPIOS = ("0309", "0302")
 
 

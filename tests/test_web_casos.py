@@ -171,7 +171,8 @@ def test_errores_junto_al_campo_y_los_de_la_api_en_espanol(api):
     r = s.post(f"{api.base}/casos/{caso['id']}/seguimientos", data={
         **_ocultos(pagina), "seg_fecha": _dia(0), "seg_tipo": "llamada", "seg_nota": "Llamé",
         "seg_proxima_fecha": _dia(1)})
-    assert r.status_code == 400 and 'id="seg_proxima_fecha-error"' in r.text
+    # El mismo código que la API (409 DATOS_INCOHERENTES: cada fecha es válida, su orden no), junto al campo.
+    assert r.status_code == 409 and 'id="seg_proxima_fecha-error"' in r.text
     assert "Próximo seguimiento: La próxima fecha no puede ser anterior" in r.text and "Llamé" in r.text
     # La nueva valoración, plegada, se abre sola con su error.
     assert not re.search(r"<details open>\s*<summary>Registrar una nueva valoración", pagina)

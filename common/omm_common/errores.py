@@ -21,6 +21,7 @@ ESTADO_HTTP = {
     "EN_PROCESO": 409,
     "CLAVE_REUTILIZADA": 409,  # la misma Idempotency-Key con otra solicitud
     "REFERENCIA_INEXISTENTE": 409,  # un campo nombra algo que no existe (o es de otro municipio)
+    "DATOS_INCOHERENTES": 409,  # campos válidos uno a uno que no concuerdan entre sí (fechas fuera de orden...)
     "DEMASIADO_GRANDE": 413,
     "TIPO_DE_CONTENIDO": 415,
     "DEMASIADOS_INTENTOS": 429,
@@ -42,6 +43,11 @@ class ErrorOMM(Exception):
     @property
     def estado_http(self):
         return ESTADO_HTTP.get(self.codigo, 400)
+
+    @property
+    def de_campos(self):
+        """Sus detalles son {campo: [mensajes]} que un formulario pone junto a cada campo."""
+        return self.codigo in ("VALIDACION", "DATOS_INCOHERENTES") and isinstance(self.detalles, dict)
 
     def a_dict(self):
         return {"error": self.codigo, "mensaje": self.mensaje, "detalles": self.detalles}
@@ -81,6 +87,14 @@ def no_existe(campo, mensaje):
     un cliente concluiría que el recurso de la ruta desapareció); choca con los datos de hoy. `detalles` nombra
     el campo como un 400."""
     return ErrorOMM(mensaje, {campo: [mensaje]}, codigo="REFERENCIA_INEXISTENTE")
+
+
+def incoherentes(detalles, mensaje="Los datos no concuerdan entre sí."):
+    """409 DATOS_INCOHERENTES: cada campo cumple lo que el documento OpenAPI dice de él, pero juntos rompen una
+    regla que JSON Schema no puede decir (un orden de fechas, una suma, nombres repetidos en una lista). No es un
+    400: la solicitud tiene la forma prometida, y un cliente generado del documento no pudo evitarla. `detalles`
+    nombra los campos como un 400."""
+    return ErrorOMM(mensaje, detalles, codigo="DATOS_INCOHERENTES")
 
 
 def desde_error_remoto(exc):

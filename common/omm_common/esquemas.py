@@ -1,4 +1,5 @@
 """Base de los esquemas marshmallow: mensajes en español, campos comunes, paginación."""
+import decimal
 import re
 import uuid
 from datetime import date
@@ -63,6 +64,8 @@ class Esquema(Schema):
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Lo que str.strip() quita (str.isspace), como clase de una expresión regular (para el documento OpenAPI).
 ESPACIOS = " \t\n\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Un carácter que no es de control ni espacio: el `pattern` (sin anclas: «contiene uno») de un texto no vacío.
+VISIBLE = f"[^{CONTROL.pattern[1:-1]}{ESPACIOS}]"
 
 
 class Texto(fields.String):
@@ -94,6 +97,21 @@ class Texto(fields.String):
         if not texto and self.required:
             raise ValidationError("Este campo es obligatorio.")
         return texto
+
+
+class Redondeado(fields.Decimal):
+    """Decimal redondeado a `places` después de validar: las cotas (el minimum y maximum del documento OpenAPI)
+    miran el número tal como llegó, así -0.00006 no pasa como 0.00; y nunca sale un -0.00."""
+
+    def __init__(self, places=2, **kwargs):
+        super().__init__(**kwargs)
+        self.paso = decimal.Decimal(10) ** -places
+
+    def deserialize(self, *args, **kwargs):
+        valor = super().deserialize(*args, **kwargs)
+        if not isinstance(valor, decimal.Decimal):
+            return valor
+        return valor.quantize(self.paso, rounding=decimal.ROUND_HALF_EVEN) + 0  # + 0: -0.00 queda 0.00
 
 
 # 13 dígitos con o sin un guion o espacio tras el municipio y tras el año (0309-1985-00123): lo que dice el

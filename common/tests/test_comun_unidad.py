@@ -288,3 +288,20 @@ def test_el_volcador_compilado_da_lo_mismo_que_el_esquema():
     volcar = volcador(Salida)
     for fila in filas:
         assert volcar(fila) == Salida().dump(fila), fila
+
+
+def test_redondeado_mira_las_cotas_antes_de_redondear():
+    # schemathesis mandó monto -0.00006 contra minimum 0: redondeado primero era -0.00 y pasaba (ST201).
+    from marshmallow import validate
+
+    from omm_common.errores import ErrorValidacion
+    from omm_common.esquemas import Esquema, Redondeado, cargar
+
+    class Monto(Esquema):
+        monto = Redondeado(validate=validate.Range(min=0, max=100))
+
+    with pytest.raises(ErrorValidacion) as e:
+        cargar(Monto(), {"monto": -0.00006})
+    assert "monto" in e.value.detalles
+    assert str(cargar(Monto(), {"monto": 0.000001})["monto"]) == "0.00"  # nunca -0.00
+    assert cargar(Monto(), {"monto": 12.345})["monto"] == Decimal("12.34")

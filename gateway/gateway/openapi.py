@@ -18,7 +18,7 @@ from marshmallow import fields, validate
 
 from omm_common import municipios
 from omm_common.errores import ESTADO_HTTP
-from omm_common.esquemas import CONTROL, ESPACIOS, Dni, Texto, no_futura, no_pasada
+from omm_common.esquemas import CONTROL, ESPACIOS, VISIBLE, Dni, Texto, no_futura, no_pasada
 from omm_common.tiempo import hoy_honduras
 
 from .ejemplos import EJEMPLOS
@@ -30,7 +30,7 @@ VERSION = "1.0.0"
 
 _CONTROL = CONTROL.pattern[1:-1]  # la clase sin corchetes, la misma que rechaza Texto
 _SIN_CONTROL = f"[^{_CONTROL}]"
-_VISIBLE = f"[^{_CONTROL}{ESPACIOS}]"
+_VISIBLE = VISIBLE
 TEXTO = f"^{_SIN_CONTROL}*$"
 TEXTO_OBLIGATORIO = f"^{_SIN_CONTROL}*{_VISIBLE}{_SIN_CONTROL}*$"
 SIN_NULO = "^[^\x00]*$"
@@ -49,8 +49,9 @@ _ESTADOS_ERROR = {
     409: "Choca con el estado actual: DUPLICADO, FRECUENCIA_EXCEDIDA, SIN_EXISTENCIAS, SIN_CONSENTIMIENTO, "
          "CUPO_LLENO, ESTADO_INVALIDO (con el campo: p. ej. una fecha antes de la atención del caso), "
          "PRESUPUESTO_EXCEDIDO, REFERENCIA_INEXISTENTE (un campo nombra algo que no existe o es de otro "
-         "municipio), EN_PROCESO (la misma Idempotency-Key sigue en curso) o CLAVE_REUTILIZADA (esa clave ya se "
-         "usó con otra solicitud)",
+         "municipio), DATOS_INCOHERENTES (campos válidos uno a uno que no concuerdan entre sí, p. ej. el incidente "
+         "después de la atención; `detalles` nombra los campos como un 400), EN_PROCESO (la misma Idempotency-Key "
+         "sigue en curso) o CLAVE_REUTILIZADA (esa clave ya se usó con otra solicitud)",
     413: "El cuerpo es demasiado grande (DEMASIADO_GRANDE)",
     429: "Demasiados intentos (DEMASIADOS_INTENTOS); la cabecera Retry-After dice cuántos segundos esperar",
     500: "Error interno (ERROR_INTERNO); `detalles.referencia` es el id que quedó en el log con la traza",

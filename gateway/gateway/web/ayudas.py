@@ -295,9 +295,9 @@ class RutasWebAyudas:
             errores.setdefault("cantidad", mensaje)
         elif error.codigo == "PRESUPUESTO_EXCEDIDO":
             errores.setdefault("monto", mensaje)
-        if errores and error.codigo == "VALIDACION":
+        if errores and error.de_campos:
             mensaje = None  # el resumen de arriba ya lo dice campo por campo
-        return self._ayw_pagina_persona(beneficiaria_id, 400 if error.codigo == "VALIDACION" else 409, v,
+        return self._ayw_pagina_persona(beneficiaria_id, error.estado_http, v,
                                         errores=errores, error=mensaje)
 
     # --- el recibo ---

@@ -87,7 +87,7 @@ def errores_campos(exc, campos):
     recurrencia.meses); lo que no es de un campo de este formulario va en «general»."""
     if exc is None:
         return {}, None
-    if exc.codigo != "VALIDACION" or not isinstance(exc.detalles, dict):
+    if not exc.de_campos:
         return {}, exc.mensaje
     salida = {}
 

@@ -137,7 +137,7 @@ def _errores(exc, prefijo="", anidados=None):
     """({campo del formulario: "Etiqueta: mensaje"}, mensaje general) de un error de la API.
 
     `anidados`: {objeto de la API: prefijo de sus campos en el formulario} («sobreviviente» -> «»)."""
-    if exc.codigo != "VALIDACION" or not isinstance(exc.detalles, dict):
+    if not exc.de_campos:
         return {}, exc.mensaje  # 409 y demás: su mensaje ya dice qué pasó (los detalles no son campos)
     detalles = exc.detalles
     anidados = anidados or {}

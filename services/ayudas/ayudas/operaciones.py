@@ -13,7 +13,7 @@ from omm_common.perezoso import modulo_perezoso
 from omm_common import agregados as agregar, nombres, resumenes
 from omm_common.cifrado import en_columnas
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, no_existe
+from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, no_existe, incoherentes
 from omm_common.esquemas import cargar, volcador
 from omm_common.eventos import ahora_utc
 from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre
@@ -293,7 +293,9 @@ def fusionar_beneficiarias(uow, yo, beneficiaria_id, cuerpo):
     datos = cargar(schemas.FusionEntrada(), cuerpo)
     motivo, fusionada_id = datos["motivo"], str(datos["fusionada_id"])
     if fusionada_id == queda.id:
-        raise error_de_campo("fusionada_id", "Elija otro registro: no se puede fusionar una beneficiaria consigo misma.")
+        # El cuerpo es válido; choca con el id de la ruta (el documento no puede decirlo): 409 con el campo.
+        raise incoherentes({"fusionada_id": [
+            "Elija otro registro: no se puede fusionar una beneficiaria consigo misma."]})
     # Las dos filas bloqueadas siempre en el mismo orden: dos fusiones cruzadas esperan, no se traban.
     bloqueadas = {x: _beneficiaria(s, yo, x, campo="fusionada_id" if x == fusionada_id else None, bloquear=True)
                   for x in sorted((queda.id, fusionada_id))}

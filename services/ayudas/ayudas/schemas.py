@@ -1,7 +1,7 @@
 """Esquemas de entrada (los mismos que usa el gateway para el OpenAPI) y de salida."""
 from marshmallow import fields, validate
 
-from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura
+from omm_common.esquemas import VISIBLE, Dni, Esquema, Opcion, Paginacion, Redondeado, Texto, no_futura
 
 from .dominio import CATEGORIAS, CONDICIONES, ESTADOS_ENTREGA, MOTIVOS_MOVIMIENTO, MOTIVOS_SIN_DNI
 
@@ -15,7 +15,7 @@ class TipoAyudaEntrada(Esquema):
     categoria = Opcion(CATEGORIAS, required=True)
     unidad = Texto(required=True, maximo=40)
     frecuencia_dias = fields.Integer(required=True, validate=validate.Range(min=0, max=3660))
-    monto_maximo = fields.Decimal(places=2, allow_none=True, validate=validate.Range(min=0, max=10**9))
+    monto_maximo = Redondeado(allow_none=True, validate=validate.Range(min=0, max=10**9))
     existencia_minima = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**7))
 
 
@@ -103,7 +103,7 @@ class EntregaEntrada(Esquema):
     beneficiaria_id = fields.UUID(required=True)
     tipo_codigo = Texto(required=True, maximo=40)
     cantidad = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
-    monto = fields.Decimal(places=2, allow_none=True, validate=validate.Range(min=0, max=10**9))
+    monto = Redondeado(allow_none=True, validate=validate.Range(min=0, max=10**9))
     fecha = fields.Date(required=True, validate=no_futura)
     observaciones = Texto(allow_none=True, maximo=1000)
     justificacion_excepcion = Texto(allow_none=True, maximo=1000)
@@ -193,6 +193,13 @@ class BeneficiariaDetalle(BeneficiariaSalida):
 
 
 class MovimientoEntrada(Esquema):
+    # Para el OpenAPI (dominio.verificar_movimiento, 400): una donación o compra suma (cantidad >= 1); un ajuste
+    # dice su porqué en «origen».
+    OPENAPI = {"allOf": [
+        {"anyOf": [{"properties": {"motivo": {"type": "string", "enum": ["ajuste"]}}},
+                   {"properties": {"cantidad": {"type": "integer", "minimum": 1}}}]},
+        {"anyOf": [{"properties": {"motivo": {"type": "string", "enum": ["donacion", "compra"]}}},
+                   {"required": ["origen"], "properties": {"origen": {"type": "string", "pattern": VISIBLE}}}]}]}
     tipo_codigo = Texto(required=True, maximo=40)
     cantidad = fields.Integer(required=True, validate=validate.Range(min=-1000000, max=1000000))
     motivo = Opcion(MOTIVOS_MOVIMIENTO, required=True)
@@ -231,7 +238,7 @@ class FiltroPresupuesto(Esquema):
 
 class PresupuestoEntrada(Esquema):
     anio = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    monto = fields.Decimal(required=True, places=2, validate=validate.Range(min=0, max=10**11))
+    monto = Redondeado(required=True, validate=validate.Range(min=0, max=10**11))
 
 
 class PresupuestoSalida(Esquema):

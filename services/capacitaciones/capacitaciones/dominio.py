@@ -5,7 +5,7 @@ import hmac
 from datetime import date, timedelta
 from decimal import Decimal
 
-from omm_common.errores import Conflicto, ErrorOMM, ErrorValidacion
+from omm_common.errores import Conflicto, ErrorOMM, ErrorValidacion, incoherentes
 from omm_common.tiempo import hoy_honduras
 
 # Públicos: contrato.py los reexporta (otros servicios los muestran).
@@ -184,14 +184,14 @@ NOMBRES_GRUPO_EDAD = {
 
 def conteo_normalizado(mujeres, hombres, por_grupo_edad=None):
     """{mujeres, hombres, total, por_grupo_edad} con todos los grupos; el desglose por edad, si se da,
-    debe sumar lo mismo que mujeres + hombres (400 que nombra `por_grupo_edad`)."""
+    debe sumar lo mismo que mujeres + hombres (409 DATOS_INCOHERENTES que nombra `por_grupo_edad`)."""
     total = mujeres + hombres
     grupos = dict.fromkeys(GRUPOS_EDAD, 0)
     if por_grupo_edad:
         grupos.update({k: int(v or 0) for k, v in por_grupo_edad.items()})
         suma = sum(grupos.values())
         if suma != total:
-            raise ErrorValidacion("Hay datos inválidos en la solicitud.", {"por_grupo_edad": [
+            raise incoherentes({"por_grupo_edad": [
                 f"La suma por grupo de edad ({suma}) debe ser igual al total de mujeres y hombres ({total})."]})
     return {"mujeres": mujeres, "hombres": hombres, "total": total,
             "por_grupo_edad": grupos if por_grupo_edad else None}

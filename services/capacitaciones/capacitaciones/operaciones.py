@@ -14,7 +14,7 @@ from omm_common.perezoso import modulo_perezoso
 from omm_common import agregados as agregar, archivos, nombres, resumenes
 from omm_common import claves
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import Conflicto, NoEncontrado, error_de_campo
+from omm_common.errores import Conflicto, NoEncontrado, error_de_campo, Prohibido
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
 
@@ -444,7 +444,9 @@ def listar_club(uow, yo, filtros):
     """El CIS ve solo el club de embarazadas de su municipio (calendario), nunca otras actividades."""
     filtros = dict(filtros or {})
     if filtros.get("tipo") not in (None, "", CLUB):
-        raise error_de_campo("tipo", "El CIS solo puede ver el club de embarazadas.")
+        # Un filtro válido que el rol no puede usar: 403 (CONTRATO: «403 for a role»), con el campo.
+        mensaje = "El CIS solo puede ver el club de embarazadas."
+        raise Prohibido(mensaje, {"tipo": [mensaje]})
     filtros["tipo"] = CLUB
     return listar_capacitaciones(uow, yo, filtros)
 

@@ -3,7 +3,7 @@ from datetime import date
 
 from marshmallow import fields, validate
 
-from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Texto, no_futura, no_pasada
+from omm_common.esquemas import Dni, Esquema, Opcion, Paginacion, Redondeado, Texto, no_futura, no_pasada
 
 from .dominio import GRUPOS_EDAD, MAX_MESES_RECURRENCIA, SEMANAS_EMBARAZO_MAX, TIPOS
 
@@ -20,8 +20,8 @@ class SesionEntrada(Esquema):
     fecha = fields.Date(required=True, validate=_FECHA_ACTIVIDAD)
     hora = fields.String(allow_none=True, validate=_HORA)
     tema = Texto(allow_none=True, maximo=300)
-    duracion_horas = fields.Decimal(places=1, load_default=None, allow_none=True,
-                                    validate=validate.Range(min=0.5, max=12))
+    duracion_horas = Redondeado(places=1, load_default=None, allow_none=True,
+                                validate=validate.Range(min=0.5, max=12))
 
 
 class Recurrencia(Esquema):
@@ -46,6 +46,10 @@ class FiltroCapacitaciones(Paginacion):
 
 
 class ParticipanteEntrada(Esquema):
+    # Para el OpenAPI: semanas de gestación solo de una embarazada (dominio.verificar_embarazo, 400).
+    OPENAPI = {"not": {"required": ["embarazada", "semanas_gestacion"],
+                       "properties": {"embarazada": {"type": "boolean", "enum": [False]},
+                                      "semanas_gestacion": {"type": "integer"}}}}
     nombres = Texto(required=True, maximo=120)
     apellidos = Texto(required=True, maximo=120)
     dni = Dni(allow_none=True)
@@ -127,8 +131,9 @@ class FotoSalida(Esquema):
 
 class FotoMetadatos(Esquema):
     """Los campos de texto del formulario multipart de una foto (el archivo va en «archivo»)."""
-    leyenda = Texto(required=True, maximo=300)
-    sesion_id = fields.UUID(allow_none=True)
+    # Sin leyenda, el informe pone el título de la actividad debajo de la foto (reportes.documentos).
+    leyenda = Texto(load_default="", maximo=300)
+    sesion_id = fields.UUID()  # un formulario no tiene null: sin sesión, el campo no va (o va vacío)
 
 
 class FiltroAgregados(Esquema):

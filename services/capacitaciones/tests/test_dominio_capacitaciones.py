@@ -178,8 +178,10 @@ def test_conteo_por_sexo_y_edad_debe_cuadrar():
     c = dominio.conteo_normalizado(30, 5, {"juventud": 10, "adultez": 20, "adulto_mayor": 5})
     assert c["total"] == 35 and c["por_grupo_edad"]["ninez"] == 0 and c["por_grupo_edad"]["adultez"] == 20
     assert dominio.conteo_normalizado(12, 0)["por_grupo_edad"] is None
-    with pytest.raises(ErrorValidacion) as e:
+    with pytest.raises(ErrorOMM) as e:
         dominio.conteo_normalizado(30, 5, {"adultez": 30})
+    # Cada número es válido; la suma no (JSON Schema no suma): 409, con el campo.
+    assert e.value.codigo == "DATOS_INCOHERENTES" and e.value.estado_http == 409
     assert "por_grupo_edad" in e.value.detalles
     assert "(30)" in e.value.detalles["por_grupo_edad"][0] and "(35)" in e.value.detalles["por_grupo_edad"][0]
 

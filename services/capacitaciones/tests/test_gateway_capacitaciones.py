@@ -1,14 +1,15 @@
 """Por HTTP: gateway real y servicio real, con las usuarias de la demo."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from omm_common.migraciones import migrar
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
-HACE = date.today() - timedelta(days=60)
+HACE = hoy_honduras() - timedelta(days=60)
 
 
 @pytest.fixture
@@ -37,7 +38,8 @@ def test_crear_listar_detalle_inscribir_asistencia_y_constancia_por_http(http):
     # El CIS ve solo el club de embarazadas: ni en la lista ni por id las demás actividades.
     cis = http.get("/api/v1/capacitaciones", "cis.0309")
     assert cis.status_code == 200 and c["id"] not in [x["id"] for x in cis.json()["items"]]
-    assert http.get("/api/v1/capacitaciones?tipo=taller", "cis.0309").status_code == 400
+    r = http.get("/api/v1/capacitaciones?tipo=taller", "cis.0309")  # un filtro que su rol no puede usar: 403
+    assert r.status_code == 403 and "tipo" in r.json()["detalles"], r.text
     assert http.get(f"/api/v1/capacitaciones/{c['id']}", "cis.0309").status_code == 404
     assert http.post("/api/v1/capacitaciones", "cis.0309", json=cuerpo).status_code == 403
 
@@ -70,7 +72,7 @@ def test_crear_listar_detalle_inscribir_asistencia_y_constancia_por_http(http):
     assert r.content.startswith(b"%PDF")
 
     s = http.post(f"/api/v1/capacitaciones/{c['id']}/sesiones", "tecnica.0309",
-                  json={"fecha": (date.today() + timedelta(days=30)).isoformat(), "tema": "Costos"})
+                  json={"fecha": (hoy_honduras() + timedelta(days=30)).isoformat(), "tema": "Costos"})
     assert s.status_code == 201, s.text
     # Una sesión futura no baja el porcentaje: solo cuentan las realizadas.
     r = http.get(f"/api/v1/capacitaciones/{c['id']}/constancias/{inscripcion['id']}", "tecnica.0309")
@@ -92,7 +94,7 @@ def test_crear_listar_detalle_inscribir_asistencia_y_constancia_por_http(http):
 def test_la_demo_carga_las_actividades_del_informe(http):
     from omm_demo import ClienteDemo, anio as demo_anio
     from omm_pruebas import CONTRASENA_PRUEBAS
-    hoy = date.today()
+    hoy = hoy_honduras()
     demo_anio.cargar_capacitaciones(ClienteDemo(http.base, CONTRASENA_PRUEBAS), "0306", hoy.year, hoy)
     lista = http.get("/api/v1/capacitaciones?por_pagina=200", "coordinadora.0306").json()
     assert {x["tipo"] for x in lista["items"]} == {

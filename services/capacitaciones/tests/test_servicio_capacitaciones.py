@@ -3,7 +3,7 @@ import base64
 import calendar
 import io
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,10 +12,11 @@ from nameko.exceptions import RemoteError
 from omm_common.errores import desde_error_remoto
 from omm_common.migraciones import migrar
 from omm_pruebas import cliente_rpc, token, token_de_servicio_prueba
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
-HACE = date.today() - timedelta(days=120)  # sesiones ya realizadas, lejos del cambio de día en Honduras
+HACE = hoy_honduras() - timedelta(days=120)  # sesiones ya realizadas, lejos del cambio de día en Honduras
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +120,7 @@ def test_inscripciones_simultaneas_no_pasan_del_cupo(tecnica, amqp_uri):
 
 
 def test_club_mensual_crea_n_sesiones_y_un_evento_por_sesion(tecnica, capacitaciones):
-    anio = next(a for a in range(date.today().year + 2, date.today().year + 6)
+    anio = next(a for a in range(hoy_honduras().year + 2, hoy_honduras().year + 6)
                 if not calendar.isleap(a))  # sesiones por venir (solo esas se anuncian), febrero de 28
     c = _actividad(tecnica, titulo="Club de embarazadas", tipo="club_embarazadas", institucion="CIS",
                    lugar="CIS de Lejamaní", sesiones=[{"fecha": f"{anio}-01-31", "hora": "08:30"}],
@@ -208,7 +209,7 @@ def test_constancia_en_pdf_con_75_por_ciento_y_409_por_debajo(tecnica):
 
 
 def test_eventos_sin_datos_personales_y_contacto_solo_con_consentimiento(tecnica, capacitaciones, amqp_uri):
-    manana = date.today() + timedelta(days=400)
+    manana = hoy_honduras() + timedelta(days=400)
     # La primera sesión ya pasó (se registra su asistencia, sin anunciarla); la segunda se anuncia.
     c = _actividad(tecnica, titulo="Club de embarazadas", tipo="club_embarazadas", lugar="CIS",
                    sesiones=[{"fecha": HACE.isoformat(), "hora": "09:00"}, {"fecha": manana.isoformat(), "hora": "09:00"}])
@@ -232,7 +233,7 @@ def test_eventos_sin_datos_personales_y_contacto_solo_con_consentimiento(tecnica
         contacto = rpc.capacitaciones.contacto_participante(con["id"], "0309")
         assert contacto["nombre"] == "Reina Zelaya" and contacto["telefono"] == "9876-5432"
         assert contacto["semanas_gestacion"] == 12
-        assert contacto["fecha_probable_parto"] == (date.today() - timedelta(weeks=12)
+        assert contacto["fecha_probable_parto"] == (hoy_honduras() - timedelta(weeks=12)
                                                     + timedelta(days=280)).isoformat()
         assert rpc.capacitaciones.contacto_participante(sin["id"], "0309") is None
         assert rpc.capacitaciones.telefonos_sesion(c["sesiones"][1]["id"], "0309") == ["9876-5432"]

@@ -97,6 +97,15 @@ def vigente(entradas):
     return max(entradas, key=lambda e: (e.fecha, e.creado_en), default=None)
 
 
+def error_incidente(fecha_incidente, fecha_atencion, nombrar_atencion=False):
+    """El mensaje si el incidente queda después de la atención, o None. `nombrar_atencion`: la fecha de la
+    atención no está en la misma solicitud (una corrección), así que el mensaje la dice."""
+    if fecha_incidente and fecha_incidente > fecha_atencion:
+        cual = f" ({fecha_larga(fecha_atencion)})" if nombrar_atencion else ""
+        return f"El incidente no puede ser posterior a la atención{cual}."
+    return None
+
+
 def error_fechas_seguimiento(fecha_atencion, fecha, proxima_fecha, hoy):
     """{campo: mensaje} con lo que está fuera de orden en un seguimiento, vacío si nada."""
     errores = {}

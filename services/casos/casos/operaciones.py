@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from omm_common import agregados as agregar, resumenes
 from omm_common.db import es_postgres, paginar
-from omm_common.textos import fecha_larga
-from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, no_existe
+from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, incoherentes, no_existe
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
 from omm_common.tablas import siguiente_numero
@@ -94,6 +93,9 @@ def _detalle(c):
 
 def crear_caso(uow, yo, cuerpo, clave_idempotencia=None):
     datos = cargar(schemas.CasoEntrada(), cuerpo)
+    error = dominio.error_incidente(datos.get("fecha_incidente"), datos["fecha_atencion"])
+    if error:
+        raise incoherentes({"fecha_incidente": [error]})
     s = uow.sesion
     if clave_idempotencia:
         previo = s.scalar(sa.select(Caso).where(Caso.creado_por == yo.usuario_id,
@@ -202,8 +204,10 @@ def registrar_seguimiento(uow, yo, caso_id, cuerpo, clave_idempotencia=None):
                                                hoy_honduras())
     if errores:
         detalles = {k: [v] for k, v in errores.items()}
-        if "proxima_fecha" in errores or datos["fecha"] > hoy_honduras():
+        if datos["fecha"] > hoy_honduras():
             raise ErrorValidacion("Hay datos inválidos en la solicitud.", detalles)
+        if "proxima_fecha" in errores and "fecha" not in errores:
+            raise incoherentes(detalles)  # cada fecha es válida; su orden no (el documento no lo puede decir)
         # Anterior a la atención: la solicitud es válida, choca con la fecha que el caso ya tiene.
         raise Conflicto("La fecha choca con la atención del caso.", detalles, codigo="ESTADO_INVALIDO")
     caso.estado = estado
@@ -387,9 +391,8 @@ def corregir_caso(uow, yo, caso_id, cuerpo):
             sobre[k] = v
             cambiados.append(f"sobreviviente.{k}")
     if "fecha_incidente" in datos and datos["fecha_incidente"] != caso.fecha_incidente:
-        if datos["fecha_incidente"] and datos["fecha_incidente"] > caso.fecha_atencion:
-            # Choca con la atención que el caso ya tiene (409, con el campo).
-            mensaje = f"El incidente no puede ser posterior a la atención ({fecha_larga(caso.fecha_atencion)})."
+        mensaje = dominio.error_incidente(datos["fecha_incidente"], caso.fecha_atencion, nombrar_atencion=True)
+        if mensaje:  # choca con la atención que el caso ya tiene (409, con el campo)
             raise Conflicto(mensaje, {"fecha_incidente": [mensaje]}, codigo="ESTADO_INVALIDO")
         caso.fecha_incidente = datos["fecha_incidente"]
         cambiados.append("fecha_incidente")

@@ -61,7 +61,7 @@ def _gbvims_incoherente():
 
 class CasoEntrada(Esquema):
     # Para el OpenAPI: el tipo GBVIMS coherente con los de la ley. Que el incidente no sea posterior a la
-    # atención no se puede decir en JSON Schema: 400 con el campo fecha_incidente.
+    # atención no se puede decir en JSON Schema: 409 DATOS_INCOHERENTES con el campo (dominio.error_incidente).
     OPENAPI = _gbvims_incoherente()
     fecha_atencion = fields.Date(required=True, **_FECHA)
     fecha_incidente = fields.Date(allow_none=True, **_FECHA)
@@ -75,11 +75,6 @@ class CasoEntrada(Esquema):
     consentimiento = fields.Nested(Consentimiento, required=True)
     # Segundo eje, exacto; sin él se deriva solo donde los tipos de la ley lo determinan (dominio.gbvims_derivado).
     tipo_gbvims = Opcion(TIPOS_GBVIMS, allow_none=True)
-
-    @validates_schema
-    def _incidente_antes_de_atencion(self, datos, **_):
-        if datos.get("fecha_incidente") and datos["fecha_incidente"] > datos["fecha_atencion"]:
-            raise ValidationError("El incidente no puede ser posterior a la atención.", "fecha_incidente")
 
     @validates_schema
     def _gbvims_coherente(self, datos, **_):

@@ -1,9 +1,9 @@
 """Casos a través del gateway real: registrar, listar, ver, y la promotora no entra."""
-from datetime import date
 
 import pytest
 
 from omm_common.migraciones import migrar
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -13,7 +13,7 @@ def test_registrar_listar_y_ver_por_http(base_pg, servicio_real, gateway_real):
     migrar("casos", url)
     servicio_real("casos", "Casos", CASOS_DB_URL=url)
     api = gateway_real(CASOS_DB_URL=url)
-    cuerpo = {"fecha_atencion": date.today().isoformat(),
+    cuerpo = {"fecha_atencion": hoy_honduras().isoformat(),
               "sobreviviente": {"nombres": "Marta", "apellidos": "Ficticia Ramos", "comunidad": "Centro"},
               "tipos_violencia": ["psicologica"], "contexto": "familiar", "relato": "relato de prueba",
               "nivel_riesgo": "medio", "consentimiento": {"servicios": True, "derivacion": False,

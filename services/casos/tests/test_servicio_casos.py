@@ -11,6 +11,7 @@ from nameko.exceptions import RemoteError
 from omm_common.errores import desde_error_remoto
 from omm_common.migraciones import migrar
 from omm_pruebas import cliente_rpc, token, token_de_servicio_prueba
+from omm_common.tiempo import hoy_honduras
 
 pytestmark = pytest.mark.integracion
 
@@ -29,8 +30,8 @@ def casos(base_pg, servicio_real):
 
 def _cuerpo(persona=PERSONAS[0], tipos=("sexual",), derivacion=True, incidente=None, **extra):
     nombres, apellidos, dni, telefono, comunidad = persona
-    return {"fecha_atencion": date.today().isoformat(),
-            "fecha_incidente": (incidente or date.today() - timedelta(days=1)).isoformat(),
+    return {"fecha_atencion": hoy_honduras().isoformat(),
+            "fecha_incidente": (incidente or hoy_honduras() - timedelta(days=1)).isoformat(),
             "sobreviviente": {"nombres": nombres, "apellidos": apellidos, "dni": dni, "telefono": telefono,
                               "comunidad": comunidad},
             "tipos_violencia": list(tipos), "contexto": "pareja", "relato": RELATO, "nivel_riesgo": "alto",
@@ -65,7 +66,7 @@ def test_nada_legible_en_la_base_y_la_busqueda_funciona(casos, amqp_uri):
     with cliente_rpc(amqp_uri, token("tecnica", "0309")) as rpc:
         for p in PERSONAS:
             c = rpc.casos.crear_caso(_cuerpo(p))
-            rpc.casos.registrar_seguimiento(c["id"], {"fecha": date.today().isoformat(), "tipo": "visita",
+            rpc.casos.registrar_seguimiento(c["id"], {"fecha": hoy_honduras().isoformat(), "tipo": "visita",
                                                       "nota": f"visita a {p[0]} en {p[4]}"})
             rpc.casos.registrar_derivacion(c["id"], {"destino": "cis", "motivo": f"{p[0]} necesita atención"})
         assert rpc.casos.listar_casos({"q": "dolores zelaya"})["total"] == 1
@@ -95,7 +96,7 @@ def test_un_cifrado_copiado_de_otro_caso_o_campo_da_error_y_no_los_datos_ajenos(
     """Issue 16: quien puede escribir en la base copia el cifrado de un caso (o de otro campo) a otro caso."""
     with cliente_rpc(amqp_uri, token("tecnica", "0309")) as rpc:
         dolores, gladys = (rpc.casos.crear_caso(_cuerpo(p)) for p in PERSONAS)
-        rpc.casos.registrar_seguimiento(gladys["id"], {"fecha": date.today().isoformat(), "tipo": "visita",
+        rpc.casos.registrar_seguimiento(gladys["id"], {"fecha": hoy_honduras().isoformat(), "tipo": "visita",
                                                        "nota": "nota de Gladys"})
         rpc.casos.registrar_derivacion(dolores["id"], {"destino": "cis", "motivo": "Dolores en el río"})
     motor = sa.create_engine(casos)
@@ -130,7 +131,7 @@ def test_veinte_registros_simultaneos_veinte_codigos_consecutivos(casos, amqp_ur
             return rpc.casos.crear_caso(_cuerpo())["codigo"]
     with ThreadPoolExecutor(10) as pool:
         codigos = list(pool.map(registrar, range(20)))
-    anio = date.today().year
+    anio = hoy_honduras().year
     assert sorted(codigos) == [f"LEJ-{anio}-{n:04d}" for n in range(1, 21)]
 
 
@@ -143,7 +144,7 @@ def test_cerrado_no_admite_y_sin_consentimiento_no_se_deriva_y_urgencia(casos, a
         c = rpc.casos.crear_caso(_cuerpo())
         d = rpc.casos.registrar_derivacion(c["id"], {"destino": "cis", "motivo": "x", "urgente": False})
         assert d["urgente"] is True  # violencia sexual hace < 72 h: lo decide el sistema
-        viejo = rpc.casos.crear_caso(_cuerpo(incidente=date.today() - timedelta(days=10)))
+        viejo = rpc.casos.crear_caso(_cuerpo(incidente=hoy_honduras() - timedelta(days=10)))
         assert rpc.casos.registrar_derivacion(viejo["id"], {"destino": "cis", "motivo": "x"})["urgente"] is False
         rpc.casos.cerrar_caso(c["id"], {"motivo": "Se mudó"})
         for llamada in (lambda: rpc.casos.registrar_seguimiento(c["id"], {"fecha": "2026-01-01", "tipo": "llamada",

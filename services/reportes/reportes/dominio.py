@@ -17,7 +17,7 @@ from casos.contrato import (
     NOMBRES_CONTEXTO, NOMBRES_GBVIMS, NOMBRES_NIVEL_RIESGO, NOMBRES_TIPO_VIOLENCIA,
 )
 from omm_common.textos import MESES, fecha_larga
-from omm_common.errores import NoEncontrado, Prohibido, error_de_campo
+from omm_common.errores import ErrorValidacion, NoEncontrado, Prohibido, error_de_campo, incoherentes
 
 # --- supresión de celdas pequeñas ---
 #
@@ -395,8 +395,10 @@ def periodos(anio_):
 
 
 def validar_plan(actividades):
-    """Errores por campo ({"actividades.2.tipo_capacitacion": [...]}); vacío si el plan es coherente."""
-    errores = {}
+    """Errores por campo ({"actividades.2.tipo_capacitacion": [...]}) si el plan no es coherente: un 400 por lo
+    que el documento OpenAPI dice de cada actividad (indicador y su campo), si no un 409 DATOS_INCOHERENTES por
+    nombres repetidos (JSON Schema no compara elementos de una lista por un campo)."""
+    errores, repetidos = {}, {}
     vistos = set()
     for n, a in enumerate(actividades):
         fuente = INDICADORES[a["indicador"]][0]
@@ -410,9 +412,12 @@ def validar_plan(actividades):
             errores[f"actividades.{n}.{otro}"] = [f"No corresponde al indicador «{a['indicador']}»."]
         clave = a["nombre"].strip().lower()
         if clave in vistos:
-            errores[f"actividades.{n}.nombre"] = ["Ya hay otra actividad del plan con ese nombre."]
+            repetidos[f"actividades.{n}.nombre"] = ["Ya hay otra actividad del plan con ese nombre."]
         vistos.add(clave)
-    return errores
+    if errores:
+        raise ErrorValidacion("Hay datos inválidos en el plan.", {**errores, **repetidos})
+    if repetidos:
+        raise incoherentes(repetidos, "Hay actividades del plan con el mismo nombre.")
 
 
 def logrado(actividad, agregados_capacitaciones, agregados_ayudas, municipio):
@@ -457,13 +462,13 @@ def poa_de(municipio, nombre, anio_, planes, agregados_por_periodo, hoy):
 def periodo(desde, hasta, hoy, ordenar=False):
     """Sin fechas, el informe va del 1 de enero al día de hoy en Honduras (`hoy`); la noche del 31 de
     diciembre en Tegucigalpa todavía es ese año aunque en UTC ya sea el siguiente. `ordenar`: dos fechas al
-    revés son el mismo periodo (si no, 400)."""
+    revés son el mismo periodo (si no, 409 DATOS_INCOHERENTES)."""
     hasta = hasta or hoy
     desde = desde or date(hasta.year, 1, 1)
     if desde > hasta and ordenar:
         desde, hasta = hasta, desde
-    if desde > hasta:
-        raise error_de_campo("hasta", "La fecha final no puede ser anterior a la inicial.")
+    if desde > hasta:  # cada fecha es válida; su orden no (409, con el campo)
+        raise incoherentes({"hasta": ["La fecha final no puede ser anterior a la inicial."]})
     return desde, hasta
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from omm_common.perezoso import modulo_perezoso
 from omm_common import archivos
-from omm_common.errores import ErrorValidacion, NoEncontrado, error_de_campo
+from omm_common.errores import NoEncontrado, error_de_campo, Prohibido
 from omm_common.esquemas import cargar
 from omm_common.tiempo import hoy_honduras
 
@@ -123,11 +123,18 @@ def _poa(bd, fuentes, yo, anio, municipio=None):
     return avance[0] if avance else dominio.poa_de(municipio, nombres[municipio], anio, {}, {}, hoy)
 
 
+def sin_oficina_propia():
+    """Sin «municipio», el POA y el logo son los de la oficina propia, y la mancomunidad no tiene: su rol no puede
+    pedirlos así (403 con el campo; el documento OpenAPI no puede hacer obligatorio un parámetro solo para un rol)."""
+    mensaje = "La mancomunidad no tiene oficina propia: indique el municipio de su mancomunidad."
+    return Prohibido(mensaje, {"municipio": [mensaje]})
+
+
 def obtener_poa(bd, fuentes, yo, anio, municipio=None):
     anio = dominio.anio(anio)
     f = cargar(FiltroPoa(), _presentes(municipio=municipio))
     if yo.rol == "mancomunidad" and not f.get("municipio"):
-        raise error_de_campo("municipio", "Indique el municipio de su mancomunidad.")
+        raise sin_oficina_propia()
     return _poa(bd, fuentes, yo, anio, f.get("municipio"))
 
 
@@ -135,9 +142,7 @@ def fijar_poa(bd, fuentes, yo, anio, cuerpo):
     anio = dominio.anio(anio)
     municipio = yo.exigir_municipio()
     datos = cargar(PoaEntrada(), cuerpo)
-    errores = dominio.validar_plan(datos["actividades"])
-    if errores:
-        raise ErrorValidacion("Hay datos inválidos en el plan.", errores)
+    dominio.validar_plan(datos["actividades"])
     with bd() as uow:
         # Reemplazar el plan entero: repetir el mismo PUT deja exactamente lo mismo.
         uow.sesion.execute(sa.delete(MetaPoa).where(MetaPoa.municipio == municipio, MetaPoa.anio == anio))
@@ -252,7 +257,7 @@ def obtener_logo(bd, fuentes, yo, municipio=None, entorno=None):
     f = cargar(FiltroPoa(), _presentes(municipio=municipio))
     ambito, _ = dominio.ambito(yo, f.get("municipio"), _territorio_de(fuentes, yo))
     if ambito["tipo"] != "municipio":
-        raise error_de_campo("municipio", "Indique el municipio de su mancomunidad.")
+        raise sin_oficina_propia()
     logo = _logo(bd, ambito["codigo"], entorno)
     if logo is None:
         raise NoEncontrado("La oficina aún no ha subido su logo.", {"municipio": ambito["codigo"]})

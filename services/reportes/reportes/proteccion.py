@@ -38,7 +38,7 @@ from datetime import date
 from functools import lru_cache
 
 from casos.contrato import NOMBRES_CONTEXTO, NOMBRES_GBVIMS, NOMBRES_NIVEL_RIESGO, NOMBRES_TIPO_VIOLENCIA
-from omm_common.errores import error_de_campo
+from omm_common.errores import Prohibido
 
 from . import dominio
 
@@ -733,11 +733,17 @@ def publicar(municipios, casos_por_anio, registros, avisos, hoy):
 
 def validar_periodo(desde, hasta, hoy):
     """Meses completos: `desde` el primer día de un mes; `hasta` el último, o hoy o después (lo que falta del mes
-    aún no existe). Un periodo por días dejaría restar un día de otro; la respuesta es 400 con el campo."""
+    aún no existe). Un periodo por días dejaría restar un día de otro. La respuesta es 403 con el campo: la
+    coordinadora sí pide esas fechas en el mismo informe; es el rol el que no puede (el documento OpenAPI no
+    puede atar un patrón a un rol)."""
     if desde and desde.day != 1:
-        raise error_de_campo("desde", "Para la mancomunidad los periodos van por meses completos: «desde» debe "
-                                      f"ser el primer día de un mes (p. ej. {desde.replace(day=1).isoformat()}).")
+        raise _solo_meses("desde", "Para la mancomunidad los periodos van por meses completos: «desde» debe "
+                                   f"ser el primer día de un mes (p. ej. {desde.replace(day=1).isoformat()}).")
     if hasta and hasta < hoy and hasta.day != calendar.monthrange(hasta.year, hasta.month)[1]:
         fin = hasta.replace(day=calendar.monthrange(hasta.year, hasta.month)[1])
-        raise error_de_campo("hasta", "Para la mancomunidad los periodos van por meses completos: «hasta» debe "
-                                      f"ser el último día de un mes (p. ej. {fin.isoformat()}) o la fecha de hoy.")
+        raise _solo_meses("hasta", "Para la mancomunidad los periodos van por meses completos: «hasta» debe "
+                                   f"ser el último día de un mes (p. ej. {fin.isoformat()}) o la fecha de hoy.")
+
+
+def _solo_meses(campo, mensaje):
+    return Prohibido(mensaje, {campo: [mensaje]})

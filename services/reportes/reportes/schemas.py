@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from ayudas.contrato import CATEGORIAS as CATEGORIAS_AYUDA
 from capacitaciones.contrato import TIPOS as TIPOS_CAPACITACION
-from omm_common.esquemas import Esquema, Opcion, Texto
+from omm_common.esquemas import Esquema, Opcion, Texto, Redondeado
 
 from .dominio import INDICADORES
 
@@ -59,7 +59,7 @@ class FiltroPoa(Esquema):
     municipio = fields.String(validate=CODIGO_MUNICIPIO)
 
 
-Meta = functools.partial(fields.Decimal, as_string=False, places=2, allow_nan=False,
+Meta = functools.partial(Redondeado, as_string=False, allow_nan=False,
                          validate=validate.Range(min=0, max=1_000_000_000))
 
 

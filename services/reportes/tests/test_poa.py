@@ -1,6 +1,9 @@
 """Reglas del POA en Python puro: sin RPC ni base."""
 from datetime import date
 
+import pytest
+
+from omm_common.errores import ErrorOMM
 from reportes import dominio as poa
 
 
@@ -18,13 +21,28 @@ def test_los_trimestres_cubren_el_anio_sin_huecos():
         assert (p[b][0] - p[a][1]).days == 1
 
 
+def _error(actividades):
+    with pytest.raises(ErrorOMM) as e:
+        poa.validar_plan(actividades)
+    return e.value
+
+
 def test_el_indicador_pide_la_fuente_que_le_corresponde():
     bien = {"nombre": "Club", "indicador": "sesiones", "tipo_capacitacion": "club_embarazadas"}
-    assert poa.validar_plan([bien]) == {}
-    errores = poa.validar_plan([{"nombre": "Club", "indicador": "sesiones", "categoria_ayuda": "alimentos"},
-                                {"nombre": "club ", "indicador": "monto"}])
-    assert set(errores) == {"actividades.0.tipo_capacitacion", "actividades.0.categoria_ayuda",
-                            "actividades.1.categoria_ayuda", "actividades.1.nombre"}
+    poa.validar_plan([bien])
+    e = _error([{"nombre": "Club", "indicador": "sesiones", "categoria_ayuda": "alimentos"},
+                {"nombre": "club ", "indicador": "monto"}])
+    # Lo que el documento OpenAPI dice de cada actividad es un 400, y lleva también el nombre repetido.
+    assert e.codigo == "VALIDACION" and set(e.detalles) == {
+        "actividades.0.tipo_capacitacion", "actividades.0.categoria_ayuda", "actividades.1.categoria_ayuda",
+        "actividades.1.nombre"}
+
+
+def test_un_nombre_repetido_solo_es_datos_incoherentes():
+    # Cada actividad cumple el documento; juntas no (JSON Schema no compara elementos por un campo): 409.
+    e = _error([bien := {"nombre": "Club", "indicador": "sesiones", "tipo_capacitacion": "club_embarazadas"},
+                {**bien, "nombre": " club"}])
+    assert (e.codigo, e.estado_http, list(e.detalles)) == ("DATOS_INCOHERENTES", 409, ["actividades.1.nombre"])
 
 
 def test_el_avance_sale_de_los_agregados_de_cada_periodo():
