@@ -1,12 +1,16 @@
 """Notificaciones de punta a punta: N entregas de medicamentos -> N correos al CIS por SMTP real.
 
-    .venv/bin/python bench/avisos_cis.py [--n 200] [--concurrencia 8]
+    .venv/bin/python bench/avisos_cis.py [--n 200] [--concurrencia 8] [--tasa R] [--perfil]
+
+Sin --tasa, las N entregas van en ráfaga (lo que la API aguante): mide cuánto tarda en vaciarse la cola.
+Con --tasa R, una entrega cada 1/R segundos (carga sostenida): mide la latencia a ese ritmo.
 
 Arranca el sistema completo (tests/sistema.py) contra RabbitMQ y PostgreSQL locales y un servidor
 SMTP real (aiosmtpd). Imprime eventos por segundo y p50/p99 del tiempo entre la respuesta 201 de
 la entrega (el commit) y la llegada del correo al servidor SMTP. No afirma nada.
 """
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -20,6 +24,7 @@ sys.path.insert(0, str(RAIZ))
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from omm_pruebas import _fabrica_bases, esperar, puerto_libre, vhost_propio  # noqa: E402
+from bench.perfil import Perfil  # noqa: E402
 from bench.resultados import guardar  # noqa: E402
 from tests.sistema import Sistema  # noqa: E402
 
@@ -36,10 +41,17 @@ class Buzon:
         return "250 OK"
 
 
+def _hijos(pid):
+    return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--n", type=int, default=200)
     p.add_argument("--concurrencia", type=int, default=8)
+    p.add_argument("--tasa", type=float, default=None, help="entregas por segundo, a ritmo fijo (sin ella, ráfaga)")
+    p.add_argument("--perfil", action="store_true",
+                   help="py-spy en los hijos del worker de Celery, notificaciones y los relays durante la ráfaga")
     a = p.parse_args()
     buzon = Buzon()
     smtp = Controller(buzon, hostname="127.0.0.1", port=puerto_libre())
@@ -63,26 +75,38 @@ def main():
             commits = {}
 
             def entregar(i):
+                if a.tasa:  # a ritmo fijo: la i-ésima sale en i/tasa segundos desde el inicio
+                    time.sleep(max(0.0, inicio + i / a.tasa - time.perf_counter()))
                 r = api.post("/api/v1/ayudas/entregas", "tecnica.0309", json={
                     "beneficiaria_id": ids[i], "tipo_codigo": "med", "cantidad": 1, "monto": 10,
                     "fecha": "2026-11-20"})
                 commits[f"Bench{i:05d}"] = time.perf_counter()
                 return r.status_code
 
+            perfil = contextlib.nullcontext()
+            if a.perfil:
+                pids = {n: s.procesos[n].popen.pid for n in ("notificaciones", "relays")}
+                for i, hijo in enumerate(_hijos(s.procesos["celery_worker"].popen.pid)):
+                    pids[f"celery_hijo_{i}"] = hijo
+                perfil = Perfil(pids, segundos=max(10, a.n // 15), nombre="avisos")
             inicio = time.perf_counter()
-            with ThreadPoolExecutor(a.concurrencia) as pool:
-                estados = list(pool.map(entregar, range(a.n)))
-            esperar(lambda: len(buzon.llegadas) >= a.n, 600, cada=0.5, mensaje="todos los correos")
+            with perfil:
+                with ThreadPoolExecutor(a.concurrencia) as pool:
+                    estados = list(pool.map(entregar, range(a.n)))
+                esperar(lambda: len(buzon.llegadas) >= a.n, 600, cada=0.5, mensaje="todos los correos")
             fin = max(buzon.llegadas.values())
             lat = sorted((buzon.llegadas[k] - commits[k]) * 1000 for k in commits)
             eventos_s, p50, p99 = a.n / (fin - inicio), statistics.median(lat), lat[int(len(lat) * 0.99) - 1]
-            print(f"entregas: {a.n} (201: {estados.count(201)}), concurrencia {a.concurrencia}")
+            ritmo = f"a {a.tasa:g} por segundo" if a.tasa else "en ráfaga"
+            print(f"entregas: {a.n} (201: {estados.count(201)}), {ritmo}, concurrencia {a.concurrencia}")
             print(f"eventos/s de punta a punta: {eventos_s:.1f}")
             print(f"commit -> correo recibido: p50 {p50:.0f} ms, p99 {p99:.0f} ms, máx {lat[-1]:.0f} ms "
                   f"(meta del issue 17: p99 < 1000 ms a 200 eventos/s)")
-            guardar("avisos_cis", {"commit -> correo": {"eventos_s": eventos_s, "p50_ms": p50, "p99_ms": p99,
+            if a.perfil:
+                perfil.imprimir(a.n, "por aviso")
+            guardar(f"avisos_cis_{a.tasa:g}_por_s" if a.tasa else "avisos_cis", {"commit -> correo": {"eventos_s": eventos_s, "p50_ms": p50, "p99_ms": p99,
                                                          "max_ms": lat[-1]}},
-                    parametros={"n": a.n, "concurrencia": a.concurrencia})
+                    parametros={"n": a.n, "concurrencia": a.concurrencia, "tasa": a.tasa})
         finally:
             s.detener()
             smtp.stop()

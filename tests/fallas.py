@@ -227,7 +227,7 @@ class SistemaConBeat(Sistema):
 
     def _comandos(self):
         comandos = super()._comandos()
-        comandos["celery_beat"] = [str(Path(comandos["relays"][0]).parent / "celery"), "-A", "notificaciones.tareas",
+        comandos["celery_beat"] = [str(Path(comandos["relays"][0]).parent / "celery"), "-A", "notificaciones.calendario",
                                    "beat", "--loglevel", "INFO", "--schedule",
                                    str(self.carpeta / "celerybeat-schedule")]
         return comandos

@@ -62,7 +62,7 @@ class Sistema:
                                      "--without-gossip", "--without-mingle", "--hostname",
                                      f"worker-{self.puerto}@localhost"]
         # Como en el Procfile: /health da por caído al sistema sin el beat (su latido es despachar_atascadas).
-        comandos["celery_beat"] = [str(BIN / "celery"), "-A", "notificaciones.tareas", "beat", "--loglevel", "INFO",
+        comandos["celery_beat"] = [str(BIN / "celery"), "-A", "notificaciones.calendario", "beat", "--loglevel", "INFO",
                                    "--schedule", str(self.carpeta / "celerybeat-schedule")]
         return comandos
 

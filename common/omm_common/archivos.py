@@ -10,8 +10,6 @@ import re
 import uuid
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from .errores import error_de_campo
 
 LADO_MAXIMO = 1600  # px: basta para un informe impreso y deja la foto en unos cientos de KB
@@ -36,6 +34,8 @@ def carpeta(servicio, municipio, entorno=None):
 
 def limpiar_imagen(contenido, campo="archivo", lado=LADO_MAXIMO):
     """JPEG o PNG → (bytes sin metadatos, tipo MIME, extensión, ancho, alto). Otra cosa: error del campo."""
+    # Pillow al primer uso: notificaciones y el worker de Celery importan este módulo solo por escribir_privado.
+    from PIL import Image, ImageOps, UnidentifiedImageError
     if not contenido:
         raise error_de_campo(campo, "El archivo está vacío.")
     if len(contenido) > BYTES_MAXIMOS:

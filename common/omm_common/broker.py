@@ -264,6 +264,16 @@ def borrar_usuarios(prefijo, rabbitmqctl="rabbitmqctl", timeout=60):
             p.kill()
 
 
+def opciones_ssl():
+    """AMQP_SSL del entorno (YAML: `true` o un mapa de opciones de ssl.wrap_socket como ca_certs, cert_reqs,
+    certfile, keyfile), para los procesos que no leen un config.yaml de nameko (Celery, relays, sondas)."""
+    texto = os.environ.get("AMQP_SSL", "").strip()
+    if not texto:
+        return None
+    import yaml
+    return yaml.safe_load(texto)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="omm-broker", description="Usuarios y permisos de OMM en RabbitMQ")
     sub = p.add_subparsers(dest="orden", required=True)

@@ -13,7 +13,7 @@ from nameko.events import BROADCAST, SERVICE_POOL, SINGLETON, EventHandler
 from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from nameko.standalone.events import get_event_exchange
 
-from .rpc import opciones_ssl
+from .broker import opciones_ssl
 
 
 def colas_de(clase_servicio):

@@ -4,17 +4,61 @@ Cada servicio con outbox responde `estado_operativo` (solo a otro servicio): fil
 antigüedad de la más vieja y el último latido de los procesos que no tienen RPC propia y escriben en su
 base (el relay de su outbox; en notificaciones, también el beat de Celery).
 """
+import logging
 import os
 import socket
+import time
 
 import sqlalchemy as sa
+from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
 from sqlalchemy.exc import IntegrityError
 
 from .contexto import ROL_SERVICIO
-from .registro import ContextoDeRegistro
+from .registro import CLAVE_CONTEXTO, fijar_solicitud, solicitud_actual, soltar_solicitud
 from .rpc import rpc
 from .tablas import latidos, outbox
 from .tiempo import ahora_utc, como_utc
+
+# Entradas que se llaman a cada rato para vigilar: su línea por llamada iría a DEBUG.
+ENTRADAS_DE_VIGILANCIA = ("ping", "estado_operativo")
+
+
+class ContextoDeRegistro(DependencyProvider):
+    """Para cada worker de nameko: fija el id de solicitud que trajo el contexto y, al terminar,
+    escribe una línea con la entrada, el resultado y la duración (nunca argumentos: pueden traer datos
+    de personas)."""
+
+    def __init__(self, registrar_entradas=True):
+        self.registrar_entradas = registrar_entradas
+        self._testigos = {}
+
+    def worker_setup(self, worker_ctx):
+        self._testigos[worker_ctx] = (fijar_solicitud(worker_ctx.data.get(CLAVE_CONTEXTO)), time.monotonic())
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        if not self.registrar_entradas or worker_ctx not in self._testigos:
+            return
+        duracion = time.monotonic() - self._testigos[worker_ctx][1]
+        entrada = worker_ctx.entrypoint
+        vigilancia = isinstance(entrada, Timer) or entrada.method_name in ENTRADAS_DE_VIGILANCIA
+        resultado = "ok" if exc_info is None else exc_info[0].__name__
+        logging.getLogger("omm.registro").log(logging.DEBUG if vigilancia else logging.INFO, "%s %s: %s en %.3f s",
+                type(entrada).__name__, entrada.method_name, resultado, duracion,
+                extra={"entrada": entrada.method_name, "resultado": resultado,
+                       "duracion_s": round(duracion, 4)})
+
+    def worker_teardown(self, worker_ctx):
+        testigo, _ = self._testigos.pop(worker_ctx, (None, None))
+        if testigo is not None:
+            try:
+                soltar_solicitud(testigo)
+            except ValueError:  # otro contexto (no debería: setup y teardown corren en el mismo greenthread)
+                pass
+
+    def get_dependency(self, worker_ctx):
+        return solicitud_actual
+
 
 
 def instancia():

@@ -4,19 +4,17 @@ El id de solicitud (X-Request-Id) viaja en el contexto RPC de nameko (`omm_solic
 cada evento y en una cabecera de las tareas de Celery; aquí vive en una ContextVar. Con eventlet cada
 greenthread tiene su propio contexto (empieza vacío), así que un worker de nameko no ve el de otro.
 
-Nunca van al log datos personales: quien registra pasa ids, tipos y categorías, no nombres ni DNI.
+Sin nameko ni eventlet: lo importa también el beat de Celery, que no los usa (ContextoDeRegistro, el de
+cada worker de nameko, está en observabilidad.py). Nunca van al log datos personales: quien registra pasa ids, tipos y categorías, no nombres ni DNI.
 """
 import contextvars
 import logging
 import logging.config
 import os
 import re
-import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
 from pythonjsonlogger.json import JsonFormatter
 
 CLAVE_CONTEXTO = "omm_solicitud"
@@ -109,43 +107,3 @@ def configuracion(servicio, nivel=None, filtros_extra=None):
 def configurar(servicio, nivel=None):
     logging.config.dictConfig(configuracion(servicio, nivel))
     logging.captureWarnings(True)
-
-
-# Entradas que se llaman a cada rato para vigilar: su línea por llamada iría a DEBUG.
-ENTRADAS_DE_VIGILANCIA = ("ping", "estado_operativo")
-
-
-class ContextoDeRegistro(DependencyProvider):
-    """Para cada worker de nameko: fija el id de solicitud que trajo el contexto y, al terminar,
-    escribe una línea con la entrada, el resultado y la duración (nunca argumentos: pueden traer datos
-    de personas)."""
-
-    def __init__(self, registrar_entradas=True):
-        self.registrar_entradas = registrar_entradas
-        self._testigos = {}
-
-    def worker_setup(self, worker_ctx):
-        self._testigos[worker_ctx] = (fijar_solicitud(worker_ctx.data.get(CLAVE_CONTEXTO)), time.monotonic())
-
-    def worker_result(self, worker_ctx, result=None, exc_info=None):
-        if not self.registrar_entradas or worker_ctx not in self._testigos:
-            return
-        duracion = time.monotonic() - self._testigos[worker_ctx][1]
-        entrada = worker_ctx.entrypoint
-        vigilancia = isinstance(entrada, Timer) or entrada.method_name in ENTRADAS_DE_VIGILANCIA
-        resultado = "ok" if exc_info is None else exc_info[0].__name__
-        log.log(logging.DEBUG if vigilancia else logging.INFO, "%s %s: %s en %.3f s",
-                type(entrada).__name__, entrada.method_name, resultado, duracion,
-                extra={"entrada": entrada.method_name, "resultado": resultado,
-                       "duracion_s": round(duracion, 4)})
-
-    def worker_teardown(self, worker_ctx):
-        testigo, _ = self._testigos.pop(worker_ctx, (None, None))
-        if testigo is not None:
-            try:
-                soltar_solicitud(testigo)
-            except ValueError:  # otro contexto (no debería: setup y teardown corren en el mismo greenthread)
-                pass
-
-    def get_dependency(self, worker_ctx):
-        return solicitud_actual

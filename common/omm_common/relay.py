@@ -33,7 +33,7 @@ from . import registro
 from .db import CANAL_OUTBOX, crear_motor, es_postgres
 from .eventos import ahora_utc, firmar_sobre, iso_utc
 from .observabilidad import callar, latir
-from .rpc import opciones_ssl
+from .broker import opciones_ssl
 from .tablas import outbox
 
 log = logging.getLogger("omm.relay")

@@ -17,6 +17,7 @@ from nameko import rpc as _nameko_rpc
 from nameko.exceptions import RemoteError
 from nameko.rpc import Rpc as _Rpc
 
+from .broker import opciones_ssl
 from .errores import ErrorOMM, desde_error_remoto
 
 log = logging.getLogger("omm.rpc")
@@ -112,16 +113,6 @@ def proxy_rpc(nombre, amqp_uri, **kwargs):
     if os.environ.get("AMQP_SSL"):
         config["AMQP_SSL"] = opciones_ssl()
     return Proxy(config, **kwargs)
-
-
-def opciones_ssl():
-    """AMQP_SSL del entorno (YAML: `true` o un mapa de opciones de ssl.wrap_socket como ca_certs, cert_reqs,
-    certfile, keyfile), para los procesos que no leen un config.yaml de nameko (Celery, relays, sondas)."""
-    texto = os.environ.get("AMQP_SSL", "").strip()
-    if not texto:
-        return None
-    import yaml
-    return yaml.safe_load(texto)
 
 
 def sondear(servicio, amqp_uri=None, tiempo=10):

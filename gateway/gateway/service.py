@@ -17,7 +17,7 @@ from omm_common.contexto import AUD_API, PropagarIdentidad, token_de_servicio, v
 from omm_common.db import BaseDeDatos
 from omm_common.errores import ErrorOMM
 from omm_common.eventos import ahora_utc
-from omm_common.registro import ContextoDeRegistro
+from omm_common.observabilidad import ContextoDeRegistro
 
 from . import auth, avisos_oficina, observabilidad, openapi
 from .docs_api import RutasDocumentacion

@@ -17,9 +17,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-import requests
-import urllib3
-
 from omm_common.archivos import escribir_privado
 
 from . import destinos
@@ -128,6 +125,7 @@ def _estado(estado, que):
 
 
 def _post(url, cuerpo_bytes, cabeceras, que):
+    import requests  # al primer SMS o webhook: el worker que solo manda correos no lo carga (bench/memoria.py)
     try:
         r = requests.post(url, data=cuerpo_bytes, headers=cabeceras, timeout=TIEMPO, allow_redirects=False)
     except (requests.ConnectionError, requests.Timeout, socket.timeout) as exc:
@@ -180,6 +178,7 @@ class Webhook:
                            ensure_ascii=False).encode()
         cabeceras = {"Content-Type": "application/json", "X-OMM-Firma": firmar(self.secreto, datos),
                      "X-OMM-Notificacion": ref}
+        import urllib3  # al primer webhook, como requests en _post
         try:
             estado = destinos.publicar(url, datos, cabeceras, TIEMPO, self.entorno, self.contexto_tls)
         except destinos.DestinoProhibido as exc:

@@ -22,7 +22,6 @@ import ssl
 from urllib.parse import urlsplit
 
 import certifi
-import urllib3
 
 VARIABLE_INTERNOS = "NOTIFICACIONES_WEBHOOK_INTERNOS"
 MAX_RESPUESTA = 64 * 1024  # de la respuesta solo interesa el estado: no se lee más que esto
@@ -139,6 +138,7 @@ def publicar(url, cuerpo, cabeceras, tiempo, entorno=None, contexto=None, getadd
 
 
 def enviar_a(ip, partes, cuerpo, cabeceras, tiempo, contexto=None):
+    import urllib3  # al primer webhook (canales.Webhook): el worker que solo manda correos no lo carga
     host = partes.hostname.rstrip(".")
     puerto = _puerto(partes)
     comunes = dict(port=puerto, timeout=urllib3.Timeout(connect=tiempo, read=tiempo), retries=False, maxsize=1)

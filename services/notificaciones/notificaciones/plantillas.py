@@ -4,6 +4,7 @@ Todo lo que una persona lee va en castellano llano: las fechas de los datos lleg
 diciembre de 2026»; también en una plantilla editada por la coordinadora), y los códigos se muestran con los
 filtros `actividad`, `violencia`, `categoria` y `lempiras` («Club de embarazadas», «Física y Psicológica»).
 """
+import functools
 import json
 import os
 import re
@@ -240,9 +241,15 @@ def componer(clave, contexto, cuerpo_propio=None):
     asunto, cuerpo = PLANTILLAS[clave]
     contexto = {"persona": None, "urgente": False, "oficina": {}, "minutos": 60, "canal": None, **contexto}
     contexto["datos"] = presentar(contexto.get("datos"))
-    texto = componer_propia(cuerpo_propio, contexto) if cuerpo_propio else _entorno.from_string(cuerpo).render(
-        contexto)
-    return " ".join(_entorno.from_string(asunto).render(contexto).split()), texto.strip()
+    texto = componer_propia(cuerpo_propio, contexto) if cuerpo_propio else _compilada(cuerpo).render(contexto)
+    return " ".join(_compilada(asunto).render(contexto).split()), texto.strip()
+
+
+@functools.lru_cache(maxsize=None)
+def _compilada(texto):
+    """Las plantillas del sistema, compiladas una vez por proceso: compilar costaba más que componer (perfil
+    de bench/avisos_cis.py). Las propias de una coordinadora no pasan por aquí: se compilan en su proceso hijo."""
+    return _entorno.from_string(texto)
 
 
 def _generar(plantilla, contexto):

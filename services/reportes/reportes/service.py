@@ -15,7 +15,7 @@ from nameko.rpc import RpcProxy
 from omm_common.contexto import ROL_SERVICIO, IdentidadLlamante, PropagarIdentidad, token_de_servicio
 from omm_common.consumidor import event_handler
 from omm_common.db import BaseDeDatos
-from omm_common.registro import ContextoDeRegistro
+from omm_common.observabilidad import ContextoDeRegistro
 from omm_common import rpc as rpc_omm
 from omm_common.rpc import rpc
 
