@@ -311,3 +311,33 @@ def test_las_usuarias_de_la_demo_se_leen_como_personas_con_tildes(api):
     assert not any(n.endswith(("0309", "0302", "0306")) for n in nombres.values())
     # El token lleva el mismo nombre (recibos y listas firmadas dicen quién entregó).
     assert api.get("/api/v1/yo", "promotora.0306").json()["nombre"] == "Promotora de La Libertad"
+
+
+def test_una_cuenta_desactivada_deja_de_valer_en_otra_instancia_del_gateway_por_el_aviso(api, sistema, tmp_path):
+    # Issue 17: el estado de la cuenta se responde de memoria (sin consulta por petición) y se mantiene al día
+    # por el aviso CuentaCambiada que difunde la instancia que la cambió. Una segunda instancia del gateway
+    # recuerda la cuenta activa; la admin la desactiva en la primera; la segunda rechaza el token mucho antes
+    # de que venza lo recordado (auth.ACTIVAS.segundos = 30).
+    from omm_pruebas import proceso_nameko, puerto_libre
+    usuario = f"tecnica3.{M}"
+    _crear(api, {"usuario": usuario, "nombre": "Técnica Tercera de San José del Potrero",
+                 "contrasena": CONTRASENA_PRUEBAS, "rol": "tecnica", "municipio": M})
+    uid = _id(api, usuario)
+    puerto = puerto_libre()
+    otra = proceso_nameko("gateway", "Gateway", {**sistema.env, "AMQP_URI": sistema.uri("gateway"),
+                                                   "GATEWAY_DIRECCION": f"127.0.0.1:{puerto}"}, tmp_path).iniciar()
+    try:
+        base = f"http://127.0.0.1:{puerto}"
+        esperar(lambda: requests.get(f"{base}/health/gateway", timeout=5).status_code == 200, 60,
+                mensaje="la segunda instancia del gateway")
+        token = _entrar(api, usuario).json()["access_token"]
+        # Una ruta que no lee la cuenta (/yo sí la lee de la base): solo lo recordado decide si el token vale.
+        def tipos():
+            return requests.get(f"{base}/api/v1/ayudas/tipos", headers={"Authorization": f"Bearer {token}"},
+                                timeout=30).status_code
+        assert tipos() == 200  # la recuerda activa
+        assert api.patch(f"/api/v1/usuarios/{uid}", "admin", json={"activo": False}).json()["activo"] is False
+        # 20 s: antes de los 30 que dura lo recordado; lo rechaza por el aviso, no por el vencimiento.
+        esperar(lambda: tipos() == 401, 20, 0.1, "la otra instancia rechaza el token")
+    finally:
+        otra.detener()

@@ -49,6 +49,7 @@ CONSUME = {
     },
     "casos": {"notificaciones": ("NotificacionConfirmada", "NotificacionEnviada")},
     "reportes": {"gateway": ("TerritorioCambiado",)},
+    "gateway": {"gateway": ("CuentaCambiada",)},  # cada instancia olvida la cuenta que otra cambió (cuentas.py)
 }
 # A qué servicios pide RPC cada tipo (además de su propio ping, que hacen las sondas de k8s y compose).
 LLAMA = {

@@ -267,14 +267,14 @@ def contrasena_temporal():
 
 
 class ActivasRecientes:
-    """Recuerda por unos segundos el estado de cada cuenta (activa, desde cuándo valen sus tokens, si debe
-    cambiar la contraseña), para no ir a la base en cada petición.
+    """Recuerda el estado de cada cuenta (activa, desde cuándo valen sus tokens, si debe cambiar la
+    contraseña, sus tokens cerrados), para no ir a la base en cada petición.
 
-    Un cambio en esta instancia surte efecto al instante (se olvida); en otras instancias del gateway, a
-    más tardar en `segundos`.
+    Un cambio surte efecto al instante en la instancia que lo hizo y, por el aviso CuentaCambiada
+    (cuentas.py), en las demás instancias del gateway; si el aviso se pierde, a más tardar en `segundos`.
     """
 
-    def __init__(self, segundos=5.0):
+    def __init__(self, segundos=30.0):
         self.segundos = segundos
         self._vistas = {}
 

@@ -20,6 +20,7 @@ from omm_common.eventos import ahora_utc
 from omm_common.observabilidad import ContextoDeRegistro
 
 from . import auth, avisos_oficina, observabilidad, openapi
+from .cuentas import AvisosDeCuenta
 from .docs_api import RutasDocumentacion
 from .http import TIEMPO_RPC, PuertaHTTP, ruta
 from .models import RespuestaIdempotente
@@ -60,7 +61,7 @@ def huella_de(p):
 
 
 class Gateway(PuertaHTTP, RutasAdministracion, RutasAyudas, RutasCasos, RutasCapacitaciones, RutasNotificaciones,
-              RutasRegion, RutasReportes, Territorio, RutasDocumentacion,
+              RutasRegion, RutasReportes, Territorio, AvisosDeCuenta, RutasDocumentacion,
               # La aplicación web de las oficinas (gateway/web): páginas sobre las mismas operaciones.
               PaginasWeb, RutasWebInicio, RutasWebCasos, RutasWebAyudas, RutasWebCapacitaciones, RutasWebAvisos,
               RutasWebInformes, RutasWebAdministracion):

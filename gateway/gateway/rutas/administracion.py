@@ -108,7 +108,7 @@ class RutasAdministracion:
     def cerrar_sesion(self, p):
         with self.uow() as uow:
             auth.cerrar_token(uow.sesion, p.yo.usuario_id, self._reclamos)
-        auth.ACTIVAS.olvidar(p.yo.usuario_id)
+        self.cuenta_cambiada(p.yo.usuario_id)
         auditar(p.yo, "cerrar_sesion", objetivo_id=p.yo.usuario_id)
         return 200, {"mensaje": "Sesión cerrada."}
 
@@ -139,7 +139,7 @@ class RutasAdministracion:
                             {"contrasena_actual": ["La contraseña actual no es correcta."]})
         if misma:
             raise error_de_campo("contrasena_nueva", "La contraseña nueva debe ser distinta de la actual.")
-        auth.ACTIVAS.olvidar(p.yo.usuario_id)
+        self.cuenta_cambiada(p.yo.usuario_id)
         auditar(p.yo, "cambiar_contrasena", objetivo_id=p.yo.usuario_id)
         return 200, auth.token_para(*foto)
 
@@ -227,7 +227,7 @@ class RutasAdministracion:
                 ["contrasena"] if "contrasena" in cambios else [])
             avisos_oficina.anotar_cambio(s, p.yo, u, antes["municipio"], cambiados)
             publico = auth.usuario_publico(u)
-        auth.ACTIVAS.olvidar(usuario_id)  # después del commit: nadie la vuelve a ver como era
+        self.cuenta_cambiada(usuario_id)  # después del commit: nadie la vuelve a ver como era
         auditar(p.yo, "cambiar_usuaria", objetivo_id=usuario_id, campos=cambios, rol=publico["rol"],
                 municipio=publico["municipio"], mancomunidad=publico["mancomunidad"], activo=publico["activo"])
         return 200, publico
@@ -246,7 +246,7 @@ class RutasAdministracion:
             auth.fijar_contrasena(uow.sesion, u, temporal, temporal=True)
             avisos_oficina.anotar_restablecimiento(uow.sesion, p.yo, u)
             publico = auth.usuario_publico(u)
-        auth.ACTIVAS.olvidar(usuario_id)
+        self.cuenta_cambiada(usuario_id)
         auditar(p.yo, "restablecer_contrasena", objetivo_id=usuario_id, generada=generada)
         return 200, {"usuario": publico, **({"contrasena_temporal": temporal} if generada else {})}
 
