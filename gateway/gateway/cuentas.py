@@ -8,9 +8,10 @@ pierde, lo recordado vence igual en `auth.ACTIVAS.segundos`.
 """
 import logging
 
-from nameko.events import BROADCAST, EventDispatcher, event_handler
+from nameko.events import BROADCAST, EventDispatcher
 
-from omm_common.eventos import SobreInvalido, firmar_sobre, verificar_firma
+from omm_common.consumidor import event_handler
+from omm_common.eventos import firmar_sobre
 
 from . import auth
 
@@ -32,12 +33,8 @@ class AvisosDeCuenta:
             log.warning("No se pudo difundir el cambio de una cuenta; las otras instancias lo verán al vencer "
                         "lo que recuerdan", exc_info=True)
 
+    # El manejador del proyecto: descarta lo que no firmó el gateway (omm_common.consumidor).
     @event_handler("gateway", CUENTA_CAMBIADA, handler_type=BROADCAST, reliable_delivery=False)
     def olvidar_cuenta(self, sobre):
-        try:
-            verificar_firma(sobre, "gateway")
-        except SobreInvalido as exc:  # solo el gateway difunde esto; lo demás no se cree
-            log.warning("Aviso de cuenta descartado: %s", exc)
-            return
         if isinstance(sobre.get("usuario_id"), str):
             auth.ACTIVAS.olvidar(sobre["usuario_id"])
