@@ -101,7 +101,8 @@ class Texto(fields.String):
 
 class Redondeado(fields.Decimal):
     """Decimal redondeado a `places` después de validar: las cotas (el minimum y maximum del documento OpenAPI)
-    miran el número tal como llegó, así -0.00006 no pasa como 0.00; y nunca sale un -0.00."""
+    miran el número tal como llegó (-0.00006 no cumple minimum 0 aunque redondeado sea -0.00), y nunca sale
+    un -0.00."""
 
     def __init__(self, places=2, **kwargs):
         super().__init__(**kwargs)
