@@ -20,6 +20,8 @@ from .rpc import rpc
 from .tablas import latidos, outbox
 from .tiempo import ahora_utc, como_utc
 
+log_entradas = logging.getLogger("omm.registro")  # el nombre de siempre: quien filtra los logs no cambia
+
 # Entradas que se llaman a cada rato para vigilar: su línea por llamada iría a DEBUG.
 ENTRADAS_DE_VIGILANCIA = ("ping", "estado_operativo")
 
@@ -43,10 +45,10 @@ class ContextoDeRegistro(DependencyProvider):
         entrada = worker_ctx.entrypoint
         vigilancia = isinstance(entrada, Timer) or entrada.method_name in ENTRADAS_DE_VIGILANCIA
         resultado = "ok" if exc_info is None else exc_info[0].__name__
-        logging.getLogger("omm.registro").log(logging.DEBUG if vigilancia else logging.INFO, "%s %s: %s en %.3f s",
-                type(entrada).__name__, entrada.method_name, resultado, duracion,
-                extra={"entrada": entrada.method_name, "resultado": resultado,
-                       "duracion_s": round(duracion, 4)})
+        log_entradas.log(logging.DEBUG if vigilancia else logging.INFO, "%s %s: %s en %.3f s",
+                         type(entrada).__name__, entrada.method_name, resultado, duracion,
+                         extra={"entrada": entrada.method_name, "resultado": resultado,
+                                "duracion_s": round(duracion, 4)})
 
     def worker_teardown(self, worker_ctx):
         testigo, _ = self._testigos.pop(worker_ctx, (None, None))

@@ -5,7 +5,8 @@ cada evento y en una cabecera de las tareas de Celery; aquí vive en una Context
 greenthread tiene su propio contexto (empieza vacío), así que un worker de nameko no ve el de otro.
 
 Sin nameko ni eventlet: lo importa también el beat de Celery, que no los usa (ContextoDeRegistro, el de
-cada worker de nameko, está en observabilidad.py). Nunca van al log datos personales: quien registra pasa ids, tipos y categorías, no nombres ni DNI.
+cada worker de nameko, está en observabilidad.py). Nunca van al log datos personales: quien registra pasa
+ids, tipos y categorías, no nombres ni DNI.
 """
 import contextvars
 import logging
@@ -24,7 +25,6 @@ _solicitud = contextvars.ContextVar("omm_solicitud", default=None)
 # no entra a los logs.
 ID_VALIDO = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-log = logging.getLogger("omm.registro")
 
 
 def solicitud_actual():

@@ -2,9 +2,9 @@
 
 Quien cambia una cuenta (contraseña, rol, territorio, desactivación, restablecimiento, salida) la olvida en su
 instancia y difunde `CuentaCambiada` a toda instancia del gateway: un aviso para olvidar, no un hecho del
-catálogo (sin outbox, BROADCAST). Así ninguna petición consulta la base para saber si la cuenta sigue activa,
-y un token de una cuenta desactivada deja de valer en todas las instancias al llegar el aviso. Si el aviso se
-pierde, lo recordado vence igual en `auth.ACTIVAS.segundos`.
+catálogo (sin outbox, BROADCAST). Así la base se consulta solo cuando una instancia no recuerda la cuenta (su
+primera petición, o vencido lo recordado), y un token de una cuenta desactivada deja de valer en todas las
+instancias al llegar el aviso. Si el aviso se pierde, lo recordado vence igual en `auth.ACTIVAS.segundos`.
 """
 import logging
 

@@ -30,9 +30,8 @@ VERSION = "1.0.0"
 
 _CONTROL = CONTROL.pattern[1:-1]  # la clase sin corchetes, la misma que rechaza Texto
 _SIN_CONTROL = f"[^{_CONTROL}]"
-_VISIBLE = VISIBLE
 TEXTO = f"^{_SIN_CONTROL}*$"
-TEXTO_OBLIGATORIO = f"^{_SIN_CONTROL}*{_VISIBLE}{_SIN_CONTROL}*$"
+TEXTO_OBLIGATORIO = f"^{_SIN_CONTROL}*{VISIBLE}{_SIN_CONTROL}*$"
 SIN_NULO = "^[^\x00]*$"
 ARCHIVO = {"type": "object", "required": ["archivo"], "additionalProperties": False,
            "properties": {"archivo": {"type": "string", "format": "binary", "description": "El archivo"}}}

@@ -13,7 +13,7 @@ from omm_common.perezoso import modulo_perezoso
 from omm_common import agregados as agregar, nombres, resumenes
 from omm_common.cifrado import en_columnas
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, no_existe, incoherentes
+from omm_common.errores import Conflicto, ErrorValidacion, NoEncontrado, error_de_campo, incoherentes, no_existe
 from omm_common.esquemas import cargar, volcador
 from omm_common.eventos import ahora_utc
 from omm_common.municipios import buscar as buscar_municipio, normalizar_nombre

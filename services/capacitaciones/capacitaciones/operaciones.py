@@ -14,7 +14,7 @@ from omm_common.perezoso import modulo_perezoso
 from omm_common import agregados as agregar, archivos, nombres, resumenes
 from omm_common import claves
 from omm_common.db import es_postgres, paginar
-from omm_common.errores import Conflicto, NoEncontrado, error_de_campo, Prohibido
+from omm_common.errores import Conflicto, NoEncontrado, Prohibido, error_de_campo
 from omm_common.esquemas import cargar, es_uuid
 from omm_common.municipios import buscar as buscar_municipio
 

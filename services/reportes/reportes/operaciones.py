@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from omm_common.perezoso import modulo_perezoso
 from omm_common import archivos
-from omm_common.errores import NoEncontrado, error_de_campo, Prohibido
+from omm_common.errores import NoEncontrado, Prohibido, error_de_campo
 from omm_common.esquemas import cargar
 from omm_common.tiempo import hoy_honduras
 
