@@ -24,7 +24,7 @@ RAIZ = Path(__file__).resolve().parents[1]
 import requests  # noqa: E402
 
 from carga import correr  # noqa: E402
-from perfil import Perfil  # noqa: E402
+from perfil import CPU, Perfil, _descendientes  # noqa: E402
 from resultados import guardar  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
 from omm_common.tiempo import hoy_honduras  # noqa: E402
@@ -45,16 +45,6 @@ def rss_mb(pids):
             except OSError:
                 pass
     return total / 1024
-
-
-def _descendientes(pid):
-    hijos = []
-    try:
-        for h in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            hijos += [int(h)] + _descendientes(int(h))
-    except OSError:
-        pass
-    return hijos
 
 
 def main():
@@ -107,6 +97,15 @@ def medir_todo(a, concurrencias, amqp):
         cifras["RSS en reposo"] = {"mib": rss_mb(pids)}
         print(f"RSS en reposo (gateway + ayudas): {cifras['RSS en reposo']['mib']:.0f} MiB")
 
+        pid_base = procesos[2].popen.pid
+
+        def medir(propio, *args, **kwargs):
+            """La carga y la CPU de cada proceso por petición: del gateway y ayudas, o de la base nameko."""
+            with CPU({"gateway": pids[1], "ayudas": pids[0]} if propio else {"base nameko": pid_base}) as cpu:
+                r = correr(*args, **kwargs)
+            r["cpu_ms"], r["cpu_sistema_ms"] = cpu.por_peticion(r["n"]), cpu.por_peticion(r["n"], sistema=True)
+            return r
+
         api = ClienteHTTP(gw)
         cab = {"Authorization": f"Bearer {api.token('tecnica.0309')}", "Content-Type": "application/json"}
         api.post("/api/v1/ayudas/tipos", "tecnica.0309", json={
@@ -137,16 +136,16 @@ def medir_todo(a, concurrencias, amqp):
         lista = f"{gw}/api/v1/ayudas/entregas?pagina=1&por_pagina=50"
         print(f"{'prueba':<34}{'conc':>6}{'rps':>9}{'p50 ms':>9}{'p99 ms':>9}{'base rps':>10}{'razón':>8}{'err':>6}")
         for c in concurrencias:
-            base_get = correr(base_http, "GET", concurrencia=c, segundos=a.segundos)
-            get = correr(lista, "GET", cabeceras=cab, concurrencia=c, segundos=a.segundos)
+            base_get = medir(False, base_http, "GET", concurrencia=c, segundos=a.segundos)
+            get = medir(True, lista, "GET", cabeceras=cab, concurrencia=c, segundos=a.segundos)
             _fila(cifras, "GET /api/v1/ayudas/entregas", c, get, base_get)
         for c in concurrencias:
-            base_post = correr(base_http, "POST", cuerpo={"x": 1}, concurrencia=c, segundos=a.segundos)
-            post = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=c,
-                          segundos=a.segundos, fabricar=entrega)
+            base_post = medir(False, base_http, "POST", cuerpo={"x": 1}, concurrencia=c, segundos=a.segundos)
+            post = medir(True, f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras=cab, concurrencia=c,
+                         segundos=a.segundos, fabricar=entrega)
             _fila(cifras, "POST /api/v1/ayudas/entregas", c, post, base_post)
-            repartida = correr(f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras_de=cabeceras_de, concurrencia=c,
-                               segundos=a.segundos, fabricar=entrega_repartida)
+            repartida = medir(True, f"{gw}/api/v1/ayudas/entregas", "POST", cabeceras_de=cabeceras_de,
+                              concurrencia=c, segundos=a.segundos, fabricar=entrega_repartida)
             _fila(cifras, f"POST entregas ({len(MUNICIPIOS)} municipios)", c, repartida, base_post)
             cifras[f"RSS bajo carga c={c}"] = {"mib": rss_mb(pids)}
             print(f"  RSS bajo carga (gateway + ayudas): {cifras[f'RSS bajo carga c={c}']['mib']:.0f} MiB")
@@ -213,9 +212,14 @@ def _fila(cifras, nombre, c, r, base):
     razon = r["rps"] / base["rps"] if base["rps"] else 0
     cifras[f"{nombre} c={c}"] = {"rps": r["rps"], "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
                                  "base_rps": base["rps"], "base_p50_ms": base["p50_ms"],
-                                 "base_p99_ms": base["p99_ms"], "razon": razon, "errores": r["errores"]}
+                                 "base_p99_ms": base["p99_ms"], "razon": razon, "errores": r["errores"],
+                                 "cpu_ms": r["cpu_ms"], "cpu_sistema_ms": r["cpu_sistema_ms"],
+                                 "base_cpu_ms": base["cpu_ms"], "base_cpu_sistema_ms": base["cpu_sistema_ms"]}
     print(f"{nombre:<34}{c:>6}{r['rps']:>9.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}{base['rps']:>10.0f}"
           f"{razon:>8.0%}{r['errores']:>6}")
+    for quien, x in (("  CPU ms/petición (en el núcleo)", r), ("  la base", base)):
+        print(f"{quien}: " + ", ".join(f"{k} {v:.1f} ({x['cpu_sistema_ms'][k]:.1f})"
+                                        for k, v in x["cpu_ms"].items() if v >= 0.05))
 
 
 if __name__ == "__main__":

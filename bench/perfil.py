@@ -10,6 +10,7 @@ el driver de la base, werkzeug, JSON, eventlet, el código propio): el tiempo «
 capa de su marco más profundo. Solo cuenta CPU (py-spy sin --idle): lo que un proceso espera no suma.
 """
 import collections
+import os
 import signal
 import subprocess
 import sys
@@ -100,3 +101,81 @@ class Perfil:
             for m, ms in datos["propio_mas_caro"].items():
                 print(f"      {ms:>6.2f}  {m[:110]}")
         return resumen
+
+
+class CPU:
+    """CPU de cada proceso de la máquina mientras corre la carga (utime + stime de /proc), en ms por petición.
+
+    py-spy ve solo Python; esto ve también PostgreSQL, RabbitMQ y el generador de carga, y dice por qué la
+    base nameko rinde más: su petición cuesta menos CPU en total, no solo en Python.
+
+        with CPU({"gateway": pid_gw, "ayudas": pid_ay}) as cpu:
+            r = correr(...)
+        cpu.por_peticion(r["n"])   # {"gateway": 1.7, "ayudas": 4.3, "postgres": ..., "rabbitmq": ..., ...}
+    """
+    TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, pids):
+        self.pids = pids
+
+    def _grupos(self):
+        grupos = {nombre: [pid] + _descendientes(pid) for nombre, pid in self.pids.items()}
+        grupos["postgres"], grupos["rabbitmq"] = [], []
+        for entrada in Path("/proc").iterdir():
+            if entrada.name.isdigit():
+                try:
+                    comando = (entrada / "comm").read_text().strip()
+                except OSError:
+                    continue
+                if comando == "postgres":
+                    grupos["postgres"].append(int(entrada.name))
+                elif comando in ("beam.smp", "erl_child_setup", "epmd"):
+                    grupos["rabbitmq"].append(int(entrada.name))
+        grupos["generador"] = [os.getpid()]
+        return grupos
+
+    def _foto(self):
+        foto = {nombre: {pid: _ticks(pid) for pid in pids} for nombre, pids in self._grupos().items()}
+        campos = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        # user+nice y system+irq+softirq; sin idle, iowait ni steal (el tiempo que la máquina virtual no tuvo)
+        foto["_maquina"] = {0: (sum(int(campos[i]) for i in (0, 1)), sum(int(campos[i]) for i in (2, 5, 6)))}
+        return foto
+
+    def __enter__(self):
+        self.antes = self._foto()
+        return self
+
+    def __exit__(self, *_):
+        self.despues = self._foto()
+
+    def por_peticion(self, peticiones, sistema=False):
+        """ms de CPU por petición de cada grupo; con `sistema`, solo la parte en el núcleo (llamadas al sistema:
+        sockets, epoll), que py-spy no ve."""
+        salida = {}
+        for nombre, ahora in self.despues.items():
+            antes = self.antes.get(nombre, {})
+            # un proceso que nació durante la medida (un backend nuevo de PostgreSQL) cuenta entero
+            ticks = sum(t[1] - antes.get(pid, (0, 0))[1] if sistema else sum(t) - sum(antes.get(pid, (0, 0)))
+                        for pid, t in ahora.items() if t is not None)
+            salida["toda la máquina" if nombre == "_maquina" else nombre] = ticks * self.TICK_MS / max(peticiones, 1)
+        medidos = sum(v for k, v in salida.items() if k != "toda la máquina")
+        salida["otros procesos"] = max(salida["toda la máquina"] - medidos, 0.0)
+        return salida
+
+
+def _ticks(pid):
+    try:
+        campos = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return int(campos[11]), int(campos[12])  # utime y stime, en ticks del reloj
+
+
+def _descendientes(pid):
+    hijos = []
+    try:
+        for h in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            hijos += [int(h)] + _descendientes(int(h))
+    except OSError:
+        pass
+    return hijos
