@@ -220,3 +220,43 @@ def test_la_bandeja_del_cis_pone_primero_lo_urgente_y_el_acuse_sale_por_el_outbo
 def _larga(fecha: date):
     from omm_common.textos import fecha_larga
     return fecha_larga(fecha)
+
+
+def test_una_derivacion_urgente_no_espera_detras_de_una_rafaga_de_avisos_comunes(sistema, api):
+    """Con dos mil envíos comunes en cola (una importación, un día de entregas), el aviso urgente al CIS sale
+    por su propia cola (notificaciones.urgentes) antes de que la ráfaga se vacíe: sin ella esperaría al final."""
+    from kombu import Connection
+
+    from notificaciones import tareas
+    from omm_common.broker import COLA_CELERY
+
+    def en_cola():
+        with Connection(sistema.amqp) as c:
+            return c.default_channel.queue_declare(COLA_CELERY, passive=True).message_count
+
+    hoy = hoy_honduras()
+    r = api.post("/api/v1/casos", f"tecnica.{M}", json={
+        "fecha_atencion": hoy.isoformat(), "fecha_incidente": hoy.isoformat(),
+        "sobreviviente": {"nombres": "Gregoria", "apellidos": "Maradiaga", "comunidad": "Centro"},
+        "tipos_violencia": ["sexual"], "contexto": "comunitaria", "relato": "relato de prueba",
+        "nivel_riesgo": "extremo", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": True}})
+    assert r.status_code == 201, r.text
+    antes = {n["id"] for n in _bandeja(api, f"cis.{M}", evento_tipo="CasoDerivado")}
+    # La ráfaga: envíos de notificaciones que no existen (cada tarea busca su fila y termina), como los encola
+    # notificaciones; el worker de Celery del sistema los atiende de a dos.
+    with tareas.app.connection_for_write(sistema.amqp) as conexion:
+        tareas.despachar([str(uuid.uuid4()) for _ in range(2000)], connection=conexion)
+    assert en_cola() > 1000
+    d = api.post(f"/api/v1/casos/{r.json()['id']}/derivaciones", f"tecnica.{M}",
+                 json={"destino": "cis", "motivo": "Atención en salud", "urgente": True})
+    assert d.status_code == 201, d.text
+
+    def enviada():
+        return [n for n in _bandeja(api, f"cis.{M}", evento_tipo="CasoDerivado", canal="bandeja", estado="enviada")
+                if n["id"] not in antes]
+    esperar(enviada, 120, mensaje="derivación urgente en la bandeja del CIS")
+    quedaban = en_cola()
+    esperar(lambda: en_cola() == 0, 300, mensaje="la ráfaga se vació")  # el worker queda libre para lo que sigue
+    assert quedaban > 0, "el aviso urgente esperó a que la ráfaga se vaciara"
+    [n] = enviada()
+    assert n["urgente"] is True

@@ -11,8 +11,9 @@ Nombres que usa nameko (2.14) y Celery, y por qué cada permiso:
   ni las claves de otro; cada quien pide solo a los servicios que llama.
 - `<s>.events` (topic): eventos. Solo los relays publican en los de los cuatro que emiten (y el gateway en el
   suyo); quien consume liga solo los tipos que maneja, en colas `evt-<origen>-<tipo>--<s>.<metodo>`.
-- Celery: intercambio y cola `notificaciones.envios`; el ping de control (`celery.pidbox`, fanout, y
-  `reply.celery.pidbox` con colas `<oid>.reply.celery.pidbox`); `celeryev` para latidos entre workers.
+- Celery: intercambio `notificaciones.envios` con sus colas `notificaciones.envios` y `notificaciones.urgentes`; el
+  ping de control (`celery.pidbox`, fanout, y `reply.celery.pidbox` con colas `<oid>.reply.celery.pidbox`);
+  `celeryev` para latidos entre workers.
 
 RabbitMQ exige «configure» sobre un intercambio para declararlo, y nameko lo declara al arrancar; por eso quien
 liga una cola a `<origen>.events` también puede configurar ese intercambio (README, «Seguridad del broker»).
@@ -39,6 +40,10 @@ SERVICIOS = ("gateway", "casos", "ayudas", "capacitaciones", "notificaciones", "
 EMITEN = ("casos", "ayudas", "capacitaciones", "notificaciones")  # tienen outbox; sus eventos los publica relays
 TIPOS = SERVICIOS + ("relays", "celery")
 COLA_CELERY = "notificaciones.envios"
+# Los avisos urgentes (derivación urgente al CIS, escalamiento) van por su propia cola: no esperan detrás de una
+# ráfaga de avisos comunes (una importación, un día de entregas). El mismo worker consume las dos.
+COLA_URGENTES = "notificaciones.urgentes"
+COLAS_CELERY = (COLA_URGENTES, COLA_CELERY)
 
 # Eventos que consume cada servicio ({origen: tipos}); test_broker.py los compara con los manejadores reales.
 CONSUME = {
@@ -134,16 +139,16 @@ def permisos(tipo):
         w, r = topicos.get(intercambio, (NADA, NADA))
         topicos[intercambio] = ("^[A-Za-z]+$", r)
     if tipo == "notificaciones":  # encola las entregas en Celery (dependencies.py); al publicar Celery liga la cola
-        conf.append(_esc(COLA_CELERY))
-        escr.append(_esc(COLA_CELERY))
-        lect.append(_esc(COLA_CELERY))
+        conf += [_esc(c) for c in COLAS_CELERY]
+        escr += [_esc(c) for c in COLAS_CELERY]
+        lect += [_esc(c) for c in COLAS_CELERY]
     if tipo == "gateway":  # /health: largo de la cola de Celery y ping de control al worker
         respuesta_ping = rf"{UUID}\.reply\.celery\.pidbox"
         conf += [r"celery\.pidbox", r"reply\.celery\.pidbox", respuesta_ping]
         escr += [r"celery\.pidbox", respuesta_ping]
         lect += [r"reply\.celery\.pidbox", respuesta_ping]
     if tipo == "celery":
-        propios = [_esc(COLA_CELERY), r"celery\.pidbox", r"reply\.celery\.pidbox", r".+\.celery\.pidbox",
+        propios = [*(_esc(c) for c in COLAS_CELERY), r"celery\.pidbox", r"reply\.celery\.pidbox", r".+\.celery\.pidbox",
                    r"celeryev", r"celeryev\..+"]
         conf += propios
         escr += propios

@@ -3,7 +3,7 @@
 Las métricas HTTP se cuentan en este proceso (etiquetas: plantilla de la ruta, método y estado; nunca la
 ruta cruda ni la consulta). Lo demás se pregunta al momento de cada /metrics o /health, en paralelo y con
 tiempo corto: cada servicio dice su outbox y los latidos de sus procesos (`estado_operativo`), RabbitMQ
-el largo de la cola de Celery y el worker de Celery responde a un ping.
+el largo de las colas de Celery y el worker de Celery responde a un ping.
 """
 import logging
 import time
@@ -11,15 +11,17 @@ import time
 import eventlet
 from celery import Celery
 from eventlet.semaphore import Semaphore
+from amqp.exceptions import ChannelError
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import CollectorRegistry
 
+from omm_common.broker import COLAS_CELERY
+
 log = logging.getLogger("omm.gateway.observabilidad")
 
-COLA_CELERY = "notificaciones.envios"
 TIEMPO_BROKER = 2
 TIEMPO_PING_CELERY = 1
 # Un relay late cada 5 s y borra su latido al detenerse; beat corre despachar_atascadas cada 30 s.
@@ -58,16 +60,29 @@ class Vigia(DependencyProvider):
         return self
 
     def cola(self):
-        """(mensajes, consumidores) de la cola de envíos; None si no se pudo saber."""
+        """{cola: (mensajes, consumidores)} de las colas de Celery (envíos y urgentes); None si no se pudo saber.
+        Una cola que aún no existe (el worker la declara al arrancar) no aparece."""
+        colas = {}
         try:
             with eventlet.Timeout(TIEMPO_BROKER):
                 with Connection(self.amqp_uri, ssl=self.ssl, connect_timeout=TIEMPO_BROKER,
                                 transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
                                                    "interval_max": 0.5}) as conexion:
-                    _, mensajes, consumidores = conexion.default_channel.queue_declare(COLA_CELERY, passive=True)
-            return mensajes, consumidores
+                    for nombre in COLAS_CELERY:
+                        canal = conexion.channel()  # si la cola no existe, el broker cierra el canal
+                        try:
+                            _, mensajes, consumidores = canal.queue_declare(nombre, passive=True)
+                            colas[nombre] = (mensajes, consumidores)
+                        except ChannelError:
+                            log.warning("la cola %s no existe todavía", nombre)
+                        finally:
+                            try:
+                                canal.close()
+                            except Exception:  # noqa: BLE001 - ya cerrado por el broker
+                                pass
+            return colas or None
         except BaseException as exc:  # eventlet.Timeout no hereda de Exception
-            log.warning("no se pudo leer la cola %s (%s)", COLA_CELERY, type(exc).__name__)
+            log.warning("no se pudieron leer las colas de Celery (%s)", type(exc).__name__)
             return None
 
     def worker_responde(self):
@@ -153,10 +168,11 @@ def exponer(estados, cola, servicios):
     if cola is not None:
         mensajes = GaugeMetricFamily("omm_celery_cola_mensajes", "Mensajes listos en la cola de Celery",
                                      labels=["cola"])
-        mensajes.add_metric([COLA_CELERY], cola[0])
         consumidores = GaugeMetricFamily("omm_celery_cola_consumidores", "Consumidores de la cola de Celery",
                                          labels=["cola"])
-        consumidores.add_metric([COLA_CELERY], cola[1])
+        for nombre, (listos, consumiendo) in cola.items():
+            mensajes.add_metric([nombre], listos)
+            consumidores.add_metric([nombre], consumiendo)
         familias += [mensajes, consumidores]
     del_momento = CollectorRegistry()
     del_momento.register(_Instantanea(familias))

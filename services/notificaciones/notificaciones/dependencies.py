@@ -8,10 +8,10 @@ log = logging.getLogger("omm.notificaciones")
 
 class Despacho(DependencyProvider):
     def get_dependency(self, worker_ctx):
-        def despachar(ids):
+        def despachar(ids, urgentes=()):
             from . import tareas
             try:
-                tareas.despachar(ids)
+                tareas.despachar(ids, urgentes)
             except Exception as exc:
                 # Las filas ya están guardadas como pendientes: la tarea periódica las encola luego.
                 log.warning("no se pudieron encolar %s notificaciones (%s); quedan pendientes",

@@ -363,12 +363,17 @@ def crear_recordatorios(motor, sesiones):
     return creadas
 
 
-def atascadas(motor, ahora=None, margen=60):
-    """Pendientes cuyo envío debió ocurrir hace rato (p. ej. el proceso cayó antes de encolar)."""
+def atascadas(motor, ahora=None, margen=60, urgentes=None):
+    """Pendientes cuyo envío debió ocurrir hace rato (p. ej. el proceso cayó antes de encolar), las urgentes
+    primero; en `urgentes` (un set), las que lo son."""
     ahora = ahora or ahora_utc()
     limite = ahora - timedelta(seconds=margen)
     with unidad_de_trabajo(motor) as uow:
-        return list(uow.sesion.scalars(sa.select(Notificacion.id).where(
+        filas = uow.sesion.execute(sa.select(Notificacion.id, Notificacion.urgente).where(
             Notificacion.estado == "pendiente",
             sa.or_(sa.and_(Notificacion.proximo_intento_en.is_(None), Notificacion.creado_en <= limite),
-                   Notificacion.proximo_intento_en <= limite)).limit(500)).all())
+                   Notificacion.proximo_intento_en <= limite))
+            .order_by(Notificacion.urgente.desc(), Notificacion.creado_en).limit(500)).all()
+    if urgentes is not None:
+        urgentes.update(i for i, urgente in filas if urgente)
+    return [i for i, _ in filas]

@@ -60,8 +60,9 @@ def _deducir(sesion, municipio, tipo, datos):
     return datos
 
 
-def aplicar_evento(uow, sobre, hoy=None):
-    """Crea las notificaciones que las reglas del municipio piden para el evento; devuelve sus ids."""
+def aplicar_evento(uow, sobre, hoy=None, urgentes=None):
+    """Crea las notificaciones que las reglas del municipio piden para el evento; devuelve sus ids y agrega a
+    `urgentes` (un set) los de las reglas urgentes."""
     s = uow.sesion
     municipio = sobre.get("municipio")
     if not municipio:
@@ -85,6 +86,8 @@ def aplicar_evento(uow, sobre, hoy=None):
             s.add(n)
             s.flush()
             ids.append(n.id)
+            if regla.urgente and urgentes is not None:
+                urgentes.add(n.id)
     return ids
 
 

@@ -17,7 +17,7 @@ def _manejador(origen, evento):
     # La clase del contrato del origen, no su nombre a mano: un evento renombrado rompe el import, no deja una cola muda.
     @event_handler(origen, evento.tipo_evento, requeue_on_error=True)
     def manejar(self, sobre):
-        self.despachar(self._aplicar(sobre))
+        self.despachar(*(self._aplicar(sobre) or ([], ())))
     manejar.__name__ = f"al_{evento.tipo_evento}"
     return manejar
 
@@ -34,7 +34,8 @@ class Notificaciones(Observable):  # estado para /health y /metrics del gateway;
 
     @aplicar_una_vez
     def _aplicar(self, sobre, uow):
-        return op.aplicar_evento(uow, sobre) or []
+        urgentes = set()
+        return op.aplicar_evento(uow, sobre, urgentes=urgentes) or [], urgentes
 
     # Un manejador (y una cola durable) por evento del catálogo que tiene reglas.
     al_caso_derivado = _manejador("casos", CasoDerivado)
@@ -114,7 +115,7 @@ class Notificaciones(Observable):  # estado para /health y /metrics del gateway;
         yo = self.llamante.exigir("coordinadora")
         with self.uow() as uow:
             salida = op.reintentar(uow, yo, notificacion_id)
-        self.despachar([salida["id"]])
+        self.despachar([salida["id"]], {salida["id"]} if salida.get("urgente") else ())
         return salida
 
     @rpc

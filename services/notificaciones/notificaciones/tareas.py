@@ -56,17 +56,28 @@ def _soltar_solicitud(task_id=None, **_):
         registro.soltar_solicitud(testigo)
 
 
-def despachar(ids, **opciones):
+def despachar(ids, urgentes=(), **opciones):
+    """Encola el envío de cada notificación; las de `urgentes`, por la cola de urgentes."""
     for i in ids:
-        enviar.apply_async(args=[i], **opciones)
+        (enviar_urgente if i in urgentes else enviar).apply_async(args=[i], **opciones)
+
+
+def _enviar(tarea, notificacion_id):
+    resultado = envio.enviar_notificacion(motor(), notificacion_id)
+    if resultado.estado == "pendiente" and resultado.reintentar_en is not None:
+        tarea.apply_async(args=[notificacion_id], countdown=resultado.reintentar_en)
+    return resultado.estado
 
 
 @app.task(name="notificaciones.tareas.enviar")
 def enviar(notificacion_id):
-    resultado = envio.enviar_notificacion(motor(), notificacion_id)
-    if resultado.estado == "pendiente" and resultado.reintentar_en is not None:
-        enviar.apply_async(args=[notificacion_id], countdown=resultado.reintentar_en)
-    return resultado.estado
+    return _enviar(enviar, notificacion_id)
+
+
+@app.task(name="notificaciones.tareas.enviar_urgente")
+def enviar_urgente(notificacion_id):
+    # La misma entrega, por la cola notificaciones.urgentes (calendario.task_routes); sus reintentos también.
+    return _enviar(enviar_urgente, notificacion_id)
 
 
 @app.task(name="notificaciones.tareas.despachar_atascadas")
@@ -74,8 +85,9 @@ def despachar_atascadas():
     # Solo beat la programa (cada 30 s): su última corrida es el latido del beat para /health.
     with motor().begin() as conexion:
         latir(conexion, "beat", quien="calendario")
-    ids = envio.atascadas(motor())
-    despachar(ids)
+    urgentes = set()
+    ids = envio.atascadas(motor(), urgentes=urgentes)
+    despachar(ids, urgentes)
     return len(ids)
 
 
@@ -88,7 +100,7 @@ def _instante(ahora):
 @app.task(name="notificaciones.tareas.escalar_urgentes")
 def escalar_urgentes(ahora=None):
     ids = envio.escalar_urgentes(motor(), _instante(ahora))
-    despachar(ids)
+    despachar(ids, urgentes=set(ids))
     return len(ids)
 
 

@@ -280,3 +280,21 @@ def test_un_municipio_con_las_reglas_de_antes_recibe_las_nuevas_al_primer_evento
     with unidad_de_trabajo(motor) as uow:
         codigos = set(uow.sesion.scalars(sa.select(Regla.codigo).where(Regla.municipio == "0309")))
     assert set(nuevas) <= codigos
+
+
+def test_las_notificaciones_urgentes_se_marcan_para_su_cola_y_las_atascadas_urgentes_van_primero(motor):
+    """Lo que decide la cola de Celery (tareas.despachar): las reglas urgentes, no el tipo de evento."""
+    comun = crear_sobre("ExistenciasBajas", "0309", {"tipo_codigo": "panales", "cantidad": 2})
+    urgentes = set()
+    with unidad_de_trabajo(motor) as uow:
+        ids_comunes = op.aplicar_evento(uow, comun, urgentes=urgentes)
+    assert ids_comunes and urgentes == set()
+    sobre = crear_sobre("CasoDerivado", "0309", {"caso_id": str(uuid.uuid4()), "codigo": "LEJ-2026-0002",
+                                                 "derivacion_id": str(uuid.uuid4()), "destino": "cis",
+                                                 "urgente": True, "tipos_violencia": ["sexual"]})
+    with unidad_de_trabajo(motor) as uow:
+        ids = op.aplicar_evento(uow, sobre, urgentes=urgentes)
+    assert len(ids) == 3 and urgentes == set(ids)
+    marcadas = set()
+    atascadas = envio.atascadas(motor, ahora_utc() + timedelta(minutes=5), urgentes=marcadas)
+    assert marcadas == set(ids) and set(atascadas[:3]) == set(ids) and set(atascadas[3:]) == set(ids_comunes)
