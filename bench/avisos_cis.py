@@ -26,7 +26,7 @@ sys.path.insert(0, str(RAIZ))
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from omm_pruebas import _fabrica_bases, esperar, puerto_libre, vhost_propio  # noqa: E402
-from bench.perfil import Perfil  # noqa: E402
+from bench.perfil import CPU, Perfil  # noqa: E402
 from bench.resultados import guardar  # noqa: E402
 from tests.sistema import Sistema  # noqa: E402
 
@@ -105,13 +105,14 @@ def main():
                 return r.status_code
 
             perfil = contextlib.nullcontext()
+            medidos = {n: pr.popen.pid for n, pr in s.procesos.items()}  # cada proceso del sistema, con sus hijos
             if a.perfil:
                 pids = {n: s.procesos[n].popen.pid for n in ("notificaciones", "relays")}
                 for i, hijo in enumerate(_hijos(s.procesos["celery_worker"].popen.pid)):
                     pids[f"celery_hijo_{i}"] = hijo
                 perfil = Perfil(pids, segundos=max(10, a.n // 15), nombre="avisos")
             inicio = time.perf_counter()
-            with perfil:
+            with perfil, CPU(medidos) as cpu:
                 with ThreadPoolExecutor(a.concurrencia + 1) as pool:
                     urgentes = pool.submit(derivar)
                     estados = list(pool.map(entregar, range(a.n)))
@@ -133,6 +134,10 @@ def main():
                       f"{u50:.0f} ms, p99 {u99:.0f} ms, máx {lat_u[-1]:.0f} ms (cola notificaciones.urgentes)")
                 cifras["urgente: derivación -> correo"] = {"n": len(lat_u), "p50_ms": u50, "p99_ms": u99,
                                                           "max_ms": lat_u[-1]}
+            por_aviso = cpu.por_peticion(a.n)
+            print("CPU ms por aviso, de la entrega (API incluida) al correo (/proc; el worker de Celery con sus hijos): "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in por_aviso.items() if v >= 0.05))
+            cifras["cpu_ms_por_aviso"] = por_aviso
             if a.perfil:
                 perfil.imprimir(a.n, "por aviso")
             nombre = f"avisos_cis_{a.tasa:g}_por_s" if a.tasa else "avisos_cis"

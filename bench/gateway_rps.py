@@ -157,9 +157,10 @@ def medir_todo(a, concurrencias, amqp):
                                           ("POST entregas", "POST", {"fabricar": entrega_repartida,
                                                                      "cabeceras_de": cabeceras_de})):
                 with Perfil(pids_perfil, a.segundos, nombre=f"{metodo.lower()}-{a.base}") as perfil:
-                    r = correr(lista if metodo == "GET" else f"{gw}/api/v1/ayudas/entregas", metodo,
-                               cabeceras=cab, concurrencia=10, segundos=a.segundos, **extra)
-                cifras[f"perfil {titulo}"] = perfil.imprimir(r["n"], titulo)
+                    with CPU(pids_perfil) as cpu:
+                        r = correr(lista if metodo == "GET" else f"{gw}/api/v1/ayudas/entregas", metodo,
+                                   cabeceras=cab, concurrencia=10, segundos=a.segundos, **extra)
+                cifras[f"perfil {titulo}"] = perfil.imprimir(r["n"], titulo, cpu.por_peticion(r["n"]))
 
         # Escalado horizontal: una segunda instancia de ayudas compite en la misma cola.
         def medir_escala():

@@ -164,13 +164,18 @@ def _tomar(sesion, notificacion_id):
     return sesion.scalar(consulta)
 
 
-def _contexto(sesion, n, consultas):
-    oficina = sesion.scalar(sa.select(Destinatario).where(
-        Destinatario.municipio == n.municipio, Destinatario.clave == "coordinadora"))
+def _contactos(sesion, municipio):
+    """Los contactos del municipio (unos pocos), en una consulta: el destino, la oficina y si el contacto está
+    confirmado salen de aquí y no de una consulta cada uno."""
+    return {d.clave: d for d in sesion.scalars(sa.select(Destinatario).where(Destinatario.municipio == municipio))}
+
+
+def _contexto(contactos, n, consultas):
+    oficina = contactos.get("coordinadora")
     municipio = buscar_municipio(n.municipio)
     ref = n.referencia or {}
     return {
-        **_persona(sesion, n, consultas),
+        **_persona(contactos, n, consultas),
         "datos": ref, "urgente": n.urgente, "canal": n.canal, "municipio": municipio.nombre if municipio else n.municipio,
         # Un teléfono de la oficina sin confirmar no se da: la administración no desvía las llamadas del CIS.
         "oficina": {"telefono": oficina.telefono if oficina and oficina.confirmado else None},
@@ -178,13 +183,12 @@ def _contexto(sesion, n, consultas):
     }
 
 
-def _persona(sesion, n, consultas):
+def _persona(contactos, n, consultas):
     """El nombre solo si el servicio dueño lo da y, fuera de la bandeja, a un contacto que la coordinación
     confirmó: uno que cambió la administración recibe el aviso sin nombres hasta entonces."""
     if n.canal != "bandeja":
-        contacto = sesion.scalar(sa.select(Destinatario.confirmado).where(
-            Destinatario.municipio == n.municipio, Destinatario.clave == n.destinatario))
-        if contacto is False:
+        contacto = contactos.get(n.destinatario)
+        if contacto is not None and contacto.confirmado is False:
             return {"persona": None}
     return {"persona": consultas.persona(n)}
 
@@ -222,10 +226,10 @@ def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
             log.info("notificación %s descartada: la sesión ya pasó", n.id)
             return Resultado("descartada")
         n.intentos += 1
+        contactos = _contactos(s, n.municipio)
         try:
             if n.canal == "bandeja" or n.destinatario != "participantes":
-                destino = s.scalar(sa.select(Destinatario).where(
-                    Destinatario.municipio == n.municipio, Destinatario.clave == n.destinatario))
+                destino = contactos.get(n.destinatario)
                 if n.canal == "email" and (n.referencia or {}).get("_correo"):
                     # El aviso de que cambiaron el correo de la coordinación va al correo que tenía antes.
                     destino = _Correo((n.referencia or {})["_correo"])
@@ -237,7 +241,7 @@ def _enviar(motor, notificacion_id, consultas, adaptadores, ahora, cfg, enviado)
             plantilla_propia = (n.referencia or {}).get("_plantilla")
             try:
                 asunto, cuerpo = plantillas.componer(n.regla if n.regla in plantillas.PLANTILLAS else n.evento_tipo,
-                                                     _contexto(s, n, consultas), plantilla_propia)
+                                                     _contexto(contactos, n, consultas), plantilla_propia)
             except plantillas.PlantillaInvalida as exc:
                 # Fallida de una vez, sin reintentos: la misma plantilla volvería a fallar igual.
                 raise ErrorPermanente(f"La plantilla propia de la regla «{n.regla}» no se pudo usar: {exc} "
