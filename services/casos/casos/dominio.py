@@ -166,11 +166,12 @@ ORDEN_AVISO = ("pendiente", "enviada", "confirmada")
 AVISOS = {"NotificacionEnviada": "enviada", "NotificacionConfirmada": "confirmada"}
 
 
-def aviso_del_evento(tipo_evento, destinatario):
+def aviso_del_evento(tipo_evento, destinatario, evento_tipo=None):
     """Qué dice un evento de notificaciones del aviso al CIS, o None. El escalamiento a la coordinadora lleva el
     mismo evento_id que el aviso al CIS: si contara, la técnica vería «enviada» un aviso que el CIS nunca recibió.
-    Sin destinatario (eventos anteriores a ese campo) se acepta, como antes."""
-    if destinatario not in (None, "cis"):
+    El aviso de otra cosa (una entrega, una sesión: `evento_tipo`) no es de una derivación. Sin destinatario ni
+    evento_tipo (eventos anteriores a esos campos) se acepta, como antes."""
+    if destinatario not in (None, "cis") or evento_tipo not in (None, "CasoDerivado"):
         return None
     return AVISOS.get(tipo_evento)
 

@@ -477,7 +477,7 @@ def aplicar_aviso(uow, sobre):
     """Evento de notificaciones sobre el aviso de un CasoDerivado: la derivación muestra si salió y si el CIS
     lo confirmó. Otros eventos de origen (ayudas, capacitaciones) no tienen derivación: no hacen nada."""
     datos = sobre.get("datos") or {}
-    nuevo = dominio.aviso_del_evento(sobre["tipo"], datos.get("destinatario"))
+    nuevo = dominio.aviso_del_evento(sobre["tipo"], datos.get("destinatario"), datos.get("evento_tipo"))
     evento_id = datos.get("evento_id")
     if not nuevo or not evento_id:
         return None

@@ -10,8 +10,17 @@ from omm_common.db import BaseDeDatos
 from omm_common.observabilidad import Observable
 from omm_common.resumenes import ConResumen
 
-from . import operaciones as op
+from . import dominio, operaciones as op
 from .operaciones import ROLES
+
+
+def _ajeno(sobre):
+    """El aviso de otra cosa (cada correo y bandeja de una entrega, de una sesión) no toca ninguna derivación: se
+    descarta sin abrir la base. Era la mitad de la CPU de casos en una ráfaga de entregas (bench/README.md). Lo
+    malformado sigue a aplicar_una_vez, que lo deja en el log."""
+    datos = sobre.get("datos") if isinstance(sobre, dict) else None
+    return (isinstance(datos, dict) and isinstance(sobre.get("tipo"), str)
+            and dominio.aviso_del_evento(sobre["tipo"], datos.get("destinatario"), datos.get("evento_tipo")) is None)
 
 
 class Casos(Observable, ConResumen):  # estado para /health y /metrics del gateway; id de solicitud en el log
@@ -96,13 +105,15 @@ class Casos(Observable, ConResumen):  # estado para /health y /metrics del gatew
     # con la clase de notificaciones.contrato: notificaciones ya depende de casos (tests/test_dominio_casos.py
     # comprueba que los nombres coinciden). Colas durables declaradas con omm-declarar-colas casos.service:Casos.
     @event_handler("notificaciones", "NotificacionEnviada", requeue_on_error=True)
-    @aplicar_una_vez
-    def al_notificacion_enviada(self, sobre, uow):
-        return op.aplicar_aviso(uow, sobre)
+    def al_notificacion_enviada(self, sobre):
+        return None if _ajeno(sobre) else self._aplicar_aviso(sobre)
 
     @event_handler("notificaciones", "NotificacionConfirmada", requeue_on_error=True)
+    def al_notificacion_confirmada(self, sobre):
+        return None if _ajeno(sobre) else self._aplicar_aviso(sobre)
+
     @aplicar_una_vez
-    def al_notificacion_confirmada(self, sobre, uow):
+    def _aplicar_aviso(self, sobre, uow):
         return op.aplicar_aviso(uow, sobre)
 
     @rpc

@@ -136,3 +136,20 @@ def test_solo_el_aviso_al_cis_cuenta_para_la_derivacion():
     # El escalamiento a la coordinadora comparte evento_id con el aviso al CIS: no dice nada del CIS.
     assert dominio.aviso_del_evento("NotificacionEnviada", "coordinadora") is None
     assert dominio.aviso_del_evento("NotificacionFallida", "cis") is None
+
+
+def test_el_aviso_de_una_entrega_o_una_sesion_no_es_de_ninguna_derivacion():
+    """casos descarta sin abrir la base cada NotificacionEnviada de otra cosa (service._ajeno): en una ráfaga de
+    entregas eran dos por entrega."""
+    from casos.service import _ajeno
+    assert dominio.aviso_del_evento("NotificacionEnviada", "cis", "CasoDerivado") == "enviada"
+    assert dominio.aviso_del_evento("NotificacionEnviada", "cis", "AyudaEntregada") is None
+    assert dominio.aviso_del_evento("NotificacionConfirmada", "cis", "SesionProgramada") is None
+
+    def sobre(**datos):
+        return {"id": "x", "tipo": "NotificacionEnviada", "datos": {"destinatario": "cis", **datos}}
+    assert _ajeno(sobre(evento_tipo="AyudaEntregada"))
+    assert not _ajeno(sobre(evento_tipo="CasoDerivado"))
+    assert not _ajeno(sobre())  # un evento de antes del campo: se mira en la base, como antes
+    # Lo malformado no se calla aquí: aplicar_una_vez lo registra y lo descarta.
+    assert not _ajeno({"tipo": "NotificacionEnviada", "datos": "roto"}) and not _ajeno("roto")
