@@ -9,9 +9,9 @@ import logging
 import time
 
 import eventlet
+from amqp.exceptions import ChannelError
 from celery import Celery
 from eventlet.semaphore import Semaphore
-from amqp.exceptions import ChannelError
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 from prometheus_client import REGISTRY, Counter, Histogram, disable_created_metrics, generate_latest

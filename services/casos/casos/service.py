@@ -16,7 +16,7 @@ from .operaciones import ROLES
 
 def _ajeno(sobre):
     """El aviso de otra cosa (cada correo y bandeja de una entrega, de una sesión) no toca ninguna derivación: se
-    descarta sin abrir la base. Era la mitad de la CPU de casos en una ráfaga de entregas (bench/README.md). Lo
+    descarta sin abrir la base. Era más de la mitad de la CPU de casos en una ráfaga de entregas (bench/README.md). Lo
     malformado sigue a aplicar_una_vez, que lo deja en el log."""
     datos = sobre.get("datos") if isinstance(sobre, dict) else None
     return (isinstance(datos, dict) and isinstance(sobre.get("tipo"), str)
