@@ -169,15 +169,21 @@ def test_entrega_anulada_avisa_al_cis_que_la_conocia(sistema, api, smtp):
     _texto_llano(n["asunto"], n["mensaje"])
 
 
-def test_la_bandeja_del_cis_pone_primero_lo_urgente_y_el_acuse_sale_por_el_outbox(sistema, api):
-    hoy = hoy_honduras()
+def _caso_de_hoy(api, sobreviviente, tipos_violencia):
+    """Un caso de violencia sexual de hoy con riesgo extremo: su derivación al CIS es urgente."""
+    hoy = hoy_honduras().isoformat()
     r = api.post("/api/v1/casos", f"tecnica.{M}", json={
-        "fecha_atencion": hoy.isoformat(), "fecha_incidente": hoy.isoformat(),
-        "sobreviviente": {"nombres": "Fidelina", "apellidos": "Ordóñez", "comunidad": "Centro",
-                          "telefono": "+504 9316-0101"},
-        "tipos_violencia": ["sexual", "psicologica"], "contexto": "comunitaria", "relato": "relato de prueba",
+        "fecha_atencion": hoy, "fecha_incidente": hoy, "sobreviviente": {"comunidad": "Centro", **sobreviviente},
+        "tipos_violencia": tipos_violencia, "contexto": "comunitaria", "relato": "relato de prueba",
         "nivel_riesgo": "extremo", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": True}})
     assert r.status_code == 201, r.text
+    return r
+
+
+def test_la_bandeja_del_cis_pone_primero_lo_urgente_y_el_acuse_sale_por_el_outbox(sistema, api):
+    hoy = hoy_honduras()
+    r = _caso_de_hoy(api, {"nombres": "Fidelina", "apellidos": "Ordóñez", "telefono": "+504 9316-0101"},
+                     ["sexual", "psicologica"])
     d = api.post(f"/api/v1/casos/{r.json()['id']}/derivaciones", f"tecnica.{M}",
                  json={"destino": "cis", "motivo": "Atención en salud", "urgente": False})
     assert d.status_code == 201 and d.json()["urgente"] is True, d.text
@@ -234,13 +240,7 @@ def test_una_derivacion_urgente_no_espera_detras_de_una_rafaga_de_avisos_comunes
         with Connection(sistema.amqp) as c:
             return c.default_channel.queue_declare(COLA_CELERY, passive=True).message_count
 
-    hoy = hoy_honduras()
-    r = api.post("/api/v1/casos", f"tecnica.{M}", json={
-        "fecha_atencion": hoy.isoformat(), "fecha_incidente": hoy.isoformat(),
-        "sobreviviente": {"nombres": "Gregoria", "apellidos": "Maradiaga", "comunidad": "Centro"},
-        "tipos_violencia": ["sexual"], "contexto": "comunitaria", "relato": "relato de prueba",
-        "nivel_riesgo": "extremo", "consentimiento": {"servicios": True, "derivacion": True, "estadisticas": True}})
-    assert r.status_code == 201, r.text
+    r = _caso_de_hoy(api, {"nombres": "Gregoria", "apellidos": "Maradiaga"}, ["sexual"])
     antes = {n["id"] for n in _bandeja(api, f"cis.{M}", evento_tipo="CasoDerivado")}
     # La ráfaga: envíos de notificaciones que no existen (cada tarea busca su fila y termina), como los encola
     # notificaciones; el worker de Celery del sistema los atiende de a dos.
