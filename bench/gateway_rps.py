@@ -24,7 +24,7 @@ RAIZ = Path(__file__).resolve().parents[1]
 import requests  # noqa: E402
 
 from carga import correr  # noqa: E402
-from perfil import CPU, Perfil, _descendientes  # noqa: E402
+from perfil import CPU, Perfil, descendientes  # noqa: E402
 from resultados import guardar  # noqa: E402
 from omm_common.migraciones import migrar  # noqa: E402
 from omm_common.tiempo import hoy_honduras  # noqa: E402
@@ -37,7 +37,7 @@ from omm_pruebas import (  # noqa: E402
 def rss_mb(pids):
     total = 0
     for pid in pids:
-        for hijo in [pid] + _descendientes(pid):
+        for hijo in [pid] + descendientes(pid):
             try:
                 for linea in Path(f"/proc/{hijo}/status").read_text().splitlines():
                     if linea.startswith("VmRSS:"):

@@ -22,7 +22,8 @@ sys.path.insert(0, str(RAIZ))
 import requests  # noqa: E402
 
 from carga import correr  # noqa: E402
-from gateway_rps import _descendientes, rss_mb  # noqa: E402
+from gateway_rps import rss_mb  # noqa: E402
+from perfil import descendientes  # noqa: E402
 from resultados import guardar  # noqa: E402
 from omm_pruebas import (  # noqa: E402
     ClienteHTTP, Proceso, _fabrica_bases, esperar, esperar_ping, vhost_propio,
@@ -44,7 +45,7 @@ def procfile(carpeta):
 
 def foto(procesos):
     """MiB por proceso (con sus hijos) y cuántos procesos son."""
-    return {n: (rss_mb([p.popen.pid]), 1 + len(_descendientes(p.popen.pid))) for n, p in procesos.items()}
+    return {n: (rss_mb([p.popen.pid]), 1 + len(descendientes(p.popen.pid))) for n, p in procesos.items()}
 
 
 def pss_mb(procesos):
@@ -52,7 +53,7 @@ def pss_mb(procesos):
     la memoria que el sistema ocupa de verdad; el RSS sumado cuenta lo compartido en cada proceso."""
     total = 0
     for p in procesos.values():
-        for pid in [p.popen.pid] + _descendientes(p.popen.pid):
+        for pid in [p.popen.pid] + descendientes(p.popen.pid):
             try:
                 for linea in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                     if linea.startswith("Pss:"):

@@ -55,10 +55,11 @@ class Perfil:
         for nombre, pid in self.pids.items():
             salida = self.carpeta / f"{self.nombre}-{nombre}.txt"
             salida.unlink(missing_ok=True)  # si py-spy falla, sin perfil; nunca el de una corrida anterior
-            self.procesos[nombre] = (subprocess.Popen(
-                [str(py_spy), "record", "--pid", str(pid), "--duration", str(int(self.segundos)),
-                 "--rate", str(self.frecuencia), "--format", "raw", "--output", str(salida), "--nonblocking"],
-                stdout=subprocess.DEVNULL, stderr=salida.with_suffix(".err").open("w")), salida)
+            with salida.with_suffix(".err").open("w") as errores:  # por qué py-spy no dejó muestras, si pasa
+                self.procesos[nombre] = (subprocess.Popen(
+                    [str(py_spy), "record", "--pid", str(pid), "--duration", str(int(self.segundos)),
+                     "--rate", str(self.frecuencia), "--format", "raw", "--output", str(salida), "--nonblocking"],
+                    stdout=subprocess.DEVNULL, stderr=errores), salida)
         return self
 
     def __exit__(self, *_):
@@ -131,7 +132,7 @@ class CPU:
         self.pids = pids
 
     def _grupos(self):
-        grupos = {nombre: [pid] + _descendientes(pid) for nombre, pid in self.pids.items()}
+        grupos = {nombre: [pid] + descendientes(pid) for nombre, pid in self.pids.items()}
         grupos["postgres"], grupos["rabbitmq"] = [], []
         for entrada in Path("/proc").iterdir():
             if entrada.name.isdigit():
@@ -183,11 +184,11 @@ def _ticks(pid):
     return int(campos[11]), int(campos[12])  # utime y stime, en ticks del reloj
 
 
-def _descendientes(pid):
+def descendientes(pid):
     hijos = []
     try:
         for h in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
-            hijos += [int(h)] + _descendientes(int(h))
+            hijos += [int(h)] + descendientes(int(h))
     except OSError:
         pass
     return hijos
